@@ -1,0 +1,158 @@
+// The one storage interface the collector uses. Two implementations keep it: PostgreSQL
+// (storage/postgres/) and the embedded SQLite store (storage/sqlite/), and one test suite
+// (test/storage.suite.ts) runs against both, so they answer the same.
+//
+// Invariants every implementation keeps:
+// - A batch is stored exactly once: its key (agentId, incarnation, seq) is written in the same
+//   transaction as its samples, events and gaps. A second store of the same key stores nothing
+//   and answers { duplicate: true }.
+// - A batch is all or nothing: on any failure nothing of it stays.
+// - Times are epoch milliseconds everywhere; values are doubles.
+
+export type Role = 'viewer' | 'operator' | 'admin';
+export type TokenKind = 'agent' | 'api';
+export type Labels = Readonly<Record<string, string>>;
+
+export interface IngestSeries {
+  readonly metric: string;
+  /** The series' own labels merged over the host's static labels. */
+  readonly labels: Labels;
+  readonly timestampsMs: readonly number[];
+  readonly values: readonly number[];
+}
+
+export interface IngestEvent {
+  readonly timeMs: number;
+  readonly kind: string;
+  readonly labels: Labels;
+  readonly message: string;
+}
+
+export interface IngestGap {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly batches: number;
+  readonly reason: string;
+}
+
+export interface HostInventory {
+  readonly os: string;
+  readonly kernel: string;
+  readonly cpuModel: string;
+  readonly cpuCount: number;
+  readonly memoryBytes: number;
+  readonly virtualization: string;
+  readonly bootTimeMs: number;
+}
+
+export interface IngestBatch {
+  readonly agentId: string;
+  readonly incarnation: string;
+  readonly seq: number;
+  readonly hostName: string;
+  readonly agentVersion: string;
+  readonly hostLabels: Labels;
+  readonly intervalMs: number;
+  readonly receivedMs: number;
+  /** receivedMs minus the agent's sent_at: positive when the agent's clock is behind. */
+  readonly clockSkewMs: number;
+  readonly stopping: boolean;
+  readonly series: readonly IngestSeries[];
+  readonly events: readonly IngestEvent[];
+  readonly gaps: readonly IngestGap[];
+  readonly inventory?: HostInventory | undefined;
+}
+
+export interface IngestResult {
+  readonly duplicate: boolean;
+  readonly acceptedSamples: number;
+}
+
+export type HostState = 'up' | 'stopped';
+
+export interface HostRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly agentVersion: string;
+  readonly firstSeenMs: number;
+  readonly lastSeenMs: number;
+  readonly intervalMs: number;
+  readonly clockSkewMs: number;
+  /** What the agent last said: "stopped" after a goodbye. Down is judged from lastSeenMs. */
+  readonly state: HostState;
+  readonly inventory: HostInventory | null;
+}
+
+export type Aggregation = 'avg' | 'min' | 'max' | 'last';
+
+export interface QueryRequest {
+  readonly metric: string;
+  /** Host ids to include; undefined means every host. */
+  readonly hostIds?: readonly string[] | undefined;
+  /** Label equality matchers. */
+  readonly labels: Labels;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Without a step, raw samples; with one, one aggregated point per step. */
+  readonly stepMs?: number | undefined;
+  readonly agg: Aggregation;
+  /** Most points returned over all series; the API refuses queries that would exceed it. */
+  readonly maxPoints: number;
+}
+
+export interface SeriesResult {
+  readonly metric: string;
+  readonly hostId: string;
+  readonly hostName: string;
+  readonly labels: Labels;
+  readonly points: readonly (readonly [number, number])[];
+}
+
+export interface LatestValue {
+  readonly metric: string;
+  readonly labels: Labels;
+  readonly timeMs: number;
+  readonly value: number;
+}
+
+export interface TokenRecord {
+  readonly name: string;
+  readonly kind: TokenKind;
+  readonly role: Role | null;
+  readonly createdMs: number;
+  readonly revokedMs: number | null;
+}
+
+export interface StoredEvent extends IngestEvent {
+  readonly hostId: string;
+}
+
+export interface StoredGap extends IngestGap {
+  readonly hostId: string;
+}
+
+export interface Storage {
+  /** Applies pending migrations in order, reporting each with its duration. */
+  migrate(onApplied?: (name: string, durationMs: number) => void): Promise<void>;
+  /** Throws `storage_unavailable` when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  ingest(batch: IngestBatch): Promise<IngestResult>;
+
+  listHosts(): Promise<HostRecord[]>;
+  /** By id, or by name when no id matches. */
+  findHost(idOrName: string): Promise<HostRecord | undefined>;
+  latest(hostId: string): Promise<LatestValue[]>;
+  query(request: QueryRequest): Promise<SeriesResult[]>;
+  events(hostId: string, sinceMs: number): Promise<StoredEvent[]>;
+  gaps(hostId: string): Promise<StoredGap[]>;
+
+  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void>;
+  /** The live (not revoked) token with this hash. */
+  findToken(hash: string): Promise<TokenRecord | undefined>;
+  listTokens(): Promise<TokenRecord[]>;
+  /** Returns false when no live token has this name. */
+  revokeToken(name: string): Promise<boolean>;
+}
