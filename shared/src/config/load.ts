@@ -25,7 +25,7 @@ export function loadConfigFile<S extends TSchema>(schema: S, file: string): Load
 
 export function parseConfigText<S extends TSchema>(schema: S, text: string, file: string): Loaded<Static<S>> {
   const name = basename(file);
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => `${name}: line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
     throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
