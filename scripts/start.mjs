@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// `npm start`: the whole product on this machine in one command. Installs dependencies when
+// they are missing, builds, then runs a collector on its embedded SQLite store and an agent
+// sampling this host, both under .hostpulse/ in the checkout, and prints where to look.
+// Ctrl-C stops both (the agent says goodbye, so the host shows as stopped, not down).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const home = join(root, '.hostpulse');
+const node = process.execPath;
+const collectorBin = join(root, 'collector', 'bin', 'hostpulse-collector.js');
+const agentBin = join(root, 'agent', 'bin', 'hostpulse-agent.js');
+
+function step(text) {
+  process.stdout.write(`==> ${text}\n`);
+}
+
+function run(command, args, what) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`${what} failed (exit ${result.status}); see the output above.\n`);
+    process.exit(1);
+  }
+}
+
+function capture(args, what) {
+  const result = spawnSync(node, args, { cwd: root, encoding: 'utf8' });
+  if (result.status !== 0) {
+    process.stderr.write(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}\n`);
+    process.exit(1);
+  }
+  return result.stdout;
+}
+
+function freePort(preferred) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => {
+      const any = createServer();
+      any.listen(0, '127.0.0.1', () => {
+        const { port } = any.address();
+        any.close(() => resolve(port));
+      });
+    });
+    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
+  });
+}
+
+function token(file, args, what) {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const match = /hp_[A-Za-z0-9_-]+/.exec(capture([collectorBin, ...args], what));
+  if (!match) {
+    process.stderr.write(`${what}: no token in the output of hostpulse-collector ${args.join(' ')}\n`);
+    process.exit(1);
+  }
+  writeFileSync(file, `${match[0]}\n`, { mode: 0o600 });
+  return match[0];
+}
+
+async function waitReady(url, child) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) return false;
+    try {
+      const answer = await fetch(`${url}/readyz`);
+      if (answer.ok) return true;
+    } catch {
+      // Not listening yet: the loop is the retry, and the deadline bounds it.
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
+  step('installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+}
+step('building (tsc -b)');
+run('npm', ['run', 'build', '--silent'], 'the build');
+
+mkdirSync(home, { recursive: true });
+const port = Number(process.env.HOSTPULSE_PORT ?? (await freePort(8080)));
+const url = `http://127.0.0.1:${port}`;
+const collectorConfig = join(home, 'collector.yaml');
+const agentConfig = join(home, 'agent.yaml');
+writeFileSync(
+  collectorConfig,
+  [
+    '# written by npm start; edit freely, npm start rewrites only listen: and data_dir:',
+    `listen: 127.0.0.1:${port}`,
+    `data_dir: ${join(home, 'data')}`,
+    '',
+  ].join('\n'),
+);
+mkdirSync(join(home, 'data'), { recursive: true });
+
+// Tokens live in the database; a fresh database makes the saved token files worthless.
+if (!existsSync(join(home, 'data', 'hostpulse.db'))) {
+  rmSync(join(home, 'agent.token'), { force: true });
+  rmSync(join(home, 'api.token'), { force: true });
+}
+step('migrating the embedded database');
+capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
+token(join(home, 'agent.token'), ['token', 'create', '--agent', 'local-agent', '--config', collectorConfig], 'creating the agent token');
+token(join(home, 'api.token'), ['token', 'create', '--api', 'local-viewer', '--role', 'admin', '--config', collectorConfig], 'creating the API token');
+writeFileSync(
+  agentConfig,
+  [
+    '# written by npm start',
+    'collector:',
+    `  url: ${url}`,
+    `  token_file: ${join(home, 'agent.token')}`,
+    'interval: 5s',
+    'buffer:',
+    `  path: ${join(home, 'agent.db')}`,
+    '',
+  ].join('\n'),
+);
+
+step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
+const collector = spawn(node, [collectorBin, '--config', collectorConfig], {
+  cwd: root,
+  stdio: ['ignore', openSync(join(home, 'collector.log'), 'a'), openSync(join(home, 'collector.log'), 'a')],
+});
+if (!(await waitReady(url, collector))) {
+  process.stderr.write('the collector did not become ready within 30 s; read .hostpulse/collector.log\n');
+  collector.kill('SIGTERM');
+  process.exit(1);
+}
+step('starting the agent on this host (log: .hostpulse/agent.log)');
+const agent = spawn(node, [agentBin, '--config', agentConfig], {
+  cwd: root,
+  stdio: ['ignore', openSync(join(home, 'agent.log'), 'a'), openSync(join(home, 'agent.log'), 'a')],
+});
+
+const host = (await import('node:os')).hostname();
+process.stdout.write(`
+hostpulse is running.
+  collector  ${url}   (embedded SQLite in .hostpulse/data)
+  agent      sampling ${host} every 5 s, buffer .hostpulse/agent.db
+  API token  .hostpulse/api.token
+
+Try, in another terminal (points appear within about 15 s):
+  curl -s -H "Authorization: Bearer $(cat .hostpulse/api.token)" '${url}/api/v1/hosts'
+  curl -s -H "Authorization: Bearer $(cat .hostpulse/api.token)" '${url}/api/v1/query?metric=cpu_usage_percent&host=${host}'
+  node agent/bin/hostpulse-agent.js --once --config .hostpulse/agent.yaml
+
+Ctrl-C stops both.
+`);
+
+let stopping = false;
+function stop() {
+  if (stopping) return;
+  stopping = true;
+  step('stopping the agent, then the collector');
+  agent.kill('SIGTERM');
+  agent.once('exit', () => collector.kill('SIGTERM'));
+  if (agent.exitCode !== null) collector.kill('SIGTERM');
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+agent.on('exit', (code) => {
+  if (!stopping) process.stderr.write(`the agent exited with ${code}; read .hostpulse/agent.log\n`);
+});
+collector.on('exit', (code) => {
+  if (!stopping) process.stderr.write(`the collector exited with ${code}; read .hostpulse/collector.log\n`);
+  agent.kill('SIGTERM');
+  process.exitCode = stopping ? 0 : 1;
+});
