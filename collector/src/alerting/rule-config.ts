@@ -1,4 +1,142 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, quote, type Problem } from '@hostpulse/shared';
 
-// FIXME: placeholder schema until the rule engine lands; it accepts only a name.
-export const ruleSchema = Type.Object({ name: Type.String({ minLength: 1 }) });
+// The `rules:` section of collector.yaml (SPEC §5.2). The schema checks shapes; validateRules()
+// checks what a schema cannot say: exactly one of above/below, unique names, known notifiers.
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const severitySchema = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+
+export const thresholdSchema = Type.Object(
+  {
+    severity: severitySchema,
+    above: Type.Optional(Type.Number()),
+    below: Type.Optional(Type.Number()),
+    for: Duration({ default: '0s', description: 'how long the condition must hold' }),
+  },
+  { additionalProperties: false },
+);
+
+export const clearSchema = Type.Object(
+  { above: Type.Optional(Type.Number()), below: Type.Optional(Type.Number()) },
+  { additionalProperties: false },
+);
+
+export const ruleSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'letters, digits, - _ .' }),
+    metric: Type.String({ minLength: 1 }),
+    match: Type.Record(Type.String(), Type.String(), { default: {} }),
+    thresholds: Type.Array(thresholdSchema, { minItems: 1 }),
+    clear: Type.Optional(clearSchema),
+    notify: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    repeat_every: Type.Optional(Duration()),
+    summary: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+/** The list as config.ts puts it under `rules:`; names are unique. */
+export const rulesSchema = Type.Array(ruleSchema, { default: [], 'x-hostpulse-unique': 'name' });
+
+export type RuleYaml = Static<typeof ruleSchema>;
+
+// Written out rather than Loaded<RuleYaml>: Loaded<> cannot tell a plain number from a
+// duration (DurationMs's brand is optional), so it would name `above` as `aboveMs`. The loader
+// itself renames only real durations, which is what these types say.
+export interface ThresholdConfig {
+  readonly severity: Severity;
+  readonly above?: number | undefined;
+  readonly below?: number | undefined;
+  readonly forMs: number;
+}
+
+export interface RuleConfig {
+  readonly name: string;
+  readonly metric: string;
+  readonly match: Readonly<Record<string, string>>;
+  readonly thresholds: readonly ThresholdConfig[];
+  readonly clear?: { readonly above?: number | undefined; readonly below?: number | undefined } | undefined;
+  readonly notify: readonly string[];
+  readonly repeatEveryMs?: number | undefined;
+  readonly summary?: string | undefined;
+}
+
+/** The one field every notifier config has, all validateRules needs to know of them. */
+export interface NamedNotifier {
+  readonly name: string;
+}
+
+/**
+ * Problems a schema cannot express, with key paths as the YAML writes them
+ * (`rules[1].thresholds[0]`). An empty list means the rules are usable.
+ */
+export function validateRules(rules: readonly RuleConfig[], notifiers: readonly NamedNotifier[]): Problem[] {
+  const problems: Problem[] = [];
+  const known = new Set(notifiers.map((n) => n.name));
+  const seen = new Set<string>();
+  rules.forEach((rule, i) => {
+    const at = `rules[${i}]`;
+    if (seen.has(rule.name)) problems.push({ path: `${at}.name`, message: `${quote(rule.name)} is used twice` });
+    seen.add(rule.name);
+    rule.thresholds.forEach((t, j) => {
+      if ((t.above === undefined) === (t.below === undefined)) {
+        problems.push({ path: `${at}.thresholds[${j}]`, message: 'needs exactly one of above: or below:' });
+      }
+    });
+    problems.push(...directionProblems(rule, at));
+    rule.notify.forEach((name, j) => {
+      if (!known.has(name)) {
+        const list = [...known].join(', ') || 'none configured';
+        problems.push({ path: `${at}.notify[${j}]`, message: `${quote(name)} is not a notifier (known: ${list})` });
+      }
+    });
+    problems.push(...templateProblems(rule, at));
+  });
+  return problems;
+}
+
+function directionProblems(rule: RuleConfig, at: string): Problem[] {
+  const problems: Problem[] = [];
+  const directions = new Set(rule.thresholds.map((t) => (t.above !== undefined ? 'above' : 'below')));
+  if (directions.size > 1) {
+    problems.push({ path: `${at}.thresholds`, message: 'mixes above: and below: (write two rules)' });
+  }
+  const severities = rule.thresholds.map((t) => t.severity);
+  const twice = severities.find((s, i) => severities.indexOf(s) !== i);
+  if (twice) problems.push({ path: `${at}.thresholds`, message: `severity ${quote(twice)} is used twice` });
+  if (!rule.clear) return problems;
+  if ((rule.clear.above === undefined) === (rule.clear.below === undefined)) {
+    problems.push({ path: `${at}.clear`, message: 'needs exactly one of above: or below:' });
+    return problems;
+  }
+  // Hysteresis only makes sense on the far side of every threshold: clear.below for above:
+  // thresholds, and it must sit at or under the lowest of them, or the alert could never fire.
+  const [direction] = [...directions];
+  if (direction === 'above') {
+    const lowest = Math.min(...rule.thresholds.map((t) => t.above ?? Infinity));
+    if (rule.clear.below === undefined) problems.push({ path: `${at}.clear`, message: 'use below: with above: thresholds' });
+    else if (rule.clear.below > lowest) problems.push({ path: `${at}.clear.below`, message: `${rule.clear.below} is above the lowest threshold ${lowest}` });
+  } else if (direction === 'below') {
+    const highest = Math.max(...rule.thresholds.map((t) => t.below ?? -Infinity));
+    if (rule.clear.above === undefined) problems.push({ path: `${at}.clear`, message: 'use above: with below: thresholds' });
+    else if (rule.clear.above < highest) problems.push({ path: `${at}.clear.above`, message: `${rule.clear.above} is below the highest threshold ${highest}` });
+  }
+  return problems;
+}
+
+const TEMPLATE_FIELD = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+const KNOWN_FIELDS = new Set(['host', 'value', 'rule', 'severity', 'metric']);
+
+function templateProblems(rule: RuleConfig, at: string): Problem[] {
+  if (rule.summary === undefined) return [];
+  const problems: Problem[] = [];
+  for (const [, field] of rule.summary.matchAll(TEMPLATE_FIELD)) {
+    if (field && !KNOWN_FIELDS.has(field) && !field.startsWith('labels.')) {
+      problems.push({ path: `${at}.summary`, message: `${quote(`{{${field}}}`)} is not a known field (host, value, rule, severity, metric, labels.NAME)` });
+    }
+  }
+  return problems;
+}

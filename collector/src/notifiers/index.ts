@@ -1,6 +1,45 @@
 import { Type } from '@sinclair/typebox';
+import { HostpulseError, type Logger, type Problem } from '@hostpulse/shared';
+import { slackNotifier, slackConfigSchema, type SlackConfig } from './slack.js';
+import { emailNotifier, emailConfigSchema, type EmailConfig } from './email.js';
+import type { Notifier } from './notifier.js';
 
-// FIXME: placeholder until the notifiers land: the union of every notifier's config schema.
-export const notifierConfigSchema = Type.Union([
-  Type.Object({ name: Type.String({ minLength: 1 }), type: Type.Literal('slack') }),
-]);
+// The registry: one import and one entry per notifier file in this folder.
+
+export const notifierDefinitions = [slackNotifier, emailNotifier] as const;
+
+/** One entry of `notifiers:` in collector.yaml, a union tagged by `type`. */
+export const notifierConfigSchema = Type.Union([slackConfigSchema, emailConfigSchema]);
+
+export type NotifierConfig = SlackConfig | EmailConfig;
+
+/** Problems in the `notifiers:` list the schema cannot see: duplicate names, secrets given twice. */
+export function validateNotifiers(configs: readonly NotifierConfig[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  configs.forEach((config, i) => {
+    const at = `notifiers[${i}]`;
+    if (seen.has(config.name)) problems.push({ path: `${at}.name`, message: `${JSON.stringify(config.name)} is used twice` });
+    seen.add(config.name);
+    problems.push(...definitionOf(config).validate(config as never, at));
+  });
+  return problems;
+}
+
+/** Builds every configured notifier, reading its secrets now so a missing file fails at start. */
+export function createNotifiers(configs: readonly NotifierConfig[], log: Logger): Map<string, Notifier> {
+  const notifiers = new Map<string, Notifier>();
+  for (const config of configs) {
+    const ctx = { log: log.child({ notifier: config.name }) };
+    notifiers.set(config.name, definitionOf(config).create(ctx, config as never));
+  }
+  return notifiers;
+}
+
+function definitionOf(config: NotifierConfig) {
+  const definition = notifierDefinitions.find((d) => d.type === config.type);
+  if (!definition) {
+    throw new HostpulseError('config_invalid', `notifier ${JSON.stringify(config.name)}: unknown type ${JSON.stringify(config.type)}`);
+  }
+  return definition;
+}
