@@ -42,13 +42,17 @@ type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
 type Suffixed<K extends string, S extends string> = K extends `${string}${S}` ? K : `${K}${S}`;
 
 // [V] keeps optional values (DurationMs | undefined) from distributing into two keys.
+// A plain number is assignable to DurationMs (its brand is optional), so only values that carry
+// the `__unit` key are durations or sizes; without this check `pool_max` would become poolMaxMs.
 type WithUnit<K extends string, V> = [V] extends [undefined]
   ? K
-  : [V] extends [DurationMs | undefined]
-    ? Suffixed<K, 'Ms'>
-    : [V] extends [SizeBytes | undefined]
-      ? Suffixed<K, 'Bytes'>
-      : K;
+  : '__unit' extends keyof NonNullable<V>
+    ? [V] extends [DurationMs | undefined]
+      ? Suffixed<K, 'Ms'>
+      : [V] extends [SizeBytes | undefined]
+        ? Suffixed<K, 'Bytes'>
+        : K
+    : K;
 
 type Primitive = string | number | boolean | undefined | null;
 
