@@ -1,0 +1,309 @@
+// The agent's buffer: every batch the agent made and the collector has not yet acknowledged,
+// in one SQLite file (WAL, synchronous=FULL).
+//
+// Invariants:
+// - A batch leaves `batches` only after the collector acknowledged its seq (200), after the
+//   collector refused it for good (400: moved to `dead_letters` with the reason), after it was
+//   replaced by its halves in the same transaction (413), or when a limit drops it (below).
+// - seq only grows within an incarnation: next_seq in `meta` is read and advanced in the same
+//   transaction that inserts the batch, and a split takes new seqs at the end.
+// - The incarnation is made with the file and never changes; a fresh file (new install, damaged
+//   file set aside) gets a new one, so the collector never takes new batches for old ones.
+// - max_bytes and max_age drop the oldest batches first; every dropped batch is counted in
+//   meta.dropped_total and covered by a row in `gaps`, in the same transaction.
+// - A gap is delivered with a batch that has never been sent before (its carrier), so a resend
+//   that the collector discards as a duplicate never loses a gap. A gap leaves `gaps` when its
+//   carrier is acknowledged; it is freed for the next carrier when the carrier is dead-lettered,
+//   split or dropped.
+import type { Database } from 'better-sqlite3';
+import type { Logger } from '@hostpulse/shared';
+import { openBufferFile } from './open.js';
+import { readMeta, writeMeta } from './schema.js';
+
+export interface BufferLimits {
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+}
+
+export interface StoredBatch {
+  readonly seq: number;
+  readonly createdMs: number;
+  readonly payload: Uint8Array;
+  readonly bytes: number;
+  readonly samples: number;
+  readonly attempts: number;
+}
+
+export interface GapRecord {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly batches: number;
+  readonly reason: DropReason;
+}
+
+export type DropReason = 'buffer_full' | 'too_old';
+
+export interface BufferStats {
+  readonly batches: number;
+  readonly bytes: number;
+  readonly oldestCreatedMs: number | undefined;
+  readonly droppedTotal: number;
+  readonly deadLetters: number;
+}
+
+/** A new batch: how many samples it holds and how to encode it once its seq is known. */
+export interface NewBatch {
+  readonly createdMs: number;
+  readonly samples: number;
+  encode(seq: number, incarnation: string): Uint8Array;
+}
+
+export interface BufferOptions {
+  readonly limits: BufferLimits;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+// Dead letters are kept for an operator to look at, not forever: past this many the oldest go.
+const MAX_DEAD_LETTERS = 1000;
+
+export class BatchBuffer {
+  readonly incarnation: string;
+  readonly setAsidePath: string | undefined;
+  private limits: BufferLimits;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly db: Database,
+    readonly path: string,
+    private readonly log: Logger,
+    options: BufferOptions,
+    setAsidePath: string | undefined,
+  ) {
+    this.limits = options.limits;
+    this.now = options.now ?? Date.now;
+    this.incarnation = readMeta(db, 'incarnation') as string;
+    this.setAsidePath = setAsidePath;
+  }
+
+  static open(path: string, options: BufferOptions): BatchBuffer {
+    const now = options.now ?? Date.now;
+    const { db, setAsidePath } = openBufferFile(path, options.log, now());
+    return new BatchBuffer(db, path, options.log, options, setAsidePath);
+  }
+
+  setLimits(limits: BufferLimits): void {
+    this.limits = limits;
+  }
+
+  /** Stores a batch under the next seq, then enforces the limits. Returns the seq. */
+  append(batch: NewBatch): number {
+    return this.db.transaction(() => {
+      const seq = this.takeSeq();
+      const payload = batch.encode(seq, this.incarnation);
+      this.db
+        .prepare('INSERT INTO batches (seq, created_ms, payload, bytes, samples) VALUES (?, ?, ?, ?, ?)')
+        .run(seq, batch.createdMs, payload, payload.byteLength, batch.samples);
+      this.enforceLimits();
+      return seq;
+    })();
+  }
+
+  /** The oldest batch still waiting for an acknowledgement. */
+  oldest(): StoredBatch | undefined {
+    const row = this.db
+      .prepare('SELECT seq, created_ms, payload, bytes, samples, attempts FROM batches ORDER BY seq LIMIT 1')
+      .get() as BatchRow | undefined;
+    return row && toStored(row);
+  }
+
+  /**
+   * Called right before a batch goes out: counts the attempt and returns the gaps it carries.
+   * Only a batch on its first attempt takes on free gaps (see the header).
+   */
+  beginSend(seq: number): GapRecord[] {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT attempts FROM batches WHERE seq = ?').get(seq) as { attempts: number } | undefined;
+      if (!row) return [];
+      if (row.attempts === 0) this.db.prepare('UPDATE gaps SET carrier_seq = ? WHERE carrier_seq IS NULL').run(seq);
+      this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE seq = ?').run(seq);
+      const gaps = this.db
+        .prepare('SELECT from_ms, to_ms, batches, reason FROM gaps WHERE carrier_seq = ? ORDER BY id')
+        .all(seq) as GapRow[];
+      return gaps.map((g) => ({ fromMs: g.from_ms, toMs: g.to_ms, batches: g.batches, reason: g.reason }));
+    })();
+  }
+
+  /** The collector stored the batch (or had stored it before): it and its gaps are done. */
+  acknowledge(seq: number): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM batches WHERE seq = ?').run(seq);
+      this.db.prepare('DELETE FROM gaps WHERE carrier_seq = ?').run(seq);
+    })();
+  }
+
+  /** The collector refused the batch for good: keep it aside with the reason, go on. */
+  deadLetter(seq: number, reason: string): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO dead_letters (seq, reason, payload, moved_ms) SELECT seq, ?, payload, ? FROM batches WHERE seq = ?')
+        .run(reason, this.now(), seq);
+      this.removeUnacknowledged([seq]);
+      this.db
+        .prepare('DELETE FROM dead_letters WHERE seq NOT IN (SELECT seq FROM dead_letters ORDER BY seq DESC LIMIT ?)')
+        .run(MAX_DEAD_LETTERS);
+    })();
+  }
+
+  /**
+   * Replaces a batch the collector found too large (and so never stored) by smaller ones with
+   * new seqs, in one transaction: the data is never both absent and present twice.
+   */
+  replace(seq: number, parts: readonly NewBatch[]): number[] {
+    return this.db.transaction(() => {
+      this.removeUnacknowledged([seq]);
+      return parts.map((part) => {
+        const newSeq = this.takeSeq();
+        const payload = part.encode(newSeq, this.incarnation);
+        this.db
+          .prepare('INSERT INTO batches (seq, created_ms, payload, bytes, samples) VALUES (?, ?, ?, ?, ?)')
+          .run(newSeq, part.createdMs, payload, payload.byteLength, part.samples);
+        return newSeq;
+      });
+    })();
+  }
+
+  /** Drops batches older than max_age; the daemon calls it every cycle. */
+  dropExpired(): number {
+    return this.db.transaction(() => this.dropOlderThan(this.now() - this.limits.maxAgeMs))();
+  }
+
+  stats(): BufferStats {
+    const row = this.db
+      .prepare('SELECT count(*) AS batches, coalesce(sum(bytes), 0) AS bytes, min(created_ms) AS oldest FROM batches')
+      .get() as { batches: number; bytes: number; oldest: number | null };
+    const dead = this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number };
+    return {
+      batches: row.batches,
+      bytes: row.bytes,
+      oldestCreatedMs: row.oldest ?? undefined,
+      droppedTotal: Number(readMeta(this.db, 'dropped_total') ?? 0),
+      deadLetters: dead.n,
+    };
+  }
+
+  /** Gaps not yet acknowledged, oldest first (for tests and --once). */
+  pendingGaps(): (GapRecord & { carrierSeq: number | undefined })[] {
+    const rows = this.db.prepare('SELECT from_ms, to_ms, batches, reason, carrier_seq FROM gaps ORDER BY id').all() as GapRow[];
+    return rows.map((g) => ({ fromMs: g.from_ms, toMs: g.to_ms, batches: g.batches, reason: g.reason, carrierSeq: g.carrier_seq ?? undefined }));
+  }
+
+  getMeta(key: string): string | undefined {
+    return readMeta(this.db, key);
+  }
+
+  setMeta(key: string, value: string): void {
+    writeMeta(this.db, key, value);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private takeSeq(): number {
+    const seq = Number(readMeta(this.db, 'next_seq'));
+    writeMeta(this.db, 'next_seq', String(seq + 1));
+    return seq;
+  }
+
+  private enforceLimits(): void {
+    this.dropOlderThan(this.now() - this.limits.maxAgeMs);
+    const total = (this.db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM batches').get() as { n: number }).n;
+    if (total <= this.limits.maxBytes) return;
+
+    // Oldest first, but never the newest batch: a lone batch above max_bytes is still kept
+    // (and sent), since dropping it would lose data without freeing room for anything.
+    const rows = this.db.prepare('SELECT seq, created_ms, bytes FROM batches ORDER BY seq').all() as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
+    const victims: typeof rows = [];
+    let remaining = total;
+    for (const row of rows.slice(0, -1)) {
+      if (remaining <= this.limits.maxBytes) break;
+      victims.push(row);
+      remaining -= row.bytes;
+    }
+    this.drop(victims, 'buffer_full');
+  }
+
+  private dropOlderThan(cutoffMs: number): number {
+    const rows = this.db
+      .prepare('SELECT seq, created_ms, bytes FROM batches WHERE created_ms < ? ORDER BY seq')
+      .all(cutoffMs) as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
+    this.drop(rows, 'too_old');
+    return rows.length;
+  }
+
+  private drop(rows: readonly Pick<BatchRow, 'seq' | 'created_ms'>[], reason: DropReason): void {
+    if (rows.length === 0) return;
+    this.removeUnacknowledged(rows.map((r) => r.seq));
+    const dropped = Number(readMeta(this.db, 'dropped_total') ?? 0) + rows.length;
+    writeMeta(this.db, 'dropped_total', String(dropped));
+    const times = rows.map((r) => r.created_ms);
+    this.recordGap({ fromMs: Math.min(...times), toMs: Math.max(...times), batches: rows.length, reason });
+    this.log.error(
+      { reason, batches: rows.length, fromMs: Math.min(...times), toMs: Math.max(...times), droppedTotal: dropped },
+      'buffer dropped its oldest batches',
+    );
+  }
+
+  /** One gap per run of drops: extend the newest free gap of the same reason when it is adjacent. */
+  private recordGap(gap: GapRecord): void {
+    const last = this.db
+      .prepare('SELECT id, to_ms, reason FROM gaps WHERE carrier_seq IS NULL ORDER BY id DESC LIMIT 1')
+      .get() as { id: number; to_ms: number; reason: string } | undefined;
+    if (last && last.reason === gap.reason && last.to_ms <= gap.fromMs) {
+      this.db.prepare('UPDATE gaps SET to_ms = ?, batches = batches + ? WHERE id = ?').run(gap.toMs, gap.batches, last.id);
+      return;
+    }
+    this.db
+      .prepare('INSERT INTO gaps (from_ms, to_ms, batches, reason) VALUES (?, ?, ?, ?)')
+      .run(gap.fromMs, gap.toMs, gap.batches, gap.reason);
+  }
+
+  /** Deletes batches that leave without an acknowledgement; their gaps wait for a new carrier. */
+  private removeUnacknowledged(seqs: readonly number[]): void {
+    const remove = this.db.prepare('DELETE FROM batches WHERE seq = ?');
+    const free = this.db.prepare('UPDATE gaps SET carrier_seq = NULL WHERE carrier_seq = ?');
+    for (const seq of seqs) {
+      remove.run(seq);
+      free.run(seq);
+    }
+  }
+}
+
+interface BatchRow {
+  seq: number;
+  created_ms: number;
+  payload: Buffer;
+  bytes: number;
+  samples: number;
+  attempts: number;
+}
+
+interface GapRow {
+  from_ms: number;
+  to_ms: number;
+  batches: number;
+  reason: DropReason;
+  carrier_seq: number | null;
+}
+
+function toStored(row: BatchRow): StoredBatch {
+  return {
+    seq: row.seq,
+    createdMs: row.created_ms,
+    payload: row.payload,
+    bytes: row.bytes,
+    samples: row.samples,
+    attempts: row.attempts,
+  };
+}

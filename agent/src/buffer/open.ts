@@ -1,0 +1,76 @@
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { HostpulseError, type Logger } from '@hostpulse/shared';
+import { createSchema, hasTables, schemaProblem } from './schema.js';
+
+// Opening the buffer file. A damaged file (cut short by a full disk, overwritten, from another
+// program) is set aside under a new name and a fresh buffer is made: an agent that refused to
+// start would lose every sample from now on, while the damaged file stays for an operator to
+// inspect. Errors that are not about the file's content (permissions, a missing mount) are
+// thrown, since a fresh file would not fare better.
+
+const DAMAGE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_FORMAT']);
+
+export interface OpenedBuffer {
+  readonly db: Database.Database;
+  /** Where a damaged file was moved, when one was. */
+  readonly setAsidePath?: string;
+}
+
+export function openBufferFile(path: string, log: Logger, nowMs: number): OpenedBuffer {
+  mkdirSync(dirname(path), { recursive: true });
+  const existed = existsSync(path);
+  let db: Database.Database | undefined;
+  try {
+    db = openWithPragmas(path);
+    const damage = existed ? findDamage(db) : undefined;
+    if (damage === undefined) {
+      if (!hasTables(db)) createSchema(db, nowMs);
+      return { db };
+    }
+    db.close();
+    return { db: freshAfterDamage(path, damage, log, nowMs), setAsidePath: asidePath(path, nowMs) };
+  } catch (err) {
+    db?.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (!DAMAGE_CODES.has(code)) {
+      throw new HostpulseError('storage_unavailable', `cannot open buffer ${path} (${(err as Error).message})`, { path }, { cause: err });
+    }
+    return { db: freshAfterDamage(path, `${code}: ${(err as Error).message}`, log, nowMs), setAsidePath: asidePath(path, nowMs) };
+  }
+}
+
+function openWithPragmas(path: string): Database.Database {
+  const db = new Database(path);
+  // WAL lets --once read while the daemon writes; synchronous=FULL makes a committed batch
+  // survive a power cut, which is the point of the buffer.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+function findDamage(db: Database.Database): string | undefined {
+  const check = db.pragma('quick_check', { simple: true }) as string;
+  if (check !== 'ok') return `quick_check: ${check}`;
+  if (!hasTables(db)) return undefined;
+  return schemaProblem(db);
+}
+
+function freshAfterDamage(path: string, damage: string, log: Logger, nowMs: number): Database.Database {
+  const aside = asidePath(path, nowMs);
+  // The -wal file belongs to the damaged database: left in place, SQLite would replay it into
+  // the fresh one.
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+  }
+  log.error({ path, setAsidePath: aside, damage }, 'buffer file is damaged; set it aside and started a fresh buffer');
+  const db = openWithPragmas(path);
+  createSchema(db, nowMs);
+  return db;
+}
+
+function asidePath(path: string, nowMs: number): string {
+  return `${path}.corrupt-${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
