@@ -1,0 +1,116 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { basename } from 'node:path';
+import {
+  Duration,
+  HostpulseError,
+  Secret,
+  Size,
+  deepFreeze,
+  loadConfigFile,
+  quote,
+  type Loaded,
+} from '@hostpulse/shared';
+import { ruleSchema } from './alerting/rule-config.js';
+import { notifierConfigSchema } from './notifiers/index.js';
+
+// collector.yaml (SPEC §5.2). Defaults live here; the shared loader reports every problem at
+// once, turns durations into ms and sizes into bytes, and renames keys to camelCase.
+
+export const DEFAULT_CONFIG_FILE = '/etc/hostpulse/collector.yaml';
+
+const LISTEN_PATTERN = '^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}$';
+
+const tlsSchema = Type.Object({
+  cert_file: Type.String({ minLength: 1 }),
+  key_file: Type.String({ minLength: 1 }),
+});
+
+const databaseSchema = Type.Object(
+  {
+    url: Type.Optional(Secret({ format: 'uri' })),
+    pool_max: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
+  },
+  { default: {} },
+);
+
+const limitsSchema = Type.Object(
+  {
+    max_body_bytes: Size({ default: '4MiB' }),
+    max_inflated_bytes: Size({ default: '32MiB' }),
+    max_query_points: Type.Integer({ minimum: 1, default: 100_000 }),
+  },
+  { default: {} },
+);
+
+const logLevelSchema = Type.Union(
+  [
+    Type.Literal('fatal'),
+    Type.Literal('error'),
+    Type.Literal('warn'),
+    Type.Literal('info'),
+    Type.Literal('debug'),
+    Type.Literal('trace'),
+    Type.Literal('silent'),
+  ],
+  { default: 'info' },
+);
+
+export const collectorConfigSchema = Type.Object({
+  listen: Type.String({
+    default: '127.0.0.1:8080',
+    pattern: LISTEN_PATTERN,
+    description: 'write host:port, e.g. 127.0.0.1:8080 or [::1]:8080',
+  }),
+  tls: Type.Optional(tlsSchema),
+  database: databaseSchema,
+  data_dir: Type.String({ minLength: 1, default: '/var/lib/hostpulse' }),
+  redis: Type.Optional(Type.Object({ url: Secret({ format: 'uri' }) })),
+  retention: Type.Object(
+    { raw: Duration({ default: '15d' }), rollup: Duration({ default: '400d' }) },
+    { default: {} },
+  ),
+  host_down_after: Duration({ default: '60s' }),
+  public_url: Type.Optional(Type.String({ format: 'uri' })),
+  limits: limitsSchema,
+  notifiers: Type.Array(notifierConfigSchema, { default: [], 'x-hostpulse-unique': 'name' }),
+  rules: Type.Array(ruleSchema, { default: [], 'x-hostpulse-unique': 'name' }),
+  log_level: logLevelSchema,
+});
+
+export type CollectorConfig = Loaded<Static<typeof collectorConfigSchema>>;
+
+/**
+ * Loads collector.yaml. DATABASE_URL and REDIS_URL fill in a url the file leaves unset, so a
+ * secret can stay out of the file; a url written in the file wins.
+ */
+export function loadCollectorConfig(file: string, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const config = loadConfigFile(collectorConfigSchema, file);
+  const { port } = parseListen(config.listen);
+  if (port > 65_535) {
+    // The schema's pattern checks the shape only; the range needs a number.
+    const line = `${basename(file)}: listen: ${quote(config.listen)} has a port above 65535`;
+    throw new HostpulseError('config_invalid', line, { problems: [line] });
+  }
+  return withEnvironment(config, env);
+}
+
+export function withEnvironment(config: CollectorConfig, env: NodeJS.ProcessEnv): CollectorConfig {
+  const databaseUrl = config.database.url ?? nonEmpty(env.DATABASE_URL);
+  const redisUrl = config.redis?.url ?? nonEmpty(env.REDIS_URL);
+  return deepFreeze({
+    ...config,
+    database: { ...config.database, url: databaseUrl },
+    redis: redisUrl === undefined ? undefined : { url: redisUrl },
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Splits `listen` into what net.Server.listen() takes; brackets around IPv6 are dropped. */
+export function parseListen(listen: string): { host: string; port: number } {
+  const cut = listen.lastIndexOf(':');
+  const host = listen.slice(0, cut).replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(listen.slice(cut + 1)) };
+}

@@ -1,0 +1,118 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { HostpulseError, quote, type ErrorCode } from '@hostpulse/shared';
+
+// The one place where error codes become HTTP statuses and where every error leaving a route
+// becomes {"error":{"code","message"}}. docs/errors.md explains each code to operators.
+
+export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  bad_request: 400,
+  batch_invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  batch_too_large: 413,
+  overloaded: 429,
+  config_invalid: 500,
+  internal: 500,
+  storage_unavailable: 503,
+};
+
+/** Seconds a client should wait before retrying; agents honour it with jitter (SPEC §4). */
+export const RETRY_AFTER_SECONDS = 5;
+
+export interface ErrorBody {
+  readonly error: { readonly code: ErrorCode; readonly message: string };
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Fastify's error handler: sends the error JSON, logs 4xx at info and 5xx at error. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const known = toHostpulseError(error, request);
+  const status = STATUS_BY_CODE[known.code];
+  if (status >= 500) {
+    // The client gets a bare message; the full error, with its stack, stays in our log.
+    request.log.error({ err: error, reqId: request.id, code: known.code }, 'request failed');
+  } else {
+    request.log.info({ reqId: request.id, code: known.code, reason: known.message }, 'request refused');
+  }
+  if (known.code === 'storage_unavailable' || known.code === 'overloaded') {
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
+  void reply.code(status).send(errorBody(known.code, known.message));
+}
+
+/** Any route that does not exist answers like every other error. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .code(STATUS_BY_CODE.not_found)
+    .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+}
+
+export function toHostpulseError(error: unknown, request: FastifyRequest): HostpulseError {
+  if (error instanceof HostpulseError) {
+    if (error.code === 'internal' || STATUS_BY_CODE[error.code] === 500) return bareInternal(request);
+    return error;
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) return new HostpulseError('bad_request', describeValidation(fastifyError));
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new HostpulseError('batch_too_large', 'the request body is larger than limits.max_body_bytes');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = request.headers['content-type'] ?? '';
+      return new HostpulseError('bad_request', `Content-Type ${quote(type)} is not accepted here`);
+    }
+  }
+  const status = fastifyError.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Fastify's own client errors (bad Content-Length, unparsable JSON): its message is safe
+    // to return because it describes the request, not our internals.
+    return new HostpulseError('bad_request', fastifyError.message ?? 'bad request');
+  }
+  return bareInternal(request);
+}
+
+function bareInternal(request: FastifyRequest): HostpulseError {
+  return new HostpulseError('internal', `internal error; the collector log has the details (request ${request.id})`);
+}
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+  readonly data?: unknown;
+  readonly parentSchema?: { readonly properties?: Record<string, unknown> };
+}
+
+const PLACE: Readonly<Record<string, string>> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  body: 'body field',
+  headers: 'header',
+};
+
+/** Turns Ajv's first complaint into `query parameter agg: "median" is not one of avg, min`. */
+export function describeValidation(error: Partial<FastifyError>): string {
+  const first = error.validation?.[0] as AjvError | undefined;
+  const place = PLACE[error.validationContext ?? ''] ?? 'request';
+  if (!first) return `the ${place} is not valid`;
+  const name = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  switch (first.keyword) {
+    case 'required':
+      return `${place} ${String(first.params.missingProperty)}: is required`;
+    case 'additionalProperties': {
+      const known = Object.keys(first.parentSchema?.properties ?? {}).join(', ');
+      return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
+    }
+    case 'enum': {
+      const allowed = (first.params.allowedValues as unknown[]).join(', ');
+      return `${place} ${name}: ${quote(first.data)} is not one of ${allowed}`;
+    }
+    default:
+      return `${place} ${name}: ${quote(first.data)} ${first.message ?? 'is not valid'}`;
+  }
+}
