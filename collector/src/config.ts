@@ -9,9 +9,10 @@ import {
   loadConfigFile,
   quote,
   type Loaded,
+  type Problem,
 } from '@hostpulse/shared';
-import { ruleSchema } from './alerting/rule-config.js';
-import { notifierConfigSchema } from './notifiers/index.js';
+import { ruleSchema, validateRules, type RuleConfig } from './alerting/rule-config.js';
+import { notifierConfigSchema, validateNotifiers, type NotifierConfig } from './notifiers/index.js';
 
 // collector.yaml (SPEC §5.2). Defaults live here; the shared loader reports every problem at
 // once, turns durations into ms and sizes into bytes, and renames keys to camelCase.
@@ -85,13 +86,21 @@ export type CollectorConfig = Loaded<Static<typeof collectorConfigSchema>>;
  */
 export function loadCollectorConfig(file: string, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const config = loadConfigFile(collectorConfigSchema, file);
-  const { port } = parseListen(config.listen);
-  if (port > 65_535) {
-    // The schema's pattern checks the shape only; the range needs a number.
-    const line = `${basename(file)}: listen: ${quote(config.listen)} has a port above 65535`;
-    throw new HostpulseError('config_invalid', line, { problems: [line] });
-  }
+  const problems = semanticProblems(config).map((p) => `${basename(file)}: ${p.path}: ${p.message}`);
+  if (problems.length > 0) throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
   return withEnvironment(config, env);
+}
+
+/** What the schema cannot say: the port range, rules naming notifiers, notifier secrets. */
+function semanticProblems(config: CollectorConfig): Problem[] {
+  const problems: Problem[] = [];
+  if (parseListen(config.listen).port > 65_535) {
+    problems.push({ path: 'listen', message: `${quote(config.listen)} has a port above 65535` });
+  }
+  const notifiers = config.notifiers as readonly NotifierConfig[];
+  problems.push(...validateNotifiers(notifiers));
+  problems.push(...validateRules(config.rules as readonly RuleConfig[], notifiers));
+  return problems;
 }
 
 export function withEnvironment(config: CollectorConfig, env: NodeJS.ProcessEnv): CollectorConfig {

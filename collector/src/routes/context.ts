@@ -1,0 +1,12 @@
+import type { Alerting } from '../alerting/alerting.js';
+import type { CollectorConfig } from '../config.js';
+import type { Storage } from '../storage/storage.js';
+
+/** What every route module is given; nothing reads a module-level variable. */
+export interface RouteContext {
+  readonly config: CollectorConfig;
+  readonly storage: Storage;
+  readonly alerting: Alerting;
+  /** The clock, in epoch ms; tests pass their own. */
+  readonly now: () => number;
+}

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { HostpulseError, quote } from '@hostpulse/shared';
+import { authorize } from '../auth.js';
+import type { HostInventory, HostRecord, Labels } from '../storage/storage.js';
+import type { RouteContext } from './context.js';
+
+// GET /api/v1/hosts and GET /api/v1/hosts/:id/latest (SPEC §5.4), for viewers.
+
+export type HostStatus = 'up' | 'down' | 'stopped';
+
+export interface HostView {
+  readonly id: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly lastSeenMs: number;
+  readonly status: HostStatus;
+  readonly agentVersion: string;
+  readonly clockSkewMs: number;
+  readonly intervalMs: number;
+  readonly inventory: HostInventory | null;
+}
+
+const hostParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+
+/** Stopped after a goodbye; down once silent longer than host_down_after; else up. */
+export function hostStatus(host: HostRecord, nowMs: number, downAfterMs: number): HostStatus {
+  if (host.state === 'stopped') return 'stopped';
+  return nowMs - host.lastSeenMs > downAfterMs ? 'down' : 'up';
+}
+
+export function registerHostRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const viewer = authorize(ctx.storage, 'viewer');
+
+  app.get('/api/v1/hosts', { preHandler: viewer }, async () => {
+    const now = ctx.now();
+    const hosts = await ctx.storage.listHosts();
+    return { hosts: hosts.map((host) => toView(host, now, ctx.config.hostDownAfterMs)) };
+  });
+
+  app.get<{ Params: Static<typeof hostParams> }>(
+    '/api/v1/hosts/:id/latest',
+    { preHandler: viewer, schema: { params: hostParams } },
+    async (request) => {
+      const host = await findHostOr404(ctx, request.params.id);
+      const latest = await ctx.storage.latest(host.id);
+      return {
+        host: { id: host.id, name: host.name },
+        series: latest.map((item) => ({
+          metric: item.metric,
+          labels: item.labels,
+          timeMs: item.timeMs,
+          value: item.value,
+        })),
+      };
+    },
+  );
+}
+
+export async function findHostOr404(ctx: RouteContext, idOrName: string): Promise<HostRecord> {
+  const host = await ctx.storage.findHost(idOrName);
+  if (!host) {
+    throw new HostpulseError('not_found', `host ${quote(idOrName)} is not known (GET /api/v1/hosts lists them)`);
+  }
+  return host;
+}
+
+function toView(host: HostRecord, nowMs: number, downAfterMs: number): HostView {
+  return {
+    id: host.id,
+    name: host.name,
+    labels: host.labels,
+    lastSeenMs: host.lastSeenMs,
+    status: hostStatus(host, nowMs, downAfterMs),
+    agentVersion: host.agentVersion,
+    clockSkewMs: host.clockSkewMs,
+    intervalMs: host.intervalMs,
+    inventory: host.inventory,
+  };
+}

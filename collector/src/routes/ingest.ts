@@ -1,0 +1,71 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { decodeBatch, HostpulseError, quote } from '@hostpulse/shared';
+import { authorize } from '../auth.js';
+import type { IngestBatch } from '../storage/storage.js';
+import type { RouteContext } from './context.js';
+import { toIngestBatch } from './ingest-batch.js';
+
+// POST /api/v1/ingest (SPEC §4): a protobuf Batch, maybe gzipped, from an agent token.
+// The answer tells the agent what to do with the batch: 200 delete it, 400 dead-letter it,
+// 413 split it, 503 keep it and retry; so every failure must carry the right status.
+
+export const PROTOBUF = 'application/x-protobuf';
+
+export interface IngestAck {
+  readonly seq: number;
+  readonly acceptedSamples: number;
+  readonly duplicate: boolean;
+  readonly serverTimeMs: number;
+}
+
+export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.post(
+    '/api/v1/ingest',
+    { preHandler: authorize(ctx.storage, 'agent') },
+    async (request): Promise<IngestAck> => {
+      const wire = decodeBatch(bodyOf(request), isGzipped(request), {
+        maxInflatedBytes: ctx.config.limits.maxInflatedBytes,
+      });
+      const batch = toIngestBatch(wire, ctx.now());
+      const result = await ctx.storage.ingest(batch);
+
+      if (!result.duplicate) observe(ctx, request, batch);
+      request.log.debug(
+        { agentId: batch.agentId, seq: batch.seq, samples: result.acceptedSamples, duplicate: result.duplicate },
+        'batch ingested',
+      );
+      return {
+        seq: batch.seq,
+        acceptedSamples: result.acceptedSamples,
+        duplicate: result.duplicate,
+        serverTimeMs: ctx.now(),
+      };
+    },
+  );
+}
+
+function bodyOf(request: FastifyRequest): Buffer {
+  // Without a Content-Type and body Fastify runs no parser and leaves the body undefined.
+  if (request.body === undefined || request.body === null) return Buffer.alloc(0);
+  if (!Buffer.isBuffer(request.body)) {
+    throw new HostpulseError('batch_invalid', `the body must be ${PROTOBUF}`);
+  }
+  return request.body;
+}
+
+function isGzipped(request: FastifyRequest): boolean {
+  const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'gzip') return true;
+  if (encoding === 'identity' || encoding === '') return false;
+  throw new HostpulseError('batch_invalid', `Content-Encoding ${quote(encoding)} is not supported (send gzip or none)`);
+}
+
+function observe(ctx: RouteContext, request: FastifyRequest, batch: IngestBatch): void {
+  try {
+    ctx.alerting.observe(batch);
+  } catch (err) {
+    // The batch is stored, so the agent must get its 200 or it would resend forever; alerting
+    // catches up on the next batch of this host, and the error is logged for the operator.
+    request.log.error({ err, agentId: batch.agentId, seq: batch.seq }, 'alerting could not observe a batch');
+  }
+}

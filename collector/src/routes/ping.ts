@@ -1,0 +1,13 @@
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../auth.js';
+import type { RouteContext } from './context.js';
+
+// GET /api/v1/ping: lets an agent (`--once`) or a script check its token and the clock skew.
+
+export function registerPingRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.get('/api/v1/ping', { preHandler: authorize(ctx.storage, 'any') }, async (request) => ({
+    serverTimeMs: ctx.now(),
+    tokenKind: request.token?.kind ?? null,
+    role: request.token?.role ?? null,
+  }));
+}

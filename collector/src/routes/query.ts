@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { HostpulseError, quote } from '@hostpulse/shared';
+import { authorize } from '../auth.js';
+import type { Aggregation } from '../storage/storage.js';
+import type { RouteContext } from './context.js';
+import { findHostOr404 } from './hosts.js';
+import { labelMatchers, parseRange, parseStep } from './query-params.js';
+
+// GET /api/v1/query (SPEC §5.4): raw samples without `step`, one aggregated point per step with
+// it. The schema checks shapes and refuses unknown parameters (a typo like `metirc` would
+// otherwise widen the query silently); query-params.ts parses times and steps.
+
+const aggregation = Type.Unsafe<Aggregation>({ type: 'string', enum: ['avg', 'min', 'max', 'last'], default: 'avg' });
+
+export const querySchema = Type.Object(
+  {
+    metric: Type.String({ pattern: '^[a-zA-Z_:][a-zA-Z0-9_:]*$', maxLength: 200 }),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    step: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    agg: aggregation,
+  },
+  {
+    additionalProperties: false,
+    patternProperties: { '^label\\.[A-Za-z_][A-Za-z0-9_]*$': Type.String({ maxLength: 256 }) },
+  },
+);
+
+type QueryString = Static<typeof querySchema> & Record<string, unknown>;
+
+export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): void {
+  app.get<{ Querystring: QueryString }>(
+    '/api/v1/query',
+    { preHandler: authorize(ctx.storage, 'viewer'), schema: { querystring: querySchema } },
+    async (request) => {
+      const query = request.query;
+      const { fromMs, toMs } = parseRange(query.from, query.to, ctx.now());
+      const stepMs = query.step === undefined ? undefined : parseStep(query.step);
+      const maxPoints = ctx.config.limits.maxQueryPoints;
+      if (stepMs !== undefined && (toMs - fromMs) / stepMs > maxPoints) {
+        throw new HostpulseError(
+          'bad_request',
+          `query parameter step: ${quote(query.step)} gives more than ${maxPoints} points over this ` +
+            'range (use a longer step or a shorter range)',
+        );
+      }
+      const host = query.host === undefined ? undefined : await findHostOr404(ctx, query.host);
+
+      const series = await ctx.storage.query({
+        metric: query.metric,
+        hostIds: host ? [host.id] : undefined,
+        labels: labelMatchers(query),
+        fromMs,
+        toMs,
+        stepMs,
+        agg: query.agg,
+        maxPoints,
+      });
+      return {
+        series: series.map((item) => ({
+          metric: item.metric,
+          host: item.hostName,
+          hostId: item.hostId,
+          labels: item.labels,
+          points: item.points,
+        })),
+      };
+    },
+  );
+}

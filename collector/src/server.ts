@@ -1,0 +1,63 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from '@hostpulse/shared';
+import type { Alerting } from './alerting/alerting.js';
+import type { CollectorConfig } from './config.js';
+import { handleError, handleNotFound } from './http-errors.js';
+import type { Storage } from './storage/storage.js';
+import type { RouteContext } from './routes/context.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerHostRoutes } from './routes/hosts.js';
+import { PROTOBUF, registerIngestRoute } from './routes/ingest.js';
+import { registerPingRoute } from './routes/ping.js';
+import { registerQueryRoute } from './routes/query.js';
+
+export interface ServerOptions {
+  readonly config: CollectorConfig;
+  readonly storage: Storage;
+  readonly alerting: Alerting;
+  readonly log: Logger;
+  /** The clock in epoch ms; tests pass their own. */
+  readonly now?: () => number;
+  /** TLS key and certificate, already read from config.tls (see readTls in main). */
+  readonly https?: { readonly key: Buffer; readonly cert: Buffer };
+}
+
+/** The collector's HTTP server with every route, not yet listening. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { config } = options;
+  const app = Fastify({
+    loggerInstance: options.log.child({ component: 'http' }),
+    // Per-request logs at info would be 100 lines a second at 1,000 agents; completions are
+    // logged at debug in the onResponse hook below.
+    disableRequestLogging: true,
+    bodyLimit: config.limits.maxBodyBytes,
+    ajv: { customOptions: { removeAdditional: false, verbose: true } },
+    ...(options.https ? { https: options.https } : {}),
+  }) as unknown as FastifyInstance;
+
+  app.decorateRequest('token', null);
+  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => {
+    done(null, body);
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, url: request.routeOptions.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime },
+      'request completed',
+    );
+  });
+
+  const ctx: RouteContext = {
+    config,
+    storage: options.storage,
+    alerting: options.alerting,
+    now: options.now ?? Date.now,
+  };
+  registerHealthRoutes(app, ctx);
+  registerPingRoute(app, ctx);
+  registerIngestRoute(app, ctx);
+  registerHostRoutes(app, ctx);
+  registerQueryRoute(app, ctx);
+  return app;
+}
