@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@hostpulse/shared';
+import type { IngestBatch, IngestSeries } from '../storage/storage.js';
+import type { Notifier } from '../notifiers/notifier.js';
+import type { Alerting } from './alerting.js';
+import { alertKey, labelsKeyOf, type AlertChange, type AlertRecord } from './alert-record.js';
+import { indexByMetric, type CompiledRule } from './compiled-rule.js';
+import { evaluate, type SeriesPoint } from './evaluate.js';
+import { outboxRowsFor } from './notifications.js';
+import { OutboxWorker } from './outbox-worker.js';
+import type { RuleConfig } from './rule-config.js';
+import type { AlertStore } from './store/alert-store.js';
+
+// Alerting as the collector runs it. Invariants:
+// - Memory holds the open alert of every (rule, host, label set) and the newest sample time
+//   seen for it; both are loaded from the store at start, so a restart keeps alert state.
+// - Each change is written through to the store in arrival order (one queue), with its
+//   notifications in the same transaction; delivery happens only from the stored outbox.
+// - A point not newer than what its alert has seen is ignored, and so is a point older than
+//   staleAfterMs: a backlog replayed after an outage never moves an alert back in time and
+//   never fires for the past.
+// - observe() costs one map lookup per series of the batch for metrics no rule watches.
+
+export interface AlertingOptions {
+  readonly rules: readonly RuleConfig[];
+  /** Built by createNotifiers(); rules name them in `notify:`. */
+  readonly notifiers: ReadonlyMap<string, Notifier>;
+  readonly store: AlertStore;
+  readonly log: Logger;
+  readonly now?: (() => number) | undefined;
+  /** The dashboard's address, for links in notifications. */
+  readonly publicUrl?: string | undefined;
+  /** Points older than this (by the collector's clock, after clock skew) are not evaluated. */
+  readonly staleAfterMs?: number | undefined;
+}
+
+export interface AlertingService extends Alerting {
+  /** Resolves once observed batches are evaluated and stored and due notifications delivered. */
+  idle(): Promise<void>;
+  /** Pending and firing alerts, as memory holds them. */
+  openAlerts(): AlertRecord[];
+}
+
+const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
+/** Batches observed before start() loaded the state wait here; past this the oldest go. */
+const MAX_WAITING_BATCHES = 10_000;
+
+export function createAlerting(options: AlertingOptions): AlertingService {
+  const log = options.log.child({ component: 'alerting' });
+  const now = options.now ?? Date.now;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const rulesByMetric = indexByMetric(options.rules);
+  const worker = new OutboxWorker({ store: options.store, notifiers: options.notifiers, log, now });
+  const open = new Map<string, AlertRecord>();
+  const lastSeen = new Map<string, number>();
+  let waiting: IngestBatch[] | undefined = [];
+  let loading: Promise<void> | undefined;
+  let writes: Promise<void> = Promise.resolve();
+
+  function load(): Promise<void> {
+    loading ??= options.store.load().then((state) => {
+      for (const alert of state.open) open.set(alertKey(alert.rule, alert.hostId, alert.labelsKey), alert);
+      for (const s of state.lastSeen) lastSeen.set(alertKey(s.rule, s.hostId, s.labelsKey), s.lastSampleMs);
+      const queued = waiting ?? [];
+      waiting = undefined;
+      log.info({ openAlerts: open.size, rules: options.rules.length }, 'alert state loaded');
+      for (const batch of queued) evaluateBatch(batch);
+    });
+    return loading;
+  }
+
+  function evaluateBatch(batch: IngestBatch): void {
+    for (const series of batch.series) {
+      const rules = rulesByMetric.get(series.metric);
+      if (rules) for (const rule of rules) evaluateSeries(rule, batch, series);
+    }
+  }
+
+  function evaluateSeries(rule: CompiledRule, batch: IngestBatch, series: IngestSeries): void {
+    if (!rule.matches(batch.hostName, series.labels)) return;
+    const point = newestPoint(batch, series);
+    if (!point) return;
+    const key = alertKey(rule.config.name, point.hostId, point.labelsKey);
+    const current = open.get(key);
+    const seenMs = current?.lastSampleMs ?? lastSeen.get(key) ?? -Infinity;
+    const nowMs = now();
+    if (point.timeMs <= seenMs || nowMs - (point.timeMs + batch.clockSkewMs) > staleAfterMs) return;
+    lastSeen.set(key, point.timeMs);
+    const decision = evaluate(rule, current, point, { nowMs, newId: randomUUID });
+    if (!decision) return;
+    const { alert } = decision;
+    if (alert.state === 'pending' || alert.state === 'firing') open.set(key, alert);
+    else open.delete(key);
+    if (!decision.store) return;
+    const outbox = decision.notify ? outboxRowsFor(rule, alert, decision.notify, { nowMs, publicUrl: options.publicUrl, newId: randomUUID }) : [];
+    if (decision.transition) log.info({ alertId: alert.id, rule: alert.rule, host: alert.hostName, from: decision.transition.from, to: alert.state, severity: alert.severity }, 'alert changed state');
+    persist({ alert, transition: decision.transition, outbox });
+  }
+
+  function persist(change: AlertChange): void {
+    writes = writes
+      .then(() => options.store.saveChange(change))
+      .then(
+        () => {
+          if (change.outbox.length > 0) worker.wake();
+        },
+        (err: unknown) => {
+          // Memory already moved on; the stored alert lags until its next change is written.
+          log.error({ err, alertId: change.alert.id, notifications: change.outbox.length }, 'alert change not stored, its notifications are lost');
+        },
+      );
+  }
+
+  return {
+    observe(batch) {
+      if (waiting) {
+        waiting.push(batch);
+        if (waiting.length > MAX_WAITING_BATCHES) waiting.shift();
+        return;
+      }
+      evaluateBatch(batch);
+    },
+    start() {
+      load().then(
+        () => worker.start(),
+        (err: unknown) => log.error({ err }, 'alert state could not be loaded, alerting is off'),
+      );
+    },
+    async stop() {
+      await loading?.catch(() => undefined);
+      await writes;
+      await worker.stop();
+    },
+    async idle() {
+      await load();
+      await writes;
+      await worker.drain();
+    },
+    openAlerts: () => [...open.values()],
+  };
+}
+
+function newestPoint(batch: IngestBatch, series: IngestSeries): SeriesPoint | undefined {
+  let best = -1;
+  series.timestampsMs.forEach((t, i) => {
+    if (Number.isFinite(series.values[i]) && (best < 0 || t > (series.timestampsMs[best] as number))) best = i;
+  });
+  if (best < 0) return undefined;
+  return {
+    hostId: batch.agentId,
+    hostName: batch.hostName,
+    labels: series.labels,
+    labelsKey: labelsKeyOf(series.labels),
+    timeMs: series.timestampsMs[best] as number,
+    value: series.values[best] as number,
+  };
+}

@@ -1,0 +1,99 @@
+import type { AlertRecord, AttemptRecord, OutboxRow, TransitionRecord } from '../alert-record.js';
+
+// Row ↔ record mapping shared by both stores. PostgreSQL hands BIGINT back as strings and JSONB
+// as objects, SQLite hands back numbers and TEXT: everything passes through num() and json().
+
+type Row = Record<string, unknown>;
+
+export const ALERT_COLUMNS = [
+  'id', 'rule', 'host_id', 'host_name', 'labels', 'labels_key', 'state', 'severity', 'value', 'started_ms',
+  'fired_ms', 'ended_ms', 'last_sample_ms', 'last_notified_ms', 'held_since', 'updated_ms',
+] as const;
+
+export function alertValues(a: AlertRecord): unknown[] {
+  return [
+    a.id, a.rule, a.hostId, a.hostName, JSON.stringify(a.labels), a.labelsKey, a.state, a.severity, a.value,
+    a.startedMs, a.firedMs, a.endedMs, a.lastSampleMs, a.lastNotifiedMs, JSON.stringify(a.heldSince), a.updatedMs,
+  ];
+}
+
+export function alertOf(r: Row): AlertRecord {
+  return {
+    id: String(r.id),
+    rule: String(r.rule),
+    hostId: String(r.host_id),
+    hostName: String(r.host_name),
+    labels: json(r.labels) as AlertRecord['labels'],
+    labelsKey: String(r.labels_key),
+    state: r.state as AlertRecord['state'],
+    severity: (r.severity ?? null) as AlertRecord['severity'],
+    value: Number(r.value),
+    startedMs: num(r.started_ms) as number,
+    firedMs: num(r.fired_ms),
+    endedMs: num(r.ended_ms),
+    lastSampleMs: num(r.last_sample_ms) as number,
+    lastNotifiedMs: num(r.last_notified_ms),
+    heldSince: json(r.held_since) as AlertRecord['heldSince'],
+    updatedMs: num(r.updated_ms) as number,
+  };
+}
+
+export const OUTBOX_COLUMNS = ['id', 'alert_id', 'notifier', 'kind', 'payload', 'created_ms', 'due_ms', 'attempts', 'state', 'last_error'] as const;
+
+export function outboxValues(o: OutboxRow): unknown[] {
+  return [o.id, o.alertId, o.notifier, o.kind, JSON.stringify(o.payload), o.createdMs, o.dueMs, o.attempts, o.state, o.lastError];
+}
+
+export function outboxOf(r: Row): OutboxRow {
+  return {
+    id: String(r.id),
+    alertId: String(r.alert_id),
+    notifier: String(r.notifier),
+    kind: r.kind as OutboxRow['kind'],
+    payload: json(r.payload) as OutboxRow['payload'],
+    createdMs: num(r.created_ms) as number,
+    dueMs: num(r.due_ms) as number,
+    attempts: Number(r.attempts),
+    state: r.state as OutboxRow['state'],
+    lastError: (r.last_error ?? null) as string | null,
+  };
+}
+
+export function transitionValues(t: TransitionRecord): unknown[] {
+  return [t.alertId, t.from, t.to, t.severity, t.value, t.sampleMs, t.recordedMs];
+}
+
+export function transitionOf(r: Row): TransitionRecord {
+  return {
+    alertId: String(r.alert_id),
+    from: (r.from_state ?? null) as TransitionRecord['from'],
+    to: r.to_state as TransitionRecord['to'],
+    severity: (r.severity ?? null) as TransitionRecord['severity'],
+    value: Number(r.value),
+    sampleMs: num(r.sample_ms) as number,
+    recordedMs: num(r.recorded_ms) as number,
+  };
+}
+
+export function attemptValues(a: AttemptRecord): unknown[] {
+  return [a.outboxId, a.timeMs, a.outcome, a.status, a.reply, a.error];
+}
+
+export function attemptOf(r: Row): AttemptRecord {
+  return {
+    outboxId: String(r.outbox_id),
+    timeMs: num(r.time_ms) as number,
+    outcome: r.outcome as AttemptRecord['outcome'],
+    status: num(r.status),
+    reply: (r.reply ?? null) as string | null,
+    error: (r.error ?? null) as string | null,
+  };
+}
+
+function num(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function json(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}

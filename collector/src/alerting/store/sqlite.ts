@@ -1,0 +1,65 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AlertChange, AttemptRecord, OutboxUpdate } from '../alert-record.js';
+import type { AlertStore } from './alert-store.js';
+import { alertOf, alertValues, attemptOf, attemptValues, outboxOf, outboxValues, transitionOf, transitionValues } from './rows.js';
+import { statements } from './sql.js';
+
+// AlertStore on the embedded SQLite database (the handle the storage layer opened; this store
+// never closes it). better-sqlite3 is synchronous, so each call runs to the end before the
+// event loop moves on; transactions are db.transaction() functions.
+
+const sql = statements(() => '?');
+type Row = Record<string, unknown>;
+
+export function createSqliteAlertStore(db: Database): AlertStore {
+  const prepared = Object.fromEntries(Object.entries(sql).map(([k, text]) => [k, db.prepare(text)])) as {
+    [K in keyof typeof sql]: Statement<unknown[]>;
+  };
+  const saveChange = db.transaction((change: AlertChange) => {
+    prepared.upsertAlert.run(...alertValues(change.alert));
+    if (change.transition) prepared.insertTransition.run(...transitionValues(change.transition));
+    for (const row of change.outbox) prepared.insertOutbox.run(...outboxValues(row));
+  });
+  const finishAttempt = db.transaction((attempt: AttemptRecord, update: OutboxUpdate) => {
+    prepared.insertAttempt.run(...attemptValues(attempt));
+    prepared.updateOutbox.run(update.state, update.dueMs, update.lastError, update.id);
+  });
+  const all = (name: keyof typeof sql, ...values: unknown[]): Row[] => prepared[name].all(...values) as Row[];
+
+  return {
+    async load() {
+      const lastSeen = all('lastSeen').map((r) => ({
+        rule: String(r.rule),
+        hostId: String(r.host_id),
+        labelsKey: String(r.labels_key),
+        lastSampleMs: Number(r.last_sample_ms),
+      }));
+      return { open: all('openAlerts').map(alertOf), lastSeen };
+    },
+    saveChange: async (change) => {
+      saveChange(change);
+    },
+    dueOutbox: async (nowMs, limit) => all('dueOutbox', nowMs, limit).map(outboxOf),
+    async nextDueMs() {
+      const due = all('nextDue')[0]?.due_ms;
+      return due === null || due === undefined ? undefined : Number(due);
+    },
+    claim: async (id, nowMs, leaseUntilMs) => prepared.claim.run(leaseUntilMs, id, nowMs).changes === 1,
+    finishAttempt: async (attempt, update) => {
+      finishAttempt(attempt, update);
+    },
+    postpone: async (id, dueMs) => {
+      prepared.postpone.run(dueMs, id);
+    },
+    listAlerts: async (filter) => (filter?.state ? all('listAlertsByState', filter.state) : all('listAlerts')).map(alertOf),
+    async getAlert(id) {
+      const row = all('getAlert', id)[0];
+      return row ? alertOf(row) : undefined;
+    },
+    history: async (alertId) => ({
+      transitions: all('transitions', alertId).map(transitionOf),
+      outbox: all('outboxOfAlert', alertId).map(outboxOf),
+      attempts: all('attemptsOfAlert', alertId).map(attemptOf),
+    }),
+  };
+}
