@@ -26,7 +26,11 @@ function generate(outDir) {
   // and sequence numbers stay far below 2^53, so nothing is lost.
   execFileSync(process.execPath, [pbjs, '-t', 'static-module', '-w', 'es6', '--force-number',
     '--no-verify', '--no-delimited', '--no-beautify', '-o', js, ...schemas]);
+  // Node's ESM loader cannot see the named exports of protobufjs's CommonJS entry (they are set
+  // through an alias of `exports`), so `import * as` yields no `util`; the default import is
+  // module.exports itself and works in Node and in vitest alike.
   const code = readFileSync(js, 'utf8')
+    .replace('import * as $protobuf from "protobufjs/minimal"', 'import $protobuf from "protobufjs/minimal.js"')
     .replace('"protobufjs/minimal"', '"protobufjs/minimal.js"')
     .replace('// Common aliases', LONG_OFF + '\n\n// Common aliases');
   writeFileSync(js, header + code);
