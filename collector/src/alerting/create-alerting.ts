@@ -56,6 +56,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   let waiting: IngestBatch[] | undefined = [];
   let loading: Promise<void> | undefined;
   let writes: Promise<void> = Promise.resolve();
+  let workerWanted = false;
 
   function load(): Promise<void> {
     loading ??= options.store.load().then((state) => {
@@ -65,8 +66,17 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       waiting = undefined;
       log.info({ openAlerts: open.size, rules: options.rules.length }, 'alert state loaded');
       for (const batch of queued) evaluateBatch(batch);
+      if (workerWanted) worker.start();
     });
     return loading;
+  }
+
+  /** Loads once; a failure is logged and leaves batches waiting, a later call tries again. */
+  function loadOnce(): Promise<void> {
+    return load().catch((err: unknown) => {
+      loading = undefined;
+      log.error({ err }, 'alert state could not be loaded, alerts wait until it can');
+    });
   }
 
   function evaluateBatch(batch: IngestBatch): void {
@@ -113,20 +123,19 @@ export function createAlerting(options: AlertingOptions): AlertingService {
 
   return {
     observe(batch) {
-      if (waiting) {
-        waiting.push(batch);
-        if (waiting.length > MAX_WAITING_BATCHES) waiting.shift();
-        return;
-      }
-      evaluateBatch(batch);
+      if (!waiting) return evaluateBatch(batch);
+      waiting.push(batch);
+      if (waiting.length > MAX_WAITING_BATCHES) waiting.shift();
+      void loadOnce();
     },
     start() {
-      load().then(
-        () => worker.start(),
-        (err: unknown) => log.error({ err }, 'alert state could not be loaded, alerting is off'),
-      );
+      workerWanted = true;
+      void loadOnce().then(() => {
+        if (!waiting && workerWanted) worker.start();
+      });
     },
     async stop() {
+      workerWanted = false;
       await loading?.catch(() => undefined);
       await writes;
       await worker.stop();

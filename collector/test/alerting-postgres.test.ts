@@ -1,0 +1,4 @@
+import { alertingSuite } from './alerting.suite.js';
+import { postgresTestStore } from './alerting-stand-ins.js';
+
+alertingSuite('PostgreSQL', postgresTestStore);
