@@ -1,0 +1,95 @@
+import { formatDuration, printJson, printLine, printTable } from '@hostpulse/shared';
+import type { BufferState } from './buffer/read-state.js';
+import type { CycleProblem } from './cycle.js';
+import type { HostIdentity } from './host-identity.js';
+import type { SeriesValue } from './samplers/sampler.js';
+import type { PingReport } from './shipper/ping.js';
+
+// How --once shows what it found: a table for people, or --json for scripts.
+
+export interface OnceReport {
+  readonly ok: boolean;
+  readonly host: HostIdentity;
+  readonly samplers: readonly string[];
+  readonly values: readonly SeriesValue[];
+  readonly problems: readonly CycleProblem[];
+  readonly buffer: BufferState | undefined;
+  readonly collector: PingReport;
+}
+
+/** The unit a metric name carries (SPEC §3.3 naming). */
+export function unitOf(metric: string): string {
+  if (metric.endsWith('_bytes_per_second')) return 'bytes/s';
+  if (metric.endsWith('_per_second')) return '1/s';
+  if (metric.endsWith('_percent')) return '%';
+  if (metric.endsWith('_bytes')) return 'bytes';
+  if (metric.endsWith('_seconds')) return 's';
+  if (metric.endsWith('_total')) return 'count';
+  return '';
+}
+
+export function printOnceReport(report: OnceReport, json: boolean): void {
+  if (json) {
+    printJson({ ...report, values: report.values.map((v) => ({ ...v, unit: unitOf(v.metric) })) });
+    return;
+  }
+  printLine(`host ${report.host.name} (id ${report.host.id}, from ${report.host.idSource})`);
+  printLine(`samplers: ${report.samplers.join(', ') || '(none enabled)'}`);
+  printLine();
+  printValues(report.values);
+  printLine();
+  printProblems(report.problems);
+  printBuffer(report.buffer);
+  printCollector(report.collector);
+  printLine();
+  printLine(report.ok ? 'all well' : 'problems found (see above)');
+}
+
+function printValues(values: readonly SeriesValue[]): void {
+  if (values.length === 0) {
+    printLine('no values sampled');
+    return;
+  }
+  const rows = values.map((v) => [v.metric, formatLabels(v.labels), formatValue(v.value), unitOf(v.metric)]);
+  printTable([['METRIC', 'LABELS', 'VALUE', 'UNIT'], ...rows]);
+}
+
+function printProblems(problems: readonly CycleProblem[]): void {
+  if (problems.length === 0) return;
+  printLine('problems:');
+  for (const p of problems) printLine(`  ${p.sampler}: ${p.source === p.sampler ? '' : `${p.source}: `}${p.message}`);
+  printLine();
+}
+
+function printBuffer(buffer: BufferState | undefined): void {
+  if (!buffer) return;
+  if (!buffer.exists) {
+    printLine(`buffer ${buffer.path}: not created yet`);
+    return;
+  }
+  const oldest = buffer.oldestCreatedMs === undefined ? '-' : formatDuration(Math.max(0, Math.round((Date.now() - buffer.oldestCreatedMs) / 1000) * 1000));
+  printLine(`buffer ${buffer.path}`);
+  printLine(`  pending: ${buffer.batches} batches, ${buffer.bytes} bytes, oldest ${oldest} old`);
+  printLine(`  dropped so far: ${buffer.droppedTotal} batches; dead letters: ${buffer.deadLetters}`);
+  if (buffer.lastDeadLetter) printLine(`  last dead letter: seq ${buffer.lastDeadLetter.seq}: ${buffer.lastDeadLetter.reason}`);
+}
+
+function printCollector(c: PingReport): void {
+  printLine(`collector ${c.url}`);
+  if (!c.reachable) {
+    printLine(`  unreachable: ${c.error ?? 'unknown error'}`);
+    return;
+  }
+  const accepted = c.tokenAccepted === undefined ? 'unknown' : c.tokenAccepted ? 'yes' : 'no';
+  printLine(`  HTTP ${c.status}, token accepted: ${accepted}, round trip ${c.roundTripMs} ms`);
+  if (c.clockSkewMs !== undefined) printLine(`  clock skew: ${c.clockSkewMs} ms (positive: this host is behind)`);
+  if (c.error) printLine(`  error: ${c.error}`);
+}
+
+function formatLabels(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',') || '-';
+}
+
+function formatValue(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(3);
+}
