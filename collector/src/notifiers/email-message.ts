@@ -12,13 +12,15 @@ export interface EmailMessage {
 }
 
 export function buildEmailMessage(n: AlertNotification): EmailMessage {
-  const subject = headerSafe(`${tag(n)} ${n.rule} on ${n.hostName}`).slice(0, 200);
-  const rows = rowsOf(n);
-  const text = [`${tag(n)} ${n.rule} on ${n.hostName}`, '', n.summary, '', ...rows.map(([k, v]) => `${k}: ${v}`)];
+  const title = headerSafe(`${tag(n)} ${n.rule} on ${n.hostName}`);
+  const subject = title.slice(0, 200);
+  // One line per fact in the text part too, so a value cannot fake further rows.
+  const rows = rowsOf(n).map(([k, v]): [string, string] => [headerSafe(k), headerSafe(v)]);
+  const text = [title, '', n.summary, '', ...rows.map(([k, v]) => `${k}: ${v}`)];
   if (n.url) text.push('', n.url);
   const html = [
     '<!doctype html><html><body style="font-family:sans-serif">',
-    `<h2>${escapeHtml(`${tag(n)} ${n.rule} on ${n.hostName}`)}</h2>`,
+    `<h2>${escapeHtml(title)}</h2>`,
     `<p>${escapeHtml(n.summary)}</p>`,
     '<table cellpadding="4" style="border-collapse:collapse">',
     ...rows.map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`),
