@@ -2,18 +2,18 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { silentLogger } from '@hostpulse/shared';
+import { silentLogger, type Logger } from '@hostpulse/shared';
 import type { IngestBatch } from '../src/storage/storage.js';
 import { sqliteMigrations } from '../src/storage/sqlite/migrations/index.js';
 import { postgresMigrations } from '../src/storage/postgres/migrations/index.js';
 import { createSqliteAlertStore } from '../src/alerting/store/sqlite.js';
 import { createPostgresAlertStore } from '../src/alerting/store/postgres.js';
 import type { AlertStore } from '../src/alerting/store/alert-store.js';
+import { createTestDatabase } from './helpers/pg.js';
 
 // Real servers and databases for the alerting and notifier tests, all on 127.0.0.1.
 
@@ -126,28 +126,15 @@ export function sqliteTestStore(): TestStore {
   };
 }
 
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
 export async function postgresTestStore(): Promise<TestStore> {
-  const name = `hostpulse_t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client(ADMIN_URL);
-  try {
-    await admin.connect();
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL is not reachable at 127.0.0.1:5432 (${(err as Error).message}); ` +
-        'start it with: pg_ctlcluster --skip-systemctl-redirect 15 main start',
-    );
-  }
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const database = await createTestDatabase();
   const pools: pg.Pool[] = [];
   const open = (): AlertStore => {
-    const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:5432/${name}`, max: 4 });
+    const pool = new pg.Pool({ connectionString: database.url, max: 4 });
     pools.push(pool);
     return createPostgresAlertStore(pool);
   };
-  const setup = new pg.Client(`postgres://postgres@127.0.0.1:5432/${name}`);
+  const setup = new pg.Client(database.url);
   await setup.connect();
   for (const migration of postgresMigrations) await setup.query(migration.sql);
   await setup.end();
@@ -156,10 +143,7 @@ export async function postgresTestStore(): Promise<TestStore> {
     reopen: open,
     async close() {
       await Promise.all(pools.map((p) => p.end()));
-      const dropper = new pg.Client(ADMIN_URL);
-      await dropper.connect();
-      await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await dropper.end();
+      await database.drop();
     },
   };
 }
@@ -200,4 +184,4 @@ export function batchOf(options: PointsOptions): IngestBatch {
   };
 }
 
-export const quietLog = silentLogger();
+export const quietLog: Logger = silentLogger();

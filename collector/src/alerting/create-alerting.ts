@@ -23,7 +23,7 @@ import type { AlertStore } from './store/alert-store.js';
 
 export interface AlertingOptions {
   readonly rules: readonly RuleConfig[];
-  /** Built by createNotifiers(); rules name them in `notify:`. */
+  /** Built by createNotifiers(); rules name them in `notify:`. stop() closes them. */
   readonly notifiers: ReadonlyMap<string, Notifier>;
   readonly store: AlertStore;
   readonly log: Logger;
@@ -139,6 +139,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       await loading?.catch(() => undefined);
       await writes;
       await worker.stop();
+      await Promise.all([...options.notifiers.values()].map((n) => n.close()));
     },
     async idle() {
       await load();

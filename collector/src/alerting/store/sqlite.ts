@@ -12,19 +12,24 @@ const sql = statements(() => '?');
 type Row = Record<string, unknown>;
 
 export function createSqliteAlertStore(db: Database): AlertStore {
-  const prepared = Object.fromEntries(Object.entries(sql).map(([k, text]) => [k, db.prepare(text)])) as {
-    [K in keyof typeof sql]: Statement<unknown[]>;
+  // Prepared on first use: the tables exist only once migrate() has run, which may come after
+  // this store is made (the server builds alerting, then migrates).
+  const cache = new Map<keyof typeof sql, Statement<unknown[]>>();
+  const stmt = (name: keyof typeof sql): Statement<unknown[]> => {
+    let statement = cache.get(name);
+    if (!statement) cache.set(name, (statement = db.prepare(sql[name])));
+    return statement;
   };
   const saveChange = db.transaction((change: AlertChange) => {
-    prepared.upsertAlert.run(...alertValues(change.alert));
-    if (change.transition) prepared.insertTransition.run(...transitionValues(change.transition));
-    for (const row of change.outbox) prepared.insertOutbox.run(...outboxValues(row));
+    stmt('upsertAlert').run(...alertValues(change.alert));
+    if (change.transition) stmt('insertTransition').run(...transitionValues(change.transition));
+    for (const row of change.outbox) stmt('insertOutbox').run(...outboxValues(row));
   });
   const finishAttempt = db.transaction((attempt: AttemptRecord, update: OutboxUpdate) => {
-    prepared.insertAttempt.run(...attemptValues(attempt));
-    prepared.updateOutbox.run(update.state, update.dueMs, update.lastError, update.id);
+    stmt('insertAttempt').run(...attemptValues(attempt));
+    stmt('updateOutbox').run(update.state, update.dueMs, update.lastError, update.id);
   });
-  const all = (name: keyof typeof sql, ...values: unknown[]): Row[] => prepared[name].all(...values) as Row[];
+  const all = (name: keyof typeof sql, ...values: unknown[]): Row[] => stmt(name).all(...values) as Row[];
 
   return {
     async load() {
@@ -44,12 +49,12 @@ export function createSqliteAlertStore(db: Database): AlertStore {
       const due = all('nextDue')[0]?.due_ms;
       return due === null || due === undefined ? undefined : Number(due);
     },
-    claim: async (id, nowMs, leaseUntilMs) => prepared.claim.run(leaseUntilMs, id, nowMs).changes === 1,
+    claim: async (id, nowMs, leaseUntilMs) => stmt('claim').run(leaseUntilMs, id, nowMs).changes === 1,
     finishAttempt: async (attempt, update) => {
       finishAttempt(attempt, update);
     },
     postpone: async (id, dueMs) => {
-      prepared.postpone.run(dueMs, id);
+      stmt('postpone').run(dueMs, id);
     },
     listAlerts: async (filter) => (filter?.state ? all('listAlertsByState', filter.state) : all('listAlerts')).map(alertOf),
     async getAlert(id) {
