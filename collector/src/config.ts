@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TString } from '@sinclair/typebox';
 import { basename } from 'node:path';
 import {
   Duration,
@@ -28,7 +28,7 @@ const tlsSchema = Type.Object({
 
 const databaseSchema = Type.Object(
   {
-    url: Type.Optional(Secret({ format: 'uri' })),
+    url: Type.Optional(Secret({ format: 'uri' }) as TString),
     pool_max: Type.Integer({ minimum: 1, maximum: 1000, default: 10 }),
   },
   { default: {} },
@@ -65,7 +65,7 @@ export const collectorConfigSchema = Type.Object({
   tls: Type.Optional(tlsSchema),
   database: databaseSchema,
   data_dir: Type.String({ minLength: 1, default: '/var/lib/hostpulse' }),
-  redis: Type.Optional(Type.Object({ url: Secret({ format: 'uri' }) })),
+  redis: Type.Optional(Type.Object({ url: Secret({ format: 'uri' }) as TString })),
   retention: Type.Object(
     { raw: Duration({ default: '15d' }), rollup: Duration({ default: '400d' }) },
     { default: {} },

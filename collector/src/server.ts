@@ -3,6 +3,7 @@ import type { Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { handleError, handleNotFound } from './http-errors.js';
+import { RequestLogController } from './request-log.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -27,9 +28,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { config } = options;
   const app = Fastify({
     loggerInstance: options.log.child({ component: 'http' }),
-    // Per-request logs at info would be 100 lines a second at 1,000 agents; completions are
-    // logged at debug in the onResponse hook below.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     bodyLimit: config.limits.maxBodyBytes,
     ajv: { customOptions: { removeAdditional: false, verbose: true } },
     ...(options.https ? { https: options.https } : {}),
@@ -41,12 +40,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      { method: request.method, url: request.routeOptions.url, statusCode: reply.statusCode, durationMs: reply.elapsedTime },
-      'request completed',
-    );
-  });
 
   const ctx: RouteContext = {
     config,

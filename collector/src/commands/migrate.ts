@@ -1,0 +1,16 @@
+import { printLine, type Logger } from '@hostpulse/shared';
+import type { CollectorConfig } from '../config.js';
+import { withStorage } from './storage.js';
+
+/** `hostpulse-collector migrate`: applies pending migrations, one line each with its duration. */
+export async function runMigrate(config: CollectorConfig, log: Logger): Promise<number> {
+  let applied = 0;
+  await withStorage(config, log, (storage) =>
+    storage.migrate((name, durationMs) => {
+      applied += 1;
+      printLine(`applied ${name} in ${Math.round(durationMs)} ms`);
+    }),
+  );
+  printLine(applied === 0 ? 'the database schema is up to date' : `${applied} migration(s) applied`);
+  return 0;
+}

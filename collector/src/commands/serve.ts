@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { HostpulseError, type Logger } from '@hostpulse/shared';
+import { parseListen, type CollectorConfig } from '../config.js';
+import { buildServer } from '../server.js';
+import { collectorVersion } from '../version.js';
+import { createConfiguredAlerting } from './alerting.js';
+import { openConfiguredStorage } from './storage.js';
+
+// The daemon: storage, alerting and the HTTP server, started in that order and stopped in the
+// reverse one. SIGTERM or SIGINT lets requests in flight finish (fastify.close), then stops
+// alerting and closes storage. A second signal, or a stop that hangs, ends it at once.
+
+const STOP_DEADLINE_MS = 25_000;
+
+export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
+  const https = readTls(config);
+  const storage = await openConfiguredStorage(config, log);
+  const alerting = createConfiguredAlerting(config, storage, log);
+  const app = buildServer({ config, storage, alerting, log, https });
+
+  alerting.start();
+  try {
+    await app.listen(parseListen(config.listen));
+  } catch (err) {
+    await alerting.stop();
+    await storage.close();
+    throw new HostpulseError('internal', `cannot listen on ${config.listen} (${(err as Error).message})`, {}, { cause: err });
+  }
+  const address = app.server.address() as AddressInfo;
+  const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
+  log.info({ url, version: collectorVersion, configFile, embedded: config.database.url === undefined }, 'collector listening');
+
+  const signal = await nextSignal();
+  log.info({ signal }, 'stopping: draining requests, then alerting and storage');
+  const stopped = (async () => {
+    await app.close();
+    await alerting.stop();
+    await storage.close();
+    return 0;
+  })();
+  const code = await Promise.race([stopped, forcedStop(log)]);
+  if (code === 0) log.info('stopped');
+  return code;
+}
+
+function readTls(config: CollectorConfig): { key: Buffer; cert: Buffer } | undefined {
+  if (!config.tls) return undefined;
+  return { key: readKeyFile('tls.key_file', config.tls.keyFile), cert: readKeyFile('tls.cert_file', config.tls.certFile) };
+}
+
+function readKeyFile(key: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const line = `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    throw new HostpulseError('config_invalid', line, { problems: [line] }, { cause: err });
+  }
+}
+
+function formatHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+function nextSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+/** Resolves with exit code 1 on a second signal or when the graceful stop takes too long. */
+function forcedStop(log: Logger): Promise<number> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      log.fatal({ deadlineMs: STOP_DEADLINE_MS }, 'graceful stop took too long; exiting');
+      resolve(1);
+    }, STOP_DEADLINE_MS);
+    timer.unref();
+    void nextSignal().then((signal) => {
+      log.fatal({ signal }, 'second signal while stopping; exiting now');
+      resolve(1);
+    });
+  });
+}

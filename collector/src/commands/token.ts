@@ -1,0 +1,48 @@
+import { printError, printLine, printTable, type Logger } from '@hostpulse/shared';
+import { generateToken, hashToken } from '../auth.js';
+import type { CollectorConfig } from '../config.js';
+import type { Role, TokenKind } from '../storage/storage.js';
+import { withStorage } from './storage.js';
+
+// `token create|list|revoke`. The secret is printed once, alone on stdout so that scripts can
+// capture it; only its hash reaches the database.
+
+export interface TokenCreateRequest {
+  readonly name: string;
+  readonly tokenKind: TokenKind;
+  readonly role: Role | null;
+}
+
+export async function runTokenCreate(config: CollectorConfig, log: Logger, request: TokenCreateRequest): Promise<number> {
+  const token = generateToken();
+  await withStorage(config, log, (storage) =>
+    storage.createToken({ name: request.name, kind: request.tokenKind, role: request.role, hash: hashToken(token) }),
+  );
+  const what = request.tokenKind === 'agent' ? 'agent token' : `API token with role ${request.role}`;
+  printError(`created ${what} ${JSON.stringify(request.name)}; it is shown only this once:`);
+  printLine(token);
+  return 0;
+}
+
+export async function runTokenList(config: CollectorConfig, log: Logger): Promise<number> {
+  const tokens = await withStorage(config, log, (storage) => storage.listTokens());
+  const rows = tokens.map((t) => [
+    t.name,
+    t.kind,
+    t.role ?? '-',
+    new Date(t.createdMs).toISOString(),
+    t.revokedMs === null ? '-' : new Date(t.revokedMs).toISOString(),
+  ]);
+  printTable([['NAME', 'KIND', 'ROLE', 'CREATED', 'REVOKED'], ...rows]);
+  return 0;
+}
+
+export async function runTokenRevoke(config: CollectorConfig, log: Logger, name: string): Promise<number> {
+  const revoked = await withStorage(config, log, (storage) => storage.revokeToken(name));
+  if (!revoked) {
+    printError(`no live token is named ${JSON.stringify(name)} (token list shows them)`);
+    return 1;
+  }
+  printLine(`revoked token ${JSON.stringify(name)}; requests with it are refused from now on`);
+  return 0;
+}

@@ -1,0 +1,112 @@
+import {
+  createLogger,
+  isHostpulseError,
+  printError,
+  printLine,
+  type Logger,
+} from '@hostpulse/shared';
+import { runCheckConfig } from './commands/check-config.js';
+import { parseInvocation, USAGE, type Command } from './commands/args.js';
+import { runMigrate } from './commands/migrate.js';
+import { runServe } from './commands/serve.js';
+import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
+import { loadCollectorConfig, type CollectorConfig } from './config.js';
+import { collectorVersion } from './version.js';
+
+// Entry point of hostpulse-collector: arguments → configuration → one command. Exit codes:
+// 0 done, 1 the command failed, 2 bad usage or bad configuration. This is the only place
+// that ends the process.
+
+const EXIT_USAGE = 2;
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let command: Command;
+  let configFile: string;
+  try {
+    ({ command, configFile } = parseInvocation(argv, env));
+  } catch (err) {
+    printError(`hostpulse-collector: ${(err as Error).message}`);
+    printError('Run hostpulse-collector --help for the commands.');
+    return EXIT_USAGE;
+  }
+  if (command.kind === 'help') return printAndReturn(USAGE);
+  if (command.kind === 'version') return printAndReturn(`hostpulse-collector ${collectorVersion}`);
+  if (command.kind === 'simulate') {
+    printError('hostpulse-collector simulate: not implemented yet');
+    return EXIT_USAGE;
+  }
+
+  let config: CollectorConfig;
+  try {
+    config = loadCollectorConfig(configFile, env);
+  } catch (err) {
+    if (!isHostpulseError(err, 'config_invalid')) throw err;
+    for (const line of (err.details.problems as string[] | undefined) ?? [err.message]) printError(line);
+    return EXIT_USAGE;
+  }
+  if (command.kind === 'check-config') return runCheckConfig(config, configFile);
+
+  const log = loggerFor(command, config);
+  try {
+    return await runCommand(command, config, configFile, log);
+  } catch (err) {
+    return reportFailure(err, command, log);
+  }
+}
+
+function runCommand(command: Command, config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
+  switch (command.kind) {
+    case 'migrate':
+      return runMigrate(config, log);
+    case 'token-create':
+      return runTokenCreate(config, log, command);
+    case 'token-list':
+      return runTokenList(config, log);
+    case 'token-revoke':
+      return runTokenRevoke(config, log, command.name);
+    default:
+      return runServe(config, configFile, log);
+  }
+}
+
+/** The daemon logs JSON to stdout for the journal; CLI commands keep stdout for their answer. */
+function loggerFor(command: Command, config: CollectorConfig): Logger {
+  if (command.kind === 'serve') return createLogger({ name: 'hostpulse-collector', level: config.logLevel });
+  const level = config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn';
+  return createLogger({ name: 'hostpulse-collector', level, destination: process.stderr });
+}
+
+function reportFailure(err: unknown, command: Command, log: Logger): number {
+  if (isHostpulseError(err, 'config_invalid')) {
+    for (const line of (err.details.problems as string[] | undefined) ?? [err.message]) printError(line);
+    return EXIT_USAGE;
+  }
+  if (command.kind === 'serve') {
+    log.fatal({ err }, 'collector cannot run');
+  } else {
+    printError(`hostpulse-collector: ${describe(err)}`);
+  }
+  return 1;
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
+  return `${err.message}${cause}`;
+}
+
+function printAndReturn(text: string): number {
+  printLine(text);
+  return 0;
+}
+
+/** Runs main() for the bin script and ends the process with its exit code. */
+export function run(argv: readonly string[]): void {
+  main(argv).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      printError(`hostpulse-collector: unexpected failure: ${(err as Error)?.stack ?? String(err)}`);
+      process.exit(1);
+    },
+  );
+}

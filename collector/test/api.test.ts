@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encoded, wireBatch } from './helpers/batches.js';
+import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
+
+// The read API over real HTTP against the embedded store: roles, hosts, latest values, queries
+// raw and stepped, and parameter errors that name the parameter and quote the value.
+
+const T0 = 1_764_000_000_000;
+
+describe('read API', () => {
+  let collector: TestCollector;
+
+  async function ingest(options: Parameters<typeof wireBatch>[0], token = collector.tokens.agent) {
+    const answer = await call(`${collector.url}/api/v1/ingest`, {
+      method: 'POST',
+      token,
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: encoded(wireBatch(options)),
+    });
+    expect(answer.status).toBe(200);
+  }
+
+  /** GET with the viewer token, another token, or none (null). */
+  function get(path: string, token: string | null = collector.tokens.viewer) {
+    return call(`${collector.url}${path}`, { token: token ?? undefined });
+  }
+
+  beforeAll(async () => {
+    collector = await startTestCollector({ yaml: 'host_down_after: 60s\nlimits: { max_query_points: 500 }' });
+    // web-1: 12 samples, one every 10 s from T0; db-1: one old batch.
+    await ingest({ agentId: 'agent-web', hostName: 'web-1', startMs: T0, samples: 12, labels: { env: 'prod' } });
+    await ingest({ agentId: 'agent-db', hostName: 'db-1', startMs: T0 - 3_600_000, samples: 1, labels: { env: 'dev' } }, collector.tokens.otherAgent);
+  });
+  afterAll(() => collector?.close());
+
+  describe('roles', () => {
+    it('answers 401 without a token on every read route', async () => {
+      for (const path of ['/api/v1/hosts', '/api/v1/query?metric=x', '/api/v1/hosts/agent-web/latest', '/api/v1/ping']) {
+        const answer = await get(path, null);
+        expect([path, answer.status, answer.json.error.code]).toEqual([path, 401, 'unauthorized']);
+      }
+    });
+
+    it('answers 403 to an agent token on /api/v1/query and /api/v1/hosts', async () => {
+      const query = await get('/api/v1/query?metric=cpu_usage_percent', collector.tokens.agent);
+      expect(query.status).toBe(403);
+      expect(query.json.error).toEqual({ code: 'forbidden', message: 'token "agent-1" is an agent token; it may only ingest and ping' });
+      expect((await get('/api/v1/hosts', collector.tokens.agent)).status).toBe(403);
+    });
+
+    it('lets a viewer and an admin read', async () => {
+      expect((await get('/api/v1/hosts')).status).toBe(200);
+      expect((await get('/api/v1/hosts', collector.tokens.admin)).status).toBe(200);
+    });
+
+    it('answers ping to any live token with its kind and role', async () => {
+      const agent = await get('/api/v1/ping', collector.tokens.agent);
+      expect(agent.status).toBe(200);
+      expect(agent.json).toMatchObject({ tokenKind: 'agent', role: null });
+      expect(typeof agent.json.serverTimeMs).toBe('number');
+      expect((await get('/api/v1/ping')).json).toMatchObject({ tokenKind: 'api', role: 'viewer' });
+    });
+  });
+
+  describe('GET /api/v1/hosts', () => {
+    it('lists hosts with labels, status judged by host_down_after, version, skew and inventory', async () => {
+      collector.setNow(T0 + 150_000);
+      const answer = await get('/api/v1/hosts');
+      collector.setNow(undefined);
+      const byName = Object.fromEntries(answer.json.hosts.map((h: { name: string }) => [h.name, h]));
+      expect(byName['web-1']).toMatchObject({ id: 'agent-web', status: 'up', labels: { env: 'prod' }, agentVersion: '0.1.0' });
+      expect(byName['web-1'].inventory).toMatchObject({ os: 'Debian 12', cpuCount: 2 });
+      expect(typeof byName['web-1'].clockSkewMs).toBe('number');
+      expect(typeof byName['web-1'].lastSeenMs).toBe('number');
+      expect(byName['db-1']).toMatchObject({ id: 'agent-db', status: 'up' });
+
+      collector.setNow(Date.now() + 120_000);
+      const later = await get('/api/v1/hosts');
+      collector.setNow(undefined);
+      expect(later.json.hosts.map((h: { status: string }) => h.status)).toEqual(['down', 'down']);
+    });
+  });
+
+  describe('GET /api/v1/hosts/:id/latest', () => {
+    it('gives the latest value of each series, by id or by name', async () => {
+      for (const key of ['agent-web', 'web-1']) {
+        const answer = await get(`/api/v1/hosts/${key}/latest`);
+        expect(answer.status).toBe(200);
+        expect(answer.json.host).toEqual({ id: 'agent-web', name: 'web-1' });
+        expect(answer.json.series).toEqual([{ metric: 'cpu_usage_percent', labels: { env: 'prod' }, timeMs: T0 + 110_000, value: 21 }]);
+      }
+    });
+
+    it('answers 404 not_found for an unknown host', async () => {
+      const answer = await get('/api/v1/hosts/nope/latest');
+      expect(answer.status).toBe(404);
+      expect(answer.json.error).toEqual({ code: 'not_found', message: 'host "nope" is not known (GET /api/v1/hosts lists them)' });
+    });
+  });
+
+  describe('GET /api/v1/query', () => {
+    const range = `from=${T0}&to=${T0 + 120_000}`;
+
+    it('returns raw samples without a step', async () => {
+      const answer = await get(`/api/v1/query?metric=cpu_usage_percent&host=web-1&${range}`);
+      expect(answer.status).toBe(200);
+      expect(answer.json.series).toHaveLength(1);
+      const [series] = answer.json.series;
+      expect(series).toMatchObject({ metric: 'cpu_usage_percent', host: 'web-1', labels: { env: 'prod' } });
+      expect(series.points).toHaveLength(12);
+      expect(series.points[0]).toEqual([T0, 10]);
+    });
+
+    it('returns one aggregated point per step', async () => {
+      const from = new Date(T0).toISOString();
+      const to = new Date(T0 + 120_000).toISOString();
+      const avg = await get(`/api/v1/query?metric=cpu_usage_percent&host=agent-web&from=${from}&to=${to}&step=1m`);
+      expect(avg.status).toBe(200);
+      const points: [number, number][] = avg.json.series[0].points;
+      expect(points.length).toBeGreaterThanOrEqual(2);
+      expect(points.length).toBeLessThanOrEqual(3);
+      const max = await get(`/api/v1/query?metric=cpu_usage_percent&host=web-1&${range}&step=60000&agg=max`);
+      const maxima = max.json.series[0].points.map((p: [number, number]) => p[1]);
+      expect(Math.max(...maxima)).toBe(21);
+    });
+
+    it('filters by label and by host', async () => {
+      const all = await get(`/api/v1/query?metric=cpu_usage_percent&from=${T0 - 4_000_000}&to=${T0 + 120_000}`);
+      expect(all.json.series.map((s: { host: string }) => s.host).sort()).toEqual(['db-1', 'web-1']);
+      const dev = await get(`/api/v1/query?metric=cpu_usage_percent&label.env=dev&from=${T0 - 4_000_000}&to=${T0 + 120_000}`);
+      expect(dev.json.series.map((s: { host: string }) => s.host)).toEqual(['db-1']);
+    });
+
+    it.each([
+      ['metric=cpu_usage_percent&from=yesterday', 'query parameter from: "yesterday" is not a time (write epoch milliseconds or RFC 3339 like 2026-12-04T15:00:00Z)'],
+      ['metric=cpu_usage_percent&step=soon', 'query parameter step: "soon" is not a positive duration (write 30s, 5m or 60000)'],
+      ['metric=cpu_usage_percent&agg=median', 'query parameter agg: "median" is not one of avg, min, max, last'],
+      ['from=1', 'query parameter metric: is required'],
+      ['metric=cpu%20usage', 'query parameter metric: "cpu usage" must match pattern "^[a-zA-Z_:][a-zA-Z0-9_:]*$"'],
+      ['metric=cpu_usage_percent&hots=web-1', 'query parameter "hots" is not known here (known: metric, host, from, to, step, agg)'],
+      ['metric=cpu_usage_percent&from=2000&to=1000', 'query parameter from: "2000" is after to (1970-01-01T00:00:01.000Z)'],
+      [`metric=cpu_usage_percent&${range}&step=1ms`, 'query parameter step: "1ms" gives more than 500 points over this range (use a longer step or a shorter range)'],
+    ])('answers 400 bad_request to %s', async (params, message) => {
+      const answer = await get(`/api/v1/query?${params}`);
+      expect(answer.status).toBe(400);
+      expect(answer.json).toEqual({ error: { code: 'bad_request', message } });
+    });
+
+    it('answers 404 not_found for an unknown host', async () => {
+      const answer = await get('/api/v1/query?metric=cpu_usage_percent&host=web-9');
+      expect(answer.status).toBe(404);
+      expect(answer.json.error).toEqual({ code: 'not_found', message: 'host "web-9" is not known (GET /api/v1/hosts lists them)' });
+    });
+  });
+
+  describe('health', () => {
+    it('answers /healthz and /readyz without a token', async () => {
+      expect(await get('/healthz', null)).toMatchObject({ status: 200, json: { status: 'ok' } });
+      expect(await get('/readyz', null)).toMatchObject({ status: 200, json: { status: 'ready' } });
+    });
+
+    it('answers an unknown path with 404 not_found', async () => {
+      const answer = await get('/api/v1/nothing');
+      expect(answer).toMatchObject({ status: 404, json: { error: { code: 'not_found' } } });
+    });
+  });
+});

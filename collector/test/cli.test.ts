@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The built CLI (collector/bin → dist/) as a real process; run `npx tsc -b` first.
+
+const bin = resolve(import.meta.dirname, '..', 'bin', 'hostpulse-collector.js');
+const dir = mkdtempSync(join(tmpdir(), 'hostpulse-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 30_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('hostpulse-collector CLI', () => {
+  const good = configFile('good.yaml', `listen: 127.0.0.1:0\ndata_dir: ${dir}\n`);
+
+  it('migrate prints each migration with its duration, then nothing left to do', () => {
+    const first = cli(['migrate', '--config', good]);
+    expect(first.status, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^applied \S+ in \d+ ms$/);
+    expect(lines.at(-1)).toBe(`${lines.length - 1} migration(s) applied`);
+
+    const again = cli(['migrate', '--config', good]);
+    expect(again.status).toBe(0);
+    expect(again.stdout.trim()).toBe('the database schema is up to date');
+  });
+
+  it('token create prints the token once, list shows it without the secret, revoke ends it', () => {
+    const created = cli(['token', 'create', '--agent', 'web-1', '--config', good]);
+    expect(created.status, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(/^hp_[A-Za-z0-9_-]{43}\n$/);
+    expect(created.stderr).toContain('shown only this once');
+    const token = created.stdout.trim();
+
+    const api = cli(['token', 'create', '--api', 'grafana', '--role', 'viewer'], { HOSTPULSE_COLLECTOR_CONFIG: good });
+    expect(api.status, api.stderr).toBe(0);
+
+    const list = cli(['token', 'list', '--config', good]);
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+KIND\s+ROLE\s+CREATED\s+REVOKED$/m);
+    expect(list.stdout).toMatch(/^web-1\s+agent\s+-\s+\S+\s+-$/m);
+    expect(list.stdout).toMatch(/^grafana\s+api\s+viewer\s/m);
+    expect(list.stdout).not.toContain(token);
+    expect(list.stdout).not.toContain('hp_');
+
+    expect(cli(['token', 'revoke', 'web-1', '--config', good]).status).toBe(0);
+    const twice = cli(['token', 'revoke', 'web-1', '--config', good]);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain('no live token is named "web-1"');
+  });
+
+  it('refuses a bad collector.yaml with exit 2 and one line per problem naming the key', () => {
+    const bad = configFile('bad.yaml', 'listen: localhost\nhost_down_after: soon\ncolour: blue\nlimits: { max_body_bytes: huge }\n');
+    for (const args of [['--config', bad], ['migrate', '--config', bad], ['--check-config', '--config', bad]]) {
+      const result = cli(args);
+      expect(result.status).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toEqual([
+        expect.stringMatching(/^bad\.yaml: colour: unknown key/),
+        expect.stringMatching(/^bad\.yaml: listen: "localhost" is not valid/),
+        'bad.yaml: host_down_after: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
+        'bad.yaml: limits.max_body_bytes: "huge" is not a size (write 512KiB, 1MiB or 1GB)',
+      ]);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('refuses a missing config file, an unknown command and an unknown flag with exit 2', () => {
+    const missing = cli(['--config', join(dir, 'nope.yaml')]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('nope.yaml: does not exist');
+    expect(cli(['frobnicate', '--config', good]).status).toBe(2);
+    expect(cli(['--colour']).stderr).toContain("Unknown option '--colour'");
+  });
+
+  it('--check-config prints the effective configuration with the database password redacted', () => {
+    const file = configFile('secret.yaml', `data_dir: ${dir}\ndatabase: { url: "postgres://hp:s3cret@127.0.0.1/hp" }\n`);
+    const result = cli(['--check-config', '--config', file]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain('s3cret');
+    expect(result.stdout).toContain('"hostDownAfterMs": 60000');
+  });
+
+  it('prints --version and --help, and says simulate is not there yet', () => {
+    expect(cli(['--version']).stdout).toMatch(/^hostpulse-collector \d+\.\d+\.\d+\n$/);
+    expect(cli(['--help']).stdout).toContain('token create --agent NAME');
+    const simulate = cli(['simulate', '--agents', '3']);
+    expect(simulate.status).toBe(2);
+    expect(simulate.stderr).toContain('not implemented yet');
+  });
+
+  it('serves, logs its URL, and stops cleanly on SIGTERM', async () => {
+    const logFile = join(dir, 'serve.log');
+    const child = spawn(process.execPath, [bin, '--config', good], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    try {
+      const url = await waitForUrl(() => output, exited);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      writeFileSync(logFile, output);
+      const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['collector listening', 'stopped']));
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
+async function waitForUrl(output: () => string, exited: Promise<number | null>): Promise<string> {
+  let done = false;
+  void exited.then(() => (done = true));
+  for (let i = 0; i < 150 && !done; i += 1) {
+    const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output());
+    if (match?.[1]) return match[1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the collector did not log its URL:\n${output()}`);
+}
