@@ -65,7 +65,10 @@ export interface IngestBatch {
 
 export interface IngestResult {
   readonly duplicate: boolean;
+  /** Samples stored by this call; 0 for a duplicate. */
   readonly acceptedSamples: number;
+  /** NaN and ±Infinity values dropped by the values rule (docs/storage.md); 0 for a duplicate. */
+  readonly rejectedSamples: number;
 }
 
 export type HostState = 'up' | 'stopped';

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import type { HostRecord, LatestValue, StoredEvent, StoredGap } from '../storage.js';
+
+// Reads of hosts and of what arrived with their batches. Names sort with COLLATE "C" so both
+// backends list them in the same order.
+
+const HOST_COLUMNS = `id, name, labels, agent_version, first_seen_ms, last_seen_ms, interval_ms,
+  clock_skew_ms, state, inventory`;
+
+interface HostRow {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  agent_version: string;
+  first_seen_ms: number;
+  last_seen_ms: number;
+  interval_ms: number;
+  clock_skew_ms: number;
+  state: 'up' | 'stopped';
+  inventory: HostRecord['inventory'];
+}
+
+export async function listHostsPostgres(pool: pg.Pool): Promise<HostRecord[]> {
+  const result = await pool.query<HostRow>(
+    `SELECT ${HOST_COLUMNS} FROM hosts ORDER BY name COLLATE "C", id COLLATE "C"`,
+  );
+  return result.rows.map(toHostRecord);
+}
+
+/** By id first; among hosts sharing the name, the one seen last. */
+export async function findHostPostgres(pool: pg.Pool, idOrName: string): Promise<HostRecord | undefined> {
+  const result = await pool.query<HostRow>(
+    `SELECT ${HOST_COLUMNS} FROM hosts WHERE id = $1 OR name = $1
+     ORDER BY (id = $1) DESC, last_seen_ms DESC LIMIT 1`,
+    [idOrName],
+  );
+  const row = result.rows[0];
+  return row ? toHostRecord(row) : undefined;
+}
+
+// One index probe per series of the host, newest first: fast however long the history is.
+const LATEST = `
+SELECT s.metric, s.labels, last.t_ms, last.value
+FROM series s
+CROSS JOIN LATERAL (
+  SELECT t_ms, value FROM samples WHERE series_id = s.id ORDER BY t_ms DESC LIMIT 1
+) AS last
+WHERE s.host_id = $1
+ORDER BY s.metric COLLATE "C", s.labels_key COLLATE "C"`;
+
+export async function latestPostgres(pool: pg.Pool, hostId: string): Promise<LatestValue[]> {
+  const result = await pool.query<{ metric: string; labels: Record<string, string>; t_ms: number; value: number }>(
+    LATEST,
+    [hostId],
+  );
+  return result.rows.map((row) => ({ metric: row.metric, labels: row.labels, timeMs: row.t_ms, value: row.value }));
+}
+
+export async function eventsPostgres(pool: pg.Pool, hostId: string, sinceMs: number): Promise<StoredEvent[]> {
+  const result = await pool.query<{ t_ms: number; kind: string; labels: Record<string, string>; message: string }>(
+    'SELECT t_ms, kind, labels, message FROM events WHERE host_id = $1 AND t_ms >= $2 ORDER BY t_ms, id',
+    [hostId, sinceMs],
+  );
+  return result.rows.map((row) => ({
+    hostId,
+    timeMs: row.t_ms,
+    kind: row.kind,
+    labels: row.labels,
+    message: row.message,
+  }));
+}
+
+export async function gapsPostgres(pool: pg.Pool, hostId: string): Promise<StoredGap[]> {
+  const result = await pool.query<{ from_ms: number; to_ms: number; batches: number; reason: string }>(
+    'SELECT from_ms, to_ms, batches, reason FROM gaps WHERE host_id = $1 ORDER BY from_ms, id',
+    [hostId],
+  );
+  return result.rows.map((row) => ({
+    hostId,
+    fromMs: row.from_ms,
+    toMs: row.to_ms,
+    batches: row.batches,
+    reason: row.reason,
+  }));
+}
+
+function toHostRecord(row: HostRow): HostRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    labels: row.labels,
+    agentVersion: row.agent_version,
+    firstSeenMs: row.first_seen_ms,
+    lastSeenMs: row.last_seen_ms,
+    intervalMs: row.interval_ms,
+    clockSkewMs: row.clock_skew_ms,
+    state: row.state,
+    inventory: row.inventory ?? null,
+  };
+}

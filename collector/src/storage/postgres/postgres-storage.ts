@@ -1,0 +1,114 @@
+import type pg from 'pg';
+import { safeUrl, type Logger } from '@hostpulse/shared';
+import type { HostSnapshot } from '../host-writes.js';
+import type { OnMigrationApplied } from '../migration.js';
+import { SeriesCache } from '../series-cache.js';
+import type {
+  HostRecord,
+  IngestBatch,
+  IngestResult,
+  LatestValue,
+  QueryRequest,
+  Role,
+  SeriesResult,
+  Storage,
+  StoredEvent,
+  StoredGap,
+  TokenKind,
+  TokenRecord,
+} from '../storage.js';
+import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
+import { ingestPostgres } from './ingest.js';
+import { migratePostgres } from './migrate.js';
+import { postgresMigrations } from './migrations/index.js';
+import { withPgErrors } from './pg-errors.js';
+import { createPool } from './pool.js';
+import { queryPostgres } from './query.js';
+import { createTokenPostgres, findTokenPostgres, listTokensPostgres, revokeTokenPostgres } from './tokens.js';
+
+export interface PostgresStorageOptions {
+  readonly databaseUrl: string;
+  readonly poolMax: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** Storage on PostgreSQL; every method turns "cannot reach the database" into storage_unavailable. */
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres';
+  /** For other parts that keep their own tables in the same database (alerting). */
+  readonly pool: pg.Pool;
+  private readonly where: string;
+  private readonly now: () => number;
+  private readonly seriesCache = new SeriesCache();
+  private readonly hostWrites = new Map<string, HostSnapshot>();
+
+  constructor(options: PostgresStorageOptions) {
+    this.pool = createPool(options);
+    this.where = safeUrl(options.databaseUrl);
+    this.now = options.now ?? Date.now;
+  }
+
+  migrate(onApplied?: OnMigrationApplied): Promise<void> {
+    return this.run('migrate', () => migratePostgres(this.pool, postgresMigrations, onApplied));
+  }
+
+  ping(): Promise<void> {
+    return this.run('ping', async () => {
+      await this.pool.query('SELECT 1');
+    });
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+
+  ingest(batch: IngestBatch): Promise<IngestResult> {
+    const state = { pool: this.pool, seriesCache: this.seriesCache, hostWrites: this.hostWrites };
+    return this.run('ingest', () => ingestPostgres(state, batch));
+  }
+
+  listHosts(): Promise<HostRecord[]> {
+    return this.run('list hosts', () => listHostsPostgres(this.pool));
+  }
+
+  findHost(idOrName: string): Promise<HostRecord | undefined> {
+    return this.run('find host', () => findHostPostgres(this.pool, idOrName));
+  }
+
+  latest(hostId: string): Promise<LatestValue[]> {
+    return this.run('latest', () => latestPostgres(this.pool, hostId));
+  }
+
+  query(request: QueryRequest): Promise<SeriesResult[]> {
+    return this.run('query', () => queryPostgres(this.pool, request));
+  }
+
+  events(hostId: string, sinceMs: number): Promise<StoredEvent[]> {
+    return this.run('events', () => eventsPostgres(this.pool, hostId, sinceMs));
+  }
+
+  gaps(hostId: string): Promise<StoredGap[]> {
+    return this.run('gaps', () => gapsPostgres(this.pool, hostId));
+  }
+
+  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void> {
+    return this.run('create token', () => createTokenPostgres(this.pool, token, this.now()));
+  }
+
+  findToken(hash: string): Promise<TokenRecord | undefined> {
+    return this.run('find token', () => findTokenPostgres(this.pool, hash));
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.run('list tokens', () => listTokensPostgres(this.pool));
+  }
+
+  revokeToken(name: string): Promise<boolean> {
+    return this.run('revoke token', () => revokeTokenPostgres(this.pool, name, this.now()));
+  }
+
+  private run<T>(what: string, operation: () => Promise<T>): Promise<T> {
+    return withPgErrors(what, this.where, operation);
+  }
+}

@@ -1,0 +1,90 @@
+import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.js';
+import type { Aggregation, Labels, QueryRequest, SeriesResult } from '../storage.js';
+import type { StatementCache } from './open-database.js';
+
+// The same two steps as on PostgreSQL: the series of the metric (host and label filters run
+// here in JS: a metric has one series per host and label set, a few thousand at most), then
+// their points from the (series_id, t_ms) index, cut at maxPoints + 1 rows.
+
+const SERIES = `
+SELECT s.id, s.host_id, h.name AS host_name, s.labels
+FROM series s JOIN hosts h ON h.id = s.host_id
+WHERE s.metric = ?
+ORDER BY h.name, s.host_id, s.labels_key`;
+
+const PICKED = `
+SELECT series_id, t_ms, value, t_ms - (((t_ms % @step) + @step) % @step) AS bucket FROM samples
+WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @fromMs AND t_ms <= @toMs`;
+
+const RAW = `
+SELECT series_id, t_ms, value FROM samples
+WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @fromMs AND t_ms <= @toMs
+ORDER BY series_id, t_ms
+LIMIT @limit`;
+
+// For `last`, SQLite takes the bare column `value` from the row that gave max(t_ms).
+const AGGREGATES: Readonly<Record<Aggregation, string>> = {
+  avg: 'avg(value) AS value',
+  min: 'min(value) AS value',
+  max: 'max(value) AS value',
+  last: 'value, max(t_ms) AS newest',
+};
+
+function steppedSql(agg: Aggregation): string {
+  return `
+SELECT series_id, bucket AS t_ms, ${AGGREGATES[agg]}
+FROM (${PICKED})
+GROUP BY series_id, bucket
+ORDER BY series_id, bucket
+LIMIT @limit`;
+}
+
+interface SeriesRow {
+  id: number;
+  host_id: string;
+  host_name: string;
+  labels: string;
+}
+
+interface PointRow {
+  series_id: number;
+  t_ms: number;
+  value: number;
+}
+
+export function querySqlite(statements: StatementCache, request: QueryRequest): SeriesResult[] {
+  checkQueryRequest(request);
+  const hostIds = request.hostIds ? new Set(request.hostIds) : undefined;
+  const series = (statements.get(SERIES).all(request.metric) as SeriesRow[])
+    .map((row) => ({ ...row, labels: JSON.parse(row.labels) as Labels }))
+    .filter((row) => (!hostIds || hostIds.has(row.host_id)) && matchesLabels(row.labels, request.labels));
+  if (series.length === 0) return [];
+
+  const params = {
+    ids: JSON.stringify(series.map((row) => row.id)),
+    fromMs: request.fromMs,
+    toMs: request.toMs,
+    limit: request.maxPoints + 1,
+  };
+  const rows =
+    request.stepMs === undefined
+      ? (statements.get(RAW).all(params) as PointRow[])
+      : (statements.get(steppedSql(request.agg)).all({ ...params, step: request.stepMs }) as PointRow[]);
+  if (rows.length > request.maxPoints) throw tooManyPoints(request);
+
+  const bySeries = groupPoints(rows.map((row) => ({ seriesId: row.series_id, tMs: row.t_ms, value: row.value })));
+  // A series without a point in the range is left out, as if it did not exist then.
+  return series
+    .filter((row) => bySeries.has(row.id))
+    .map((row) => ({
+      metric: request.metric,
+      hostId: row.host_id,
+      hostName: row.host_name,
+      labels: row.labels,
+      points: bySeries.get(row.id) ?? [],
+    }));
+}
+
+function matchesLabels(labels: Labels, wanted: Labels): boolean {
+  return Object.entries(wanted).every(([name, value]) => labels[name] === value);
+}

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import type { Logger } from '@hostpulse/shared';
+import type { OnMigrationApplied } from '../migration.js';
+import { SeriesCache } from '../series-cache.js';
+import type {
+  HostRecord,
+  IngestBatch,
+  IngestResult,
+  LatestValue,
+  QueryRequest,
+  Role,
+  SeriesResult,
+  Storage,
+  StoredEvent,
+  StoredGap,
+  TokenKind,
+  TokenRecord,
+} from '../storage.js';
+import { eventsSqlite, findHostSqlite, gapsSqlite, latestSqlite, listHostsSqlite } from './hosts.js';
+import { ingestSqlite } from './ingest.js';
+import { migrateSqlite } from './migrate.js';
+import { sqliteMigrations } from './migrations/index.js';
+import { openDatabase, StatementCache } from './open-database.js';
+import { querySqlite } from './query.js';
+import { withSqliteErrors } from './sqlite-errors.js';
+import { createTokenSqlite, findTokenSqlite, listTokensSqlite, revokeTokenSqlite } from './tokens.js';
+
+export interface SqliteStorageOptions {
+  /** The database file; created when missing. */
+  readonly path: string;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * Storage in one SQLite file. better-sqlite3 is synchronous: every method runs to completion
+ * before it returns its promise, which also means one batch is written at a time.
+ */
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite';
+  /** For other parts that keep their own tables in the same file (alerting). */
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly statements: StatementCache;
+  private readonly now: () => number;
+  private readonly seriesCache = new SeriesCache();
+
+  constructor(options: SqliteStorageOptions) {
+    this.path = options.path;
+    this.db = openDatabase(options.path);
+    this.statements = new StatementCache(this.db);
+    this.now = options.now ?? Date.now;
+  }
+
+  migrate(onApplied?: OnMigrationApplied): Promise<void> {
+    return this.run('migrate', () => migrateSqlite(this.db, sqliteMigrations, onApplied));
+  }
+
+  ping(): Promise<void> {
+    return this.run('ping', () => {
+      this.statements.get('SELECT 1').get();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  ingest(batch: IngestBatch): Promise<IngestResult> {
+    return this.run('ingest', () => ingestSqlite(this.statements, this.seriesCache, batch));
+  }
+
+  listHosts(): Promise<HostRecord[]> {
+    return this.run('list hosts', () => listHostsSqlite(this.statements));
+  }
+
+  findHost(idOrName: string): Promise<HostRecord | undefined> {
+    return this.run('find host', () => findHostSqlite(this.statements, idOrName));
+  }
+
+  latest(hostId: string): Promise<LatestValue[]> {
+    return this.run('latest', () => latestSqlite(this.statements, hostId));
+  }
+
+  query(request: QueryRequest): Promise<SeriesResult[]> {
+    return this.run('query', () => querySqlite(this.statements, request));
+  }
+
+  events(hostId: string, sinceMs: number): Promise<StoredEvent[]> {
+    return this.run('events', () => eventsSqlite(this.statements, hostId, sinceMs));
+  }
+
+  gaps(hostId: string): Promise<StoredGap[]> {
+    return this.run('gaps', () => gapsSqlite(this.statements, hostId));
+  }
+
+  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void> {
+    return this.run('create token', () => createTokenSqlite(this.statements, token, this.now()));
+  }
+
+  findToken(hash: string): Promise<TokenRecord | undefined> {
+    return this.run('find token', () => findTokenSqlite(this.statements, hash));
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.run('list tokens', () => listTokensSqlite(this.statements));
+  }
+
+  revokeToken(name: string): Promise<boolean> {
+    return this.run('revoke token', () => revokeTokenSqlite(this.statements, name, this.now()));
+  }
+
+  private run<T>(what: string, operation: () => T): Promise<T> {
+    return withSqliteErrors(what, this.path, operation);
+  }
+}

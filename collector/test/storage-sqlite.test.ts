@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '@hostpulse/shared';
+import { openStorage } from '../src/storage/open-storage.js';
+import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { batchOf, registerStorageSuite, seriesOf } from './storage.suite.js';
+
+// The embedded store, on a real SQLite file in a temporary folder.
+
+async function openTemp() {
+  const dir = mkdtempSync(join(tmpdir(), 'hostpulse-storage-'));
+  const storage = await openStorage({ poolMax: 1, dataDir: join(dir, 'data'), log: silentLogger() });
+  return {
+    storage,
+    dir,
+    close: async () => {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+registerStorageSuite('SQLite', openTemp);
+
+describe('embedded storage specifics', () => {
+  it('opens <dataDir>/hostpulse.db in WAL mode, creating the folder', async () => {
+    const opened = await openTemp();
+    try {
+      expect(opened.storage).toBeInstanceOf(SqliteStorage);
+      const sqlite = opened.storage as SqliteStorage;
+      expect(sqlite.path).toBe(join(opened.dir, 'data', 'hostpulse.db'));
+      expect(existsSync(sqlite.path)).toBe(true);
+      expect(sqlite.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('keeps what was stored across a close and a reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostpulse-storage-'));
+    try {
+      const first = await openStorage({ poolMax: 1, dataDir: dir, log: silentLogger() });
+      await first.migrate();
+      await first.ingest(batchOf({ agentId: 'a1', series: [seriesOf('load_1m', [[1_000, 1]])] }));
+      await first.close();
+
+      const second = await openStorage({ poolMax: 1, dataDir: dir, log: silentLogger() });
+      const applied: string[] = [];
+      await second.migrate((name) => applied.push(name));
+      expect(applied).toEqual([]);
+      expect((await second.latest('a1')).map((v) => v.value)).toEqual([1]);
+      expect((await second.ingest(batchOf({ agentId: 'a1', series: [] }))).duplicate).toBe(true);
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers storage_unavailable once closed', async () => {
+    const opened = await openTemp();
+    await opened.close();
+    await expect(opened.storage.ping()).rejects.toMatchObject({ code: 'storage_unavailable' });
+  });
+});
