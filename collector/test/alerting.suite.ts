@@ -155,6 +155,24 @@ export function alertingSuite(kind: string, openStore: () => Promise<TestStore>)
       expect(smtp.mails).toHaveLength(2);
     });
 
+    it('ends, without notifying, an open alert whose rule was removed before a restart', async () => {
+      const first = alerting();
+      await feed(first, 0, 99);
+      await feed(first, 3, 99);
+      const id = first.openAlerts()[0]!.id;
+      await first.stop();
+
+      const other: RuleConfig = { ...cpuHigh, name: 'load-high', metric: 'load_1m' };
+      const second = alerting(db.reopen(), [other]);
+      await second.idle();
+      expect(second.openAlerts()).toHaveLength(0);
+      const stored = await db.store.getAlert(id);
+      expect(stored).toMatchObject({ state: 'resolved', endedMs: minute(3) });
+      const history = await db.store.history(id);
+      expect(history.transitions.map((t) => t.to)).toEqual(['pending', 'firing', 'resolved']);
+      expect(history.outbox.map((o) => o.kind)).toEqual(['firing', 'firing']);
+    });
+
     it('does not fire for the past when a backlog of old points arrives', async () => {
       const a = alerting();
       clock = minute(120);

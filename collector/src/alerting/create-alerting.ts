@@ -5,7 +5,7 @@ import type { Notifier } from '../notifiers/notifier.js';
 import type { Alerting } from './alerting.js';
 import { alertKey, labelsKeyOf, type AlertChange, type AlertRecord } from './alert-record.js';
 import { indexByMetric, type CompiledRule } from './compiled-rule.js';
-import { evaluate, type SeriesPoint } from './evaluate.js';
+import { evaluate, retire, type SeriesPoint } from './evaluate.js';
 import { outboxRowsFor } from './notifications.js';
 import { OutboxWorker } from './outbox-worker.js';
 import type { RuleConfig } from './rule-config.js';
@@ -50,6 +50,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   const now = options.now ?? Date.now;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
   const rulesByMetric = indexByMetric(options.rules);
+  const rulesByName = new Map([...rulesByMetric.values()].flat().map((r) => [r.config.name, r]));
   const worker = new OutboxWorker({ store: options.store, notifiers: options.notifiers, log, now });
   const open = new Map<string, AlertRecord>();
   const lastSeen = new Map<string, number>();
@@ -60,7 +61,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
 
   function load(): Promise<void> {
     loading ??= options.store.load().then((state) => {
-      for (const alert of state.open) open.set(alertKey(alert.rule, alert.hostId, alert.labelsKey), alert);
+      for (const alert of state.open) adopt(alert);
       for (const s of state.lastSeen) lastSeen.set(alertKey(s.rule, s.hostId, s.labelsKey), s.lastSampleMs);
       const queued = waiting ?? [];
       waiting = undefined;
@@ -69,6 +70,18 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       if (workerWanted) worker.start();
     });
     return loading;
+  }
+
+  /** Takes a stored open alert back into memory, or ends it when its rule no longer covers it. */
+  function adopt(alert: AlertRecord): void {
+    const rule = rulesByName.get(alert.rule);
+    if (rule?.matches(alert.hostName, alert.labels)) {
+      open.set(alertKey(alert.rule, alert.hostId, alert.labelsKey), alert);
+      return;
+    }
+    log.info({ alertId: alert.id, rule: alert.rule, host: alert.hostName }, 'alert ended: its rule is gone or no longer matches');
+    const decision = retire(alert, { nowMs: now(), newId: randomUUID });
+    persist({ alert: decision.alert, transition: decision.transition, outbox: [] });
   }
 
   /** Loads once; a failure is logged and leaves batches waiting, a later call tries again. */

@@ -149,3 +149,22 @@ function sameKeys(a: object, b: object): boolean {
   const ka = Object.keys(a).sort().join();
   return ka === Object.keys(b).sort().join();
 }
+
+/**
+ * Ends an open alert whose rule is gone from the config or no longer matches its series: no
+ * point will ever clear it. Nobody is notified (the rule's notify list may be gone too).
+ */
+export function retire(open: AlertRecord, ctx: EvaluationContext): Decision {
+  const to: AlertStateName = open.state === 'firing' ? 'resolved' : 'inactive';
+  const alert: AlertRecord = { ...open, state: to, endedMs: open.lastSampleMs, heldSince: {}, updatedMs: ctx.nowMs };
+  const transition: TransitionRecord = {
+    alertId: open.id,
+    from: open.state,
+    to,
+    severity: open.severity,
+    value: open.value,
+    sampleMs: open.lastSampleMs,
+    recordedMs: ctx.nowMs,
+  };
+  return { alert, transition, store: true };
+}
