@@ -15,7 +15,7 @@ describe('counterIncrease', () => {
     [100_000, 100, 1e9, undefined, 'drop from the lower half of the 32-bit range: reset'],
     [9_000_000_000, 5000, 1e12, undefined, 'drop from above 2^32: a 64-bit counter reset'],
     [0, 5e12, 1e12, undefined, 'rise above the plausible maximum: device replaced'],
-  ])('%d → %d (max %d) is %s: %s', (previous, current, maxIncrease, expected) => {
+  ])('%d → %d (max %d) is %s: %s', (previous, current, maxIncrease, expected, _why) => {
     expect(counterIncrease(previous, current, maxIncrease)).toBe(expected);
   });
 

@@ -18,14 +18,14 @@ describe('memoryFigures', () => {
   it('takes MemAvailable when the kernel has it', () => {
     const fields = new Map([['MemTotal', kb(1000)], ['MemFree', kb(100)], ['MemAvailable', kb(600)], ['Buffers', kb(50)], ['Cached', kb(200)], ['SwapTotal', kb(400)], ['SwapFree', kb(300)]]);
     expect(memoryFigures(fields)).toEqual({
-      totalBytes: kb(1000), availableBytes: kb(600), availableEstimated: false, swapTotalBytes: kb(400), swapFreeBytes: kb(300),
+      totalBytes: kb(1000), availableBytes: kb(600), swapTotalBytes: kb(400), swapFreeBytes: kb(300),
     });
   });
 
   it('estimates available as MemFree + Buffers + Cached on kernels before 3.14', () => {
     // 100 + 50 + 200 = 350 kB
     const fields = new Map([['MemTotal', kb(1000)], ['MemFree', kb(100)], ['Buffers', kb(50)], ['Cached', kb(200)]]);
-    expect(memoryFigures(fields)).toMatchObject({ availableBytes: kb(350), availableEstimated: true, swapTotalBytes: 0 });
+    expect(memoryFigures(fields)).toMatchObject({ availableBytes: kb(350), swapTotalBytes: 0 });
   });
 
   it('gives nothing without MemTotal', () => {

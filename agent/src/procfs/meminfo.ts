@@ -20,8 +20,6 @@ export function parseMeminfo(text: string): Map<string, number> {
 export interface MemoryFigures {
   readonly totalBytes: number;
   readonly availableBytes: number;
-  /** True when MemAvailable was missing and availableBytes is an estimate. */
-  readonly availableEstimated: boolean;
   readonly swapTotalBytes: number;
   readonly swapFreeBytes: number;
 }
@@ -37,7 +35,6 @@ export function memoryFigures(fields: ReadonlyMap<string, number>): MemoryFigure
     // Kernels before 3.14 have no MemAvailable. Free + Buffers + Cached is the usual estimate
     // from before then: it overstates a little, as not all page cache can be dropped.
     availableBytes: available ?? free + (fields.get('Buffers') ?? 0) + (fields.get('Cached') ?? 0),
-    availableEstimated: available === undefined,
     swapTotalBytes: fields.get('SwapTotal') ?? 0,
     swapFreeBytes: fields.get('SwapFree') ?? 0,
   };

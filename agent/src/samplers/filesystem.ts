@@ -1,9 +1,159 @@
-import { Type } from '@sinclair/typebox';
-import type { SamplerDefinition } from './sampler.js';
+import { statfs as nodeStatfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import type { Loaded } from '@hostpulse/shared';
+import type { Sampler, SampleProblem, SamplerContext, SamplerDefinition, SampleResult, SeriesValue } from './sampler.js';
+import { readSourceFile } from '../procfs/read.js';
+import { parseMountinfo, type Mount } from '../procfs/mountinfo.js';
+import { selectMounts, type MountFilter } from '../procfs/mount-selection.js';
+import { compileGlobList } from '../glob.js';
 
-// FIXME: placeholder so the registry compiles; it samples nothing yet.
-export const filesystemSampler = {
+// Size and use of every mounted filesystem, as df shows them. Mounts come from mountinfo under
+// the root; each is asked with statfs under ctx.sourceTimeoutMs. A statfs that does not answer
+// in time (a hung NFS or CIFS server) marks its mount stalled: it is reported as a problem and
+// not asked again while that call is still pending, so calls never pile up on a hung mount and
+// one bad mount never costs the others their figures.
+
+const MOUNTINFO = 'proc/self/mountinfo';
+
+const filesystemConfig = Type.Object({
+  exclude_fstypes: Type.Array(Type.String({ minLength: 1 }), {
+    // Kernel and virtual filesystems that hold no operator data (close to node_exporter's
+    // list). tmpfs and ramfs are memory, already covered by the memory metrics; a host that
+    // wants its /run or /dev/shm watched removes tmpfs from this list. overlay and squashfs
+    // are container layers and snap images, whose space is the disk below them.
+    default: [
+      'autofs', 'binfmt_misc', 'bpf', 'cgroup', 'cgroup2', 'configfs', 'debugfs', 'devpts', 'devtmpfs',
+      'efivarfs', 'erofs', 'fuse.lxcfs', 'fuse.portal', 'fusectl', 'hugetlbfs', 'iso9660', 'mqueue', 'nsfs',
+      'overlay', 'proc', 'procfs', 'pstore', 'ramfs', 'rpc_pipefs', 'securityfs', 'selinuxfs', 'squashfs',
+      'sysfs', 'tmpfs', 'tracefs',
+    ],
+    description: 'filesystem types not to report (exact names as in /proc/self/mountinfo)',
+  }),
+  exclude_mounts: Type.Array(Type.String({ minLength: 1 }), {
+    // `*` crosses `/`, so `/proc/*` covers everything below /proc.
+    default: [
+      '/proc', '/proc/*', '/sys', '/sys/*', '/dev', '/dev/*', '/run/credentials/*',
+      '/var/lib/docker/*', '/var/lib/containers/storage/*',
+    ],
+    description: 'mount points or globs (* matches any characters, / included) not to report',
+  }),
+});
+
+export type FilesystemConfig = Loaded<Static<typeof filesystemConfig>>;
+
+/** The statfs figures used here; fs.promises.statfs gives them (f_bsize as bsize). */
+export interface FsStats {
+  readonly bsize: number;
+  readonly blocks: number;
+  readonly bfree: number;
+  readonly bavail: number;
+  readonly files: number;
+  readonly ffree: number;
+}
+
+export interface FilesystemSamplerDeps {
+  readonly statfs: (path: string) => Promise<FsStats>;
+}
+
+export const filesystemSampler: SamplerDefinition<typeof filesystemConfig> = {
   name: 'filesystem',
-  config: Type.Object({}),
-  create: () => ({ sample: async () => ({ series: [], problems: [] }) }),
-} satisfies SamplerDefinition;
+  config: filesystemConfig,
+  create: (ctx, config) => createFilesystemSampler(ctx, config, { statfs: (path) => nodeStatfs(path) }),
+};
+
+type StatOutcome = { readonly stats: FsStats } | { readonly problem: SampleProblem };
+
+/** The sampler with its statfs passed in, so a test can fake figures and hung mounts. */
+export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemConfig, deps: FilesystemSamplerDeps): Sampler {
+  const excludedFstypes = new Set(config.excludeFstypes);
+  const filter: MountFilter = {
+    isExcludedFstype: (fstype) => excludedFstypes.has(fstype),
+    isExcludedMountPoint: compileGlobList(config.excludeMounts),
+  };
+  // Mount points whose statfs has not answered yet, with the time the call started.
+  const stalledSince = new Map<string, number>();
+
+  async function statMount(mount: Mount): Promise<StatOutcome> {
+    const { mountPoint } = mount;
+    const since = stalledSince.get(mountPoint);
+    if (since !== undefined) {
+      const waitedSeconds = Math.round((ctx.now() - since) / 1000);
+      return { problem: { source: mountPoint, message: `${mountPoint}: stalled, statfs has not answered for ${waitedSeconds} s; not asked again until it does` } };
+    }
+    const startedMs = ctx.now();
+    const call = deps.statfs(join(ctx.rootDir, mountPoint));
+    const outcome = await settleWithin(call, ctx.sourceTimeoutMs);
+    if (outcome.kind === 'timeout') {
+      stalledSince.set(mountPoint, startedMs);
+      const answered = (err?: unknown): void => {
+        stalledSince.delete(mountPoint);
+        // The late answer is not used (its cycle is over); the next cycle asks afresh.
+        ctx.log.info({ mount: mountPoint, stalledMs: ctx.now() - startedMs, err }, 'stalled mount answered');
+      };
+      call.then(() => answered(), answered);
+      return { problem: { source: mountPoint, message: `${mountPoint}: statfs did not answer within ${ctx.sourceTimeoutMs} ms; mount stalled, skipped until it answers` } };
+    }
+    if (outcome.kind === 'error') {
+      const reason = (outcome.error as NodeJS.ErrnoException).code ?? (outcome.error as Error).message;
+      return { problem: { source: mountPoint, message: `${mountPoint}: statfs failed (${reason})` } };
+    }
+    return { stats: outcome.value };
+  }
+
+  return {
+    async sample(): Promise<SampleResult> {
+      const mounts = selectMounts(parseMountinfo(await readSourceFile(ctx.rootDir, MOUNTINFO)), filter);
+      const outcomes = await Promise.all(mounts.map(statMount));
+      const series: SeriesValue[] = [];
+      const problems: SampleProblem[] = [];
+      mounts.forEach((mount, i) => {
+        const outcome = outcomes[i] as StatOutcome;
+        if ('problem' in outcome) problems.push(outcome.problem);
+        else series.push(...filesystemSeries(mount, outcome.stats));
+      });
+      return { series, problems };
+    },
+  };
+}
+
+function filesystemSeries(mount: Mount, stats: FsStats): SeriesValue[] {
+  const labels = { mount: mount.mountPoint, device: mount.source, fstype: mount.fstype };
+  const series: SeriesValue[] = [
+    { metric: 'filesystem_size_bytes', labels, value: stats.blocks * stats.bsize },
+    { metric: 'filesystem_avail_bytes', labels, value: stats.bavail * stats.bsize },
+  ];
+  // As df: used counts the blocks reserved for root as free, and the percentage is of what a
+  // user can have (used + available), so a full disk shows 100 % while root still has room.
+  // df rounds the percentage up; this is the exact value.
+  const usedBlocks = stats.blocks - stats.bfree;
+  if (usedBlocks + stats.bavail > 0) {
+    series.push({ metric: 'filesystem_used_percent', labels, value: (usedBlocks / (usedBlocks + stats.bavail)) * 100 });
+  }
+  // Some filesystems (btrfs, vfat, many FUSE ones) have no inode table and say 0 files.
+  if (stats.files > 0) {
+    series.push({ metric: 'filesystem_inodes_used_percent', labels, value: ((stats.files - stats.ffree) / stats.files) * 100 });
+  }
+  return series;
+}
+
+type Settled<T> = { kind: 'value'; value: T } | { kind: 'error'; error: unknown } | { kind: 'timeout' };
+
+/** Waits for a promise at most timeoutMs; the promise itself keeps running after a timeout. */
+async function settleWithin<T>(promise: Promise<T>, timeoutMs: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value): Settled<T> => ({ kind: 'value', value }),
+        (error: unknown): Settled<T> => ({ kind: 'error', error }),
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
