@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { authorize, bearerToken, generateToken, hashToken, isAllowed, tokenMatches, type Access } from './auth.js';
-import { handleError } from './http-errors.js';
+import { createErrorHandler } from './http-errors.js';
 import type { Storage, TokenRecord } from './storage/storage.js';
 
 function record(kind: TokenRecord['kind'], role: TokenRecord['role']): TokenRecord {
@@ -70,7 +70,7 @@ describe('authorize', () => {
   async function call(access: Access, header?: string) {
     const app = Fastify();
     app.decorateRequest('token', null);
-    app.setErrorHandler(handleError);
+    app.setErrorHandler(createErrorHandler());
     app.get('/', { preHandler: authorize(storage, access) }, async (request) => ({ name: request.token?.name }));
     const response = await app.inject({ method: 'GET', url: '/', headers: header ? { authorization: header } : {} });
     await app.close();

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { HostpulseError, type ErrorCode } from '@hostpulse/shared';
-import { STATUS_BY_CODE, handleError, handleNotFound } from './http-errors.js';
+import { STATUS_BY_CODE, createErrorHandler, handleNotFound } from './http-errors.js';
 
 async function appWith(routes: (app: ReturnType<typeof Fastify>) => void) {
   const logged: Record<string, unknown>[] = [];
@@ -12,7 +12,7 @@ async function appWith(routes: (app: ReturnType<typeof Fastify>) => void) {
     bodyLimit: 100,
     ajv: { customOptions: { removeAdditional: false, verbose: true } },
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(createErrorHandler());
   app.setNotFoundHandler(handleNotFound);
   routes(app);
   await app.ready();
@@ -61,9 +61,24 @@ describe('handleError', () => {
     const db = await app.inject({ url: '/db' });
     expect(db.statusCode).toBe(503);
     expect(db.headers['retry-after']).toBe('5');
-    expect(db.json().error.code).toBe('storage_unavailable');
+    expect(db.json().error).toEqual({
+      code: 'storage_unavailable',
+      message: 'the database is unavailable; retry later (the collector log has the details)',
+    });
     const busy = await app.inject({ url: '/busy' });
     expect([busy.statusCode, busy.headers['retry-after']]).toEqual([429, '5']);
+  });
+
+  it('logs a run of storage_unavailable once per interval with a count', async () => {
+    const { app, logged } = await appWith((a) =>
+      a.get('/', async () => {
+        throw new HostpulseError('storage_unavailable', 'PostgreSQL at 10.0.0.5 is unavailable');
+      }),
+    );
+    for (let i = 0; i < 5; i += 1) expect((await app.inject({ url: '/' })).statusCode).toBe(503);
+    const lines = logged.filter((l) => l.msg === 'storage unavailable');
+    expect(lines).toHaveLength(1);
+    expect(JSON.stringify(lines[0])).toContain('PostgreSQL at 10.0.0.5 is unavailable');
   });
 
   it('hides anything unexpected behind a bare internal error and logs it in full', async () => {

@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 /** Seconds a client should wait before retrying; agents honour it with jitter (SPEC §4). */
 export const RETRY_AFTER_SECONDS = 5;
 
+const UNAVAILABLE_MESSAGE = 'the database is unavailable; retry later (the collector log has the details)';
+
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string };
 }
@@ -28,20 +30,39 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** Fastify's error handler: sends the error JSON, logs 4xx at info and 5xx at error. */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const known = toHostpulseError(error, request);
-  const status = STATUS_BY_CODE[known.code];
-  if (status >= 500) {
-    // The client gets a bare message; the full error, with its stack, stays in our log.
-    request.log.error({ err: error, reqId: request.id, code: known.code }, 'request failed');
-  } else {
-    request.log.info({ reqId: request.id, code: known.code, reason: known.message }, 'request refused');
-  }
-  if (known.code === 'storage_unavailable' || known.code === 'overloaded') {
-    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  }
-  void reply.code(status).send(errorBody(known.code, known.message));
+/** How often a run of storage_unavailable answers is logged while the database stays away. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
+
+/**
+ * Fastify's error handler: sends the error JSON, logs 4xx at info and 5xx at error. While the
+ * database is away every request fails alike, so those are logged once per interval with a
+ * count, not once per request (1,000 agents would write 100 lines a second).
+ */
+export function createErrorHandler(now: () => number = Date.now) {
+  let lastUnavailableLogMs = -Infinity;
+  let unloggedUnavailable = 0;
+
+  return function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const known = toHostpulseError(error, request);
+    const status = STATUS_BY_CODE[known.code];
+    if (known.code === 'storage_unavailable') {
+      unloggedUnavailable += 1;
+      if (now() - lastUnavailableLogMs >= UNAVAILABLE_LOG_EVERY_MS) {
+        request.log.error({ err: error, reqId: request.id, failedRequests: unloggedUnavailable }, 'storage unavailable');
+        lastUnavailableLogMs = now();
+        unloggedUnavailable = 0;
+      }
+    } else if (status >= 500) {
+      // The client gets a bare message; the full error, with its stack, stays in our log.
+      request.log.error({ err: error, reqId: request.id, code: known.code }, 'request failed');
+    } else {
+      request.log.info({ reqId: request.id, code: known.code, reason: known.message }, 'request refused');
+    }
+    if (known.code === 'storage_unavailable' || known.code === 'overloaded') {
+      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    }
+    void reply.code(status).send(errorBody(known.code, known.message));
+  };
 }
 
 /** Any route that does not exist answers like every other error. */
@@ -54,6 +75,8 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): vo
 export function toHostpulseError(error: unknown, request: FastifyRequest): HostpulseError {
   if (error instanceof HostpulseError) {
     if (error.code === 'internal' || STATUS_BY_CODE[error.code] === 500) return bareInternal(request);
+    // The storage's message names the database host; that is for our log, not for any caller.
+    if (error.code === 'storage_unavailable') return new HostpulseError('storage_unavailable', UNAVAILABLE_MESSAGE);
     return error;
   }
   const fastifyError = error as Partial<FastifyError>;

@@ -2,7 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
-import { handleError, handleNotFound } from './http-errors.js';
+import { createErrorHandler, handleNotFound } from './http-errors.js';
 import { RequestLogController } from './request-log.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
@@ -38,7 +38,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => {
     done(null, body);
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(createErrorHandler());
   app.setNotFoundHandler(handleNotFound);
 
   const ctx: RouteContext = {

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encoded, wireBatch } from './helpers/batches.js';
-import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
+import { BACKENDS, startOn } from './helpers/backends.js';
+import { call, type TestCollector } from './helpers/collector-server.js';
 
-// The read API over real HTTP against the embedded store: roles, hosts, latest values, queries
+// The read API over real HTTP against each storage backend: roles, hosts, latest values, queries
 // raw and stepped, and parameter errors that name the parameter and quote the value.
 
 const T0 = 1_764_000_000_000;
 
-describe('read API', () => {
+describe.each(BACKENDS)('read API on %s', (backend) => {
   let collector: TestCollector;
 
   async function ingest(options: Parameters<typeof wireBatch>[0], token = collector.tokens.agent) {
@@ -26,7 +27,7 @@ describe('read API', () => {
   }
 
   beforeAll(async () => {
-    collector = await startTestCollector({ yaml: 'host_down_after: 60s\nlimits: { max_query_points: 500 }' });
+    collector = await startOn(backend, { yaml: 'host_down_after: 60s\nlimits: { max_query_points: 500 }' });
     // web-1: 12 samples, one every 10 s from T0; db-1: one old batch.
     await ingest({ agentId: 'agent-web', hostName: 'web-1', startMs: T0, samples: 12, labels: { env: 'prod' } });
     await ingest({ agentId: 'agent-db', hostName: 'db-1', startMs: T0 - 3_600_000, samples: 1, labels: { env: 'dev' } }, collector.tokens.otherAgent);

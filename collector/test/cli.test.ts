@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 
 // The built CLI (collector/bin → dist/) as a real process; run `npx tsc -b` first.
@@ -106,31 +107,64 @@ describe('hostpulse-collector CLI', () => {
   });
 
   it('serves, logs its URL, and stops cleanly on SIGTERM', async () => {
-    const logFile = join(dir, 'serve.log');
-    const child = spawn(process.execPath, [bin, '--config', good], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    try {
-      const url = await waitForUrl(() => output, exited);
+    const lines = await serveUntilReady(good, async (url) => {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      writeFileSync(logFile, output);
-      const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['collector listening', 'stopped']));
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    }
+    });
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['collector listening', 'stopped']));
+  });
+
+  it('serves HTTPS with tls.cert_file and tls.key_file', async () => {
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-days', '1'], { encoding: 'utf8' });
+    expect(made.status, `openssl could not make a test certificate: ${made.stderr}`).toBe(0);
+    const file = configFile('tls.yaml', `listen: 127.0.0.1:0
+data_dir: ${dir}
+tls: { cert_file: ${cert}, key_file: ${key} }
+`);
+    await serveUntilReady(file, async (url) => {
+      expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+      const answer = await request(`${url}/healthz`, { dispatcher });
+      expect(answer.statusCode).toBe(200);
+      await answer.body.text();
+      await dispatcher.close();
+    });
+  });
+
+  it('refuses to start when a TLS file cannot be read, with exit 2', () => {
+    const file = configFile('tls-missing.yaml', `data_dir: ${dir}
+tls: { cert_file: /nonexistent/cert.pem, key_file: /nonexistent/key.pem }
+`);
+    const result = cli(['--config', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('tls-missing.yaml: tls.key_file: cannot read /nonexistent/key.pem (ENOENT)');
   });
 });
+
+/** Starts `serve`, runs `check` with its URL, stops it with SIGTERM; returns its log lines. */
+async function serveUntilReady(file: string, check: (url: string) => Promise<void>): Promise<Record<string, unknown>[]> {
+  const child = spawn(process.execPath, [bin, '--config', file], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  try {
+    await check(await waitForUrl(() => output, exited));
+    child.kill('SIGTERM');
+    expect(await exited, output).toBe(0);
+    return output.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+}
 
 async function waitForUrl(output: () => string, exited: Promise<number | null>): Promise<string> {
   let done = false;
   void exited.then(() => (done = true));
   for (let i = 0; i < 150 && !done; i += 1) {
-    const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output());
+    const match = /"url":"(https?:\/\/127\.0\.0\.1:\d+)"/.exec(output());
     if (match?.[1]) return match[1];
     await new Promise((r) => setTimeout(r, 100));
   }

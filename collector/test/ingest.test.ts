@@ -2,20 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchMessage, encodeBatch } from '@hostpulse/shared';
 import { encoded, gzipped, wireBatch } from './helpers/batches.js';
-import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
+import { BACKENDS, startOn } from './helpers/backends.js';
+import { call, type TestCollector } from './helpers/collector-server.js';
 
-// POST /api/v1/ingest over real HTTP against the embedded store: every kind of bad input gets
+// POST /api/v1/ingest over real HTTP against each storage backend: every kind of bad input gets
 // its documented status and error JSON and stores nothing, and the collector keeps serving.
 
 const PROTOBUF = { 'content-type': 'application/x-protobuf' };
 const GZIP = { ...PROTOBUF, 'content-encoding': 'gzip' };
 
-describe('POST /api/v1/ingest', () => {
+describe.each(BACKENDS)('POST /api/v1/ingest on %s', (backend) => {
   let collector: TestCollector;
   let ingestUrl: string;
 
   beforeAll(async () => {
-    collector = await startTestCollector({ yaml: 'limits: { max_body_bytes: 64KiB, max_inflated_bytes: 256KiB }' });
+    collector = await startOn(backend, { yaml: 'limits: { max_body_bytes: 64KiB, max_inflated_bytes: 256KiB }' });
     ingestUrl = `${collector.url}/api/v1/ingest`;
   });
   afterAll(() => collector?.close());

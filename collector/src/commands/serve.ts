@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
+import type { Alerting } from '../alerting/alerting.js';
 import { parseListen, type CollectorConfig } from '../config.js';
 import { buildServer } from '../server.js';
 import { collectorVersion } from '../version.js';
@@ -14,9 +16,15 @@ import { openConfiguredStorage } from './storage.js';
 const STOP_DEADLINE_MS = 25_000;
 
 export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
-  const https = readTls(config);
+  const https = readTls(config, basename(configFile));
   const storage = await openConfiguredStorage(config, log);
-  const alerting = createConfiguredAlerting(config, storage, log);
+  let alerting: Alerting;
+  try {
+    alerting = createConfiguredAlerting(config, storage, log);
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
   const app = buildServer({ config, storage, alerting, log, https });
 
   alerting.start();
@@ -44,16 +52,20 @@ export async function runServe(config: CollectorConfig, configFile: string, log:
   return code;
 }
 
-function readTls(config: CollectorConfig): { key: Buffer; cert: Buffer } | undefined {
+function readTls(config: CollectorConfig, fileName: string): { key: Buffer; cert: Buffer } | undefined {
   if (!config.tls) return undefined;
-  return { key: readKeyFile('tls.key_file', config.tls.keyFile), cert: readKeyFile('tls.cert_file', config.tls.certFile) };
+  return {
+    key: readKeyFile(`${fileName}: tls.key_file`, config.tls.keyFile),
+    cert: readKeyFile(`${fileName}: tls.cert_file`, config.tls.certFile),
+  };
 }
 
-function readKeyFile(key: string, path: string): Buffer {
+/** Read at start, so a missing or unreadable file is a configuration error (exit 2). */
+function readKeyFile(where: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    const line = `${key}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    const line = `${where}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
     throw new HostpulseError('config_invalid', line, { problems: [line] }, { cause: err });
   }
 }
