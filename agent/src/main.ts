@@ -166,6 +166,7 @@ async function reload(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessEnv
     log.error({ configFile: file, problems, err: problems ? undefined : err }, 'reload refused; the running configuration stays');
     return;
   }
+  log.level = env.HOSTPULSE_LOG_LEVEL ?? next.config.logLevel;
   log.info({ configFile: file, intervalMs: next.config.intervalMs }, 'configuration reloaded');
 }
 

@@ -93,7 +93,6 @@ export class AgentRuntime {
 
     await this.stopGeneration({ final: false });
     this.buffer.setLimits({ maxBytes: next.config.buffer.maxBytes, maxAgeMs: next.config.buffer.maxAgeMs });
-    this.log.level = next.config.logLevel;
     this.generation = this.build(next, this.generation);
     this.startGeneration();
   }

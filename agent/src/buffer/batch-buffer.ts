@@ -173,7 +173,7 @@ export class BatchBuffer {
     })();
   }
 
-  /** Drops batches older than max_age; the daemon calls it every cycle. */
+  /** Drops batches older than max_age (append() does this too, for a buffer that gets no appends). */
   dropExpired(): number {
     return this.db.transaction(() => this.dropOlderThan(this.now() - this.limits.maxAgeMs))();
   }
