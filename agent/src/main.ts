@@ -160,13 +160,18 @@ async function reload(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessEnv
   let next: AgentSettings;
   try {
     next = loadAgentSettings(file, env);
-    await runtime.reload(next);
+    // Before the reload, so the new generation's child loggers take the new level.
+    const previousLevel = log.level;
+    log.level = env.HOSTPULSE_LOG_LEVEL ?? next.config.logLevel;
+    await runtime.reload(next).catch((err: unknown) => {
+      log.level = previousLevel;
+      throw err;
+    });
   } catch (err) {
     const problems = isHostpulseError(err, 'config_invalid') ? problemLines(err.details.problems, err.message) : undefined;
     log.error({ configFile: file, problems, err: problems ? undefined : err }, 'reload refused; the running configuration stays');
     return;
   }
-  log.level = env.HOSTPULSE_LOG_LEVEL ?? next.config.logLevel;
   log.info({ configFile: file, intervalMs: next.config.intervalMs }, 'configuration reloaded');
 }
 

@@ -91,9 +91,11 @@ export class AgentRuntime {
     if (next.config.host.id !== current.host.id) problems.push(`${file}: host.id: changing it needs a restart`);
     if (problems.length > 0) throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
 
+    // Built before the old one stops: if building throws, the old generation runs on untouched.
+    const built = this.build(next, this.generation);
     await this.stopGeneration({ final: false });
     this.buffer.setLimits({ maxBytes: next.config.buffer.maxBytes, maxAgeMs: next.config.buffer.maxAgeMs });
-    this.generation = this.build(next, this.generation);
+    this.generation = built;
     this.startGeneration();
   }
 
