@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from '@hostpulse/shared';
+import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { createErrorHandler, handleNotFound } from './http-errors.js';
@@ -29,12 +29,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.log.child({ component: 'http' }),
     logController: new RequestLogController(),
+    // Fastify's own 503 while closing has another JSON shape; refuseWhileStopping answers ours.
+    return503OnClosing: false,
     bodyLimit: config.limits.maxBodyBytes,
     ajv: { customOptions: { removeAdditional: false, verbose: true } },
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
   app.decorateRequest('token', null);
+  refuseWhileStopping(app);
   app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => {
     done(null, body);
   });
@@ -53,4 +56,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerHostRoutes(app, ctx);
   registerQueryRoute(app, ctx);
   return app;
+}
+
+/**
+ * Requests that arrive on a kept-alive connection while close() drains the ones in flight get
+ * 429 overloaded with Retry-After: the agent keeps its batch and comes back (maybe to another
+ * replica), and the answer has the same shape as every other error.
+ */
+function refuseWhileStopping(app: FastifyInstance): void {
+  let stopping = false;
+  app.addHook('preClose', async () => {
+    stopping = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (stopping) throw new HostpulseError('overloaded', 'the collector is stopping; retry in a few seconds');
+  });
 }

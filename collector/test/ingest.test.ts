@@ -76,6 +76,14 @@ describe.each(BACKENDS)('POST /api/v1/ingest on %s', (backend) => {
     expect(collector.alerting.observed.map((b) => b.hostName)).toEqual(['db-1']);
   });
 
+  it('counts values the storage refuses (NaN, infinity) apart from the accepted ones', async () => {
+    const batch = wireBatch({ agentId: 'agent-d', hostName: 'web-8', samples: 3 });
+    batch.series[0]!.values = [1, Number.NaN, Number.POSITIVE_INFINITY];
+    const answer = await call(ingestUrl, { method: 'POST', token: collector.tokens.agent, headers: PROTOBUF, body: encoded(batch) });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ acceptedSamples: 1, rejectedSamples: 2, duplicate: false });
+  });
+
   it('stores a batch exactly once: the same batch twice is acknowledged as a duplicate', async () => {
     const batch = wireBatch({ agentId: 'agent-c', hostName: 'web-7', seq: 42, samples: 3, startMs: 1_700_000_000_000 });
     const body = Buffer.from(encodeBatch(batch));

@@ -14,6 +14,8 @@ export const PROTOBUF = 'application/x-protobuf';
 export interface IngestAck {
   readonly seq: number;
   readonly acceptedSamples: number;
+  /** NaN and infinite values the storage refused; the rest of the batch is stored. */
+  readonly rejectedSamples: number;
   readonly duplicate: boolean;
   readonly serverTimeMs: number;
 }
@@ -37,6 +39,7 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
       return {
         seq: batch.seq,
         acceptedSamples: result.acceptedSamples,
+        rejectedSamples: result.rejectedSamples,
         duplicate: result.duplicate,
         serverTimeMs: ctx.now(),
       };
