@@ -9,7 +9,7 @@ import { filesystemSampler } from '../src/samplers/filesystem.js';
 import { parseCpuStat, type CpuTimes } from '../src/procfs/stat.js';
 import { parseMeminfo } from '../src/procfs/meminfo.js';
 import { samplerConfig, samplerContext, testClock } from './fixtures/snapshot-root.js';
-import type { SeriesValue } from '../src/samplers/sampler.js';
+import type { SamplerDefinition, SeriesValue } from '../src/samplers/sampler.js';
 
 // The samplers against this machine's own /proc and mounts, compared with readings taken by
 // the test itself around each sample (and with df for filesystems). Linux only.
@@ -93,7 +93,7 @@ describe('samplers on this host', () => {
 
   it('every sampler gives finite values and percentages within 0–100 over two readings', async () => {
     const clock = testClock(Date.now());
-    for (const definition of samplers) {
+    for (const definition of samplers as readonly SamplerDefinition[]) {
       const sampler = definition.create(samplerContext('/', clock), samplerConfig(definition));
       await sampler.sample(clock.now());
       clock.advance(200);

@@ -14,6 +14,10 @@ import { compileGlobList } from '../glob.js';
 // not asked again while that call is still pending, so calls never pile up on a hung mount and
 // one bad mount never costs the others their figures.
 
+// TODO: with `root: /host` in a container, proc/self/mountinfo lists the agent's own mounts
+// (/host/boot rather than /boot), so mount labels and statfs paths are wrong there; reading the
+// host's init (proc/1/mountinfo) would fix it but needs the host's PID namespace and the right
+// to read another process's mountinfo, which the deployment docs must arrange first.
 const MOUNTINFO = 'proc/self/mountinfo';
 
 const filesystemConfig = Type.Object({
@@ -82,6 +86,10 @@ export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemC
       return { problem: { source: mountPoint, message: `${mountPoint}: stalled, statfs has not answered for ${waitedSeconds} s; not asked again until it does` } };
     }
     const startedMs = ctx.now();
+    // TODO: a hung statfs holds one of libuv's worker threads (4 by default) until the server
+    // answers; asking a stalled mount only once bounds this to one thread per hung mount, but
+    // four hung mounts would still hold every worker and delay all file reads of the agent.
+    // Running statfs in a child process or a larger UV_THREADPOOL_SIZE set by main.ts would lift it.
     const call = deps.statfs(join(ctx.rootDir, mountPoint));
     const outcome = await settleWithin(call, ctx.sourceTimeoutMs);
     if (outcome.kind === 'timeout') {

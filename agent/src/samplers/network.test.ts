@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateConfig } from '@hostpulse/shared';
 import { networkSampler } from './network.js';
 import {
   samplerConfig, samplerContext, seriesByKey, snapshotRoot, testClock, type SnapshotRoot,
@@ -20,6 +21,11 @@ async function twoReadings(situation: string, options: object = {}) {
 describe('network sampler', () => {
   it('has the default exclude list of the spec', () => {
     expect(samplerConfig(networkSampler)).toEqual({ excludeInterfaces: ['lo', 'veth*'] });
+  });
+
+  it('refuses an exclude list that is not a list, naming the key and the value', () => {
+    const { problems } = validateConfig(networkSampler.config, { exclude_interfaces: 'veth*' });
+    expect(problems).toEqual([{ path: 'exclude_interfaces', message: 'expected a list, got string "veth*"' }]);
   });
 
   it('reports per-second rates from the second reading on, without lo and veth*', async () => {
