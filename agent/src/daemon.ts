@@ -26,6 +26,8 @@ export interface DaemonOptions {
   readonly now?: () => number;
   /** Send the inventory with the first batch (true at start, false after a reload). */
   readonly sendInventory: boolean;
+  /** Most time the samplers get per cycle; 80% of the interval unless given. */
+  readonly samplerTimeoutMs?: number;
 }
 
 // A stopping agent has 5 s in all; its last cycle may not take the usual share of the interval.
@@ -101,7 +103,7 @@ export class Daemon {
   }
 
   private samplerTimeoutMs(): number {
-    return Math.floor(this.options.intervalMs * 0.8);
+    return this.options.samplerTimeoutMs ?? Math.floor(this.options.intervalMs * 0.8);
   }
 
   private scheduleNext(): void {
