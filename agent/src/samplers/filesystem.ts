@@ -131,8 +131,9 @@ function filesystemSeries(mount: Mount, stats: FsStats): SeriesValue[] {
     { metric: 'filesystem_size_bytes', labels, value: stats.blocks * stats.bsize },
     { metric: 'filesystem_avail_bytes', labels, value: stats.bavail * stats.bsize },
   ];
-  // As df: used counts the blocks reserved for root as free, and the percentage is of what a
-  // user can have (used + available), so a full disk shows 100 % while root still has room.
+  // As df: the blocks reserved for root count neither as used nor as available, and the
+  // percentage is of what users can have (used + available), so a disk that users have filled
+  // shows 100 % while root still has room.
   // df rounds the percentage up; this is the exact value.
   const usedBlocks = stats.blocks - stats.bfree;
   if (usedBlocks + stats.bavail > 0) {
