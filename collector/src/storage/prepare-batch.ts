@@ -51,15 +51,15 @@ export function prepareBatch(batch: IngestBatch): PreparedBatch {
 function checkSeriesShape(batch: IngestBatch, index: number): void {
   const input = batch.series[index];
   if (!input) return;
-  const where = `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}: series[${index}] ${quote(input.metric)}`;
+  const where = () => `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}: series[${index}] ${quote(input.metric)}`;
   if (input.timestampsMs.length !== input.values.length) {
     throw new HostpulseError(
       'batch_invalid',
-      `${where} has ${input.timestampsMs.length} timestamps but ${input.values.length} values`,
+      `${where()} has ${input.timestampsMs.length} timestamps but ${input.values.length} values`,
     );
   }
-  const badTime = input.timestampsMs.find((t) => !Number.isSafeInteger(t));
-  if (badTime !== undefined) {
-    throw new HostpulseError('batch_invalid', `${where}: timestamp ${quote(badTime)} is not whole milliseconds`);
+  for (const t of input.timestampsMs) {
+    if (Number.isSafeInteger(t)) continue;
+    throw new HostpulseError('batch_invalid', `${where()}: timestamp ${quote(t)} is not whole milliseconds`);
   }
 }

@@ -3,43 +3,17 @@ import { needsHostWrite, snapshotOf, type HostSnapshot } from '../host-writes.js
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
+import type { GroupWriter } from './group-writer.js';
+import { storeBatches, type StorableBatch } from './store-batches.js';
 import { inTransaction } from './transaction.js';
 
 // How a batch reaches PostgreSQL in as few round trips as possible:
-// - When every series id is cached and the host row exists, the whole batch is ONE statement
-//   (STORE_BATCH): a statement is its own transaction, so the batch key, samples, events, gaps
-//   and the host update commit together or not at all.
+// - When every series id is cached and the host row exists, the batch goes to the group writer
+//   and is stored by ONE statement, possibly shared with batches of other agents
+//   (store-batches.ts): the batch key, samples, events, gaps and host update commit together.
 // - Otherwise one transaction creates the host row and the missing series (INSERT ... ON
 //   CONFLICT DO NOTHING, then SELECT: safe when two replicas create the same series at once),
-//   then runs the same statement.
-// Every write in STORE_BATCH depends on the batch key being new, so a duplicate writes nothing.
-
-const STORE_BATCH = `
-WITH b AS (
-  INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples)
-  VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT DO NOTHING
-  RETURNING 1
-), s AS (
-  INSERT INTO samples (series_id, t_ms, value)
-  SELECT * FROM unnest($6::int[], $7::bigint[], $8::float8[])
-  WHERE EXISTS (SELECT 1 FROM b)
-), e AS (
-  INSERT INTO events (host_id, t_ms, kind, labels, message)
-  SELECT $1, * FROM unnest($9::bigint[], $10::text[], $11::jsonb[], $12::text[])
-  WHERE EXISTS (SELECT 1 FROM b)
-), g AS (
-  INSERT INTO gaps (host_id, from_ms, to_ms, batches, reason, received_ms)
-  SELECT $1, *, $4 FROM unnest($13::bigint[], $14::bigint[], $15::int[], $16::text[])
-  WHERE EXISTS (SELECT 1 FROM b)
-), h AS (
-  UPDATE hosts SET
-    name = $18, agent_version = $19, labels = $20, interval_ms = $21, clock_skew_ms = $22,
-    state = $23, inventory = COALESCE($24, inventory), last_incarnation = $2,
-    last_seen_ms = GREATEST(last_seen_ms, $4)
-  WHERE id = $1 AND $17::boolean AND EXISTS (SELECT 1 FROM b)
-)
-SELECT count(*)::int AS fresh FROM b`;
+//   then runs the same statement for this batch alone.
 
 const CREATE_HOST = `
 INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms, interval_ms,
@@ -60,6 +34,7 @@ WHERE s.host_id = $1`;
 
 export interface IngestState {
   readonly pool: pg.Pool;
+  readonly groups: GroupWriter;
   readonly seriesCache: SeriesCache;
   /** What this process last wrote to each host row (see host-writes.ts). */
   readonly hostWrites: Map<string, HostSnapshot>;
@@ -77,14 +52,15 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
   let writeHost: boolean;
   if (written && missing.length === 0) {
     writeHost = needsHostWrite(written, next);
-    fresh = await storeBatch(state.pool, batch, prepared, state.seriesCache, new Map(), writeHost);
+    fresh = await state.groups.submit(storable(batch, prepared, state.seriesCache, new Map(), writeHost));
   } else {
     writeHost = true;
     const created = new Map<string, number>();
     fresh = await inTransaction(state.pool, async (client) => {
       await client.query(CREATE_HOST, hostRowValues(batch));
       await resolveSeries(client, batch.agentId, missing, created);
-      return storeBatch(client, batch, prepared, state.seriesCache, created, true);
+      const [stored] = await storeBatches(client, [storable(batch, prepared, state.seriesCache, created, true)]);
+      return stored === true;
     });
     for (const s of missing) {
       state.seriesCache.set(batch.agentId, s.metric, s.labelsKey, created.get(localKey(s)) as number);
@@ -125,62 +101,25 @@ async function resolveSeries(
   for (const row of rows.rows) into.set(`${row.metric}\u0000${row.labels_key}`, row.id);
 }
 
-async function storeBatch(
-  db: pg.Pool | pg.PoolClient,
+function storable(
   batch: IngestBatch,
   prepared: PreparedBatch,
   cache: SeriesCache,
   created: ReadonlyMap<string, number>,
   writeHost: boolean,
-): Promise<boolean> {
+): StorableBatch {
   const seriesIds: number[] = [];
-  const times: number[] = [];
+  const timesMs: number[] = [];
   const values: number[] = [];
   for (const s of prepared.series) {
     const id = cache.get(batch.agentId, s.metric, s.labelsKey) ?? (created.get(localKey(s)) as number);
     for (let i = 0; i < s.values.length; i++) {
       seriesIds.push(id);
-      times.push(s.timestampsMs[i] as number);
+      timesMs.push(s.timestampsMs[i] as number);
       values.push(s.values[i] as number);
     }
   }
-  const result = await db.query<{ fresh: number }>({
-    name: 'hostpulse-store-batch',
-    text: STORE_BATCH,
-    values: [
-      batch.agentId,
-      batch.incarnation,
-      batch.seq,
-      batch.receivedMs,
-      prepared.acceptedSamples,
-      seriesIds,
-      times,
-      values,
-      batch.events.map((e) => e.timeMs),
-      batch.events.map((e) => e.kind),
-      batch.events.map((e) => JSON.stringify(e.labels)),
-      batch.events.map((e) => e.message),
-      batch.gaps.map((g) => g.fromMs),
-      batch.gaps.map((g) => g.toMs),
-      batch.gaps.map((g) => g.batches),
-      batch.gaps.map((g) => g.reason),
-      writeHost,
-      ...hostUpdateValues(batch),
-    ],
-  });
-  return result.rows[0]?.fresh === 1;
-}
-
-function hostUpdateValues(batch: IngestBatch): unknown[] {
-  return [
-    batch.hostName,
-    batch.agentVersion,
-    JSON.stringify(batch.hostLabels),
-    batch.intervalMs,
-    batch.clockSkewMs,
-    batch.stopping ? 'stopped' : 'up',
-    batch.inventory ? JSON.stringify(batch.inventory) : null,
-  ];
+  return { batch, acceptedSamples: prepared.acceptedSamples, seriesIds, timesMs, values, writeHost };
 }
 
 function hostRowValues(batch: IngestBatch): unknown[] {

@@ -17,6 +17,7 @@ import type {
   TokenKind,
   TokenRecord,
 } from '../storage.js';
+import { GroupWriter } from './group-writer.js';
 import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
 import { ingestPostgres } from './ingest.js';
 import { migratePostgres } from './migrate.js';
@@ -24,6 +25,7 @@ import { postgresMigrations } from './migrations/index.js';
 import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
 import { queryPostgres } from './query.js';
+import { storeBatches } from './store-batches.js';
 import { createTokenPostgres, findTokenPostgres, listTokensPostgres, revokeTokenPostgres } from './tokens.js';
 
 export interface PostgresStorageOptions {
@@ -42,11 +44,15 @@ export class PostgresStorage implements Storage {
   private readonly now: () => number;
   private readonly seriesCache = new SeriesCache();
   private readonly hostWrites = new Map<string, HostSnapshot>();
+  private readonly groups: GroupWriter;
 
   constructor(options: PostgresStorageOptions) {
     this.pool = createPool(options);
     this.where = safeUrl(options.databaseUrl);
     this.now = options.now ?? Date.now;
+    // Leaves no connection for reads only when the pool has one: queries then wait their turn.
+    const maxInFlight = Math.max(1, options.poolMax - 1);
+    this.groups = new GroupWriter((group) => storeBatches(this.pool, group), { maxInFlight, maxSamples: 20_000 });
   }
 
   migrate(onApplied?: OnMigrationApplied): Promise<void> {
@@ -64,7 +70,7 @@ export class PostgresStorage implements Storage {
   }
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
-    const state = { pool: this.pool, seriesCache: this.seriesCache, hostWrites: this.hostWrites };
+    const state = { pool: this.pool, groups: this.groups, seriesCache: this.seriesCache, hostWrites: this.hostWrites };
     return this.run('ingest', () => ingestPostgres(state, batch));
   }
 

@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import type { IngestBatch } from '../storage.js';
+
+// Stores several batches in ONE statement, hence one transaction and one commit: under load
+// the fsync of each commit, not the rows, is what limits PostgreSQL, so batches that arrive
+// together are written together (group-writer.ts). Every write joins `fresh`, the batches whose
+// key was new, so a duplicate writes nothing; the caller never puts two batches of one agent
+// in the same statement, so a key appears at most once here.
+
+const STORE_BATCHES = `
+WITH input AS (
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[])
+    AS i (idx, agent_id, incarnation, seq, received_ms, samples)
+), b AS (
+  INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples)
+  SELECT agent_id, incarnation, seq, received_ms, samples FROM input
+  ON CONFLICT DO NOTHING
+  RETURNING agent_id, incarnation, seq
+), fresh AS (
+  SELECT input.idx, input.agent_id, input.incarnation, input.received_ms
+  FROM input JOIN b USING (agent_id, incarnation, seq)
+), s AS (
+  INSERT INTO samples (series_id, t_ms, value)
+  SELECT x.series_id, x.t_ms, x.value
+  FROM unnest($7::int[], $8::int[], $9::bigint[], $10::float8[]) AS x (idx, series_id, t_ms, value)
+  JOIN fresh USING (idx)
+), e AS (
+  INSERT INTO events (host_id, t_ms, kind, labels, message)
+  SELECT fresh.agent_id, x.t_ms, x.kind, x.labels, x.message
+  FROM unnest($11::int[], $12::bigint[], $13::text[], $14::jsonb[], $15::text[])
+    AS x (idx, t_ms, kind, labels, message)
+  JOIN fresh USING (idx)
+), g AS (
+  INSERT INTO gaps (host_id, from_ms, to_ms, batches, reason, received_ms)
+  SELECT fresh.agent_id, x.from_ms, x.to_ms, x.batches, x.reason, fresh.received_ms
+  FROM unnest($16::int[], $17::bigint[], $18::bigint[], $19::int[], $20::text[])
+    AS x (idx, from_ms, to_ms, batches, reason)
+  JOIN fresh USING (idx)
+), h AS (
+  UPDATE hosts SET
+    name = x.name, agent_version = x.agent_version, labels = x.labels,
+    interval_ms = x.interval_ms, clock_skew_ms = x.clock_skew_ms, state = x.state,
+    inventory = COALESCE(x.inventory, hosts.inventory), last_incarnation = fresh.incarnation,
+    last_seen_ms = GREATEST(hosts.last_seen_ms, fresh.received_ms)
+  FROM unnest($21::int[], $22::text[], $23::text[], $24::jsonb[], $25::bigint[], $26::bigint[],
+      $27::text[], $28::jsonb[])
+    AS x (idx, name, agent_version, labels, interval_ms, clock_skew_ms, state, inventory)
+  JOIN fresh USING (idx)
+  WHERE hosts.id = fresh.agent_id
+)
+SELECT idx FROM fresh`;
+
+/** One batch ready to store: its series ids are known and its finite samples flattened. */
+export interface StorableBatch {
+  readonly batch: IngestBatch;
+  readonly acceptedSamples: number;
+  readonly seriesIds: readonly number[];
+  readonly timesMs: readonly number[];
+  readonly values: readonly number[];
+  /** False when the host row is recent enough already (host-writes.ts). */
+  readonly writeHost: boolean;
+}
+
+/** Returns, for each batch in order, whether its key was new (false: a duplicate). */
+export async function storeBatches(db: pg.Pool | pg.PoolClient, group: readonly StorableBatch[]): Promise<boolean[]> {
+  const columns = toColumns(group);
+  const result = await db.query<{ idx: number }>({ name: 'hostpulse-store-batches', text: STORE_BATCHES, values: columns });
+  const fresh = new Set(result.rows.map((row) => row.idx));
+  return group.map((_, idx) => fresh.has(idx));
+}
+
+function toColumns(group: readonly StorableBatch[]): unknown[] {
+  const c: unknown[][] = Array.from({ length: 28 }, () => []);
+  const push = (first: number, ...values: unknown[]) => values.forEach((v, i) => (c[first + i] as unknown[]).push(v));
+
+  group.forEach(({ batch, acceptedSamples, seriesIds, timesMs, values, writeHost }, idx) => {
+    push(0, idx, batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, acceptedSamples);
+    for (let i = 0; i < values.length; i++) {
+      (c[6] as unknown[]).push(idx);
+      (c[7] as unknown[]).push(seriesIds[i]);
+      (c[8] as unknown[]).push(timesMs[i]);
+      (c[9] as unknown[]).push(values[i]);
+    }
+    for (const e of batch.events) push(10, idx, e.timeMs, e.kind, JSON.stringify(e.labels), e.message);
+    for (const g of batch.gaps) push(15, idx, g.fromMs, g.toMs, g.batches, g.reason);
+    if (writeHost) {
+      const inventory = batch.inventory ? JSON.stringify(batch.inventory) : null;
+      const labels = JSON.stringify(batch.hostLabels);
+      const state = batch.stopping ? 'stopped' : 'up';
+      push(20, idx, batch.hostName, batch.agentVersion, labels, batch.intervalMs, batch.clockSkewMs, state, inventory);
+    }
+  });
+  // The per-sample columns are by far the longest: written here as array literals in one join
+  // each, which costs a fraction of the driver's escaping of every element. Finite numbers
+  // print as PostgreSQL reads them (1e+21, 5e-7 included).
+  return c.map((column, i) => (i >= 6 && i <= 9 ? numberArrayLiteral(column as number[]) : column));
+}
+
+function numberArrayLiteral(values: readonly number[]): string {
+  return `{${values.join(',')}}`;
+}
