@@ -31,7 +31,7 @@ describe('agent killed while sending', () => {
   it('loses nothing and doubles nothing', async () => {
     await stack.startCollector();
     stack.startAgent();
-    await waitDrained(stack, db.url);
+    await waitDrained(db.url, Date.now());
     await new Promise((r) => setTimeout(r, 2_000));
 
     proxy.holding = true;
@@ -44,7 +44,7 @@ describe('agent killed while sending', () => {
     await new Promise((r) => setTimeout(r, 2_000));
     const restartedMs = Date.now();
     stack.startAgent('agent-restarted');
-    await waitDrained(stack, db.url);
+    await waitDrained(db.url, Date.now());
     expect(await stack.agent?.stop()).toBe(0);
 
     const cycles = await storedCycles(db.url);

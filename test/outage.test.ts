@@ -26,13 +26,13 @@ describe('collector outage', () => {
   it('stores every cycle exactly once after the collector was stopped for 20 s', async () => {
     await stack.startCollector();
     stack.startAgent();
-    await waitDrained(stack, db.url);
+    await waitDrained(db.url, Date.now());
     await new Promise((r) => setTimeout(r, 3_000));
 
     await stack.collector?.stop();
     await new Promise((r) => setTimeout(r, 20_000));
     await stack.startCollector('collector-after-outage');
-    await waitDrained(stack, db.url);
+    await waitDrained(db.url, Date.now());
     expect(await stack.agent?.stop()).toBe(0);
 
     const cycles = await storedCycles(db.url);

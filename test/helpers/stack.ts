@@ -91,17 +91,15 @@ export function cycleProblems(cycles: StoredCycles, intervalMs: number, allowedH
   return problems;
 }
 
-export async function waitDrained(stack: Stack, dbUrl: string, timeoutMs = 60_000): Promise<void> {
-  // Drained when the agent's newest cycle is stored: the count stops lagging the clock.
+/** Waits until a cycle sampled after `sinceMs` is stored and the newest cycle is recent. */
+export async function waitDrained(dbUrl: string, sinceMs: number, timeoutMs = 60_000): Promise<void> {
   await waitFor(
     'the agent buffer to drain',
     async () => {
-      const { times } = await storedCycles(dbUrl);
-      const newest = times.at(-1) ?? 0;
-      return Date.now() - newest < 3_000 || undefined;
+      const newest = (await storedCycles(dbUrl)).times.at(-1) ?? 0;
+      return (newest > sinceMs && Date.now() - newest < 3_000) || undefined;
     },
     timeoutMs,
     500,
   );
-  void stack;
 }
