@@ -67,6 +67,35 @@ describe('PostgreSQL specifics', () => {
     }
   });
 
+  it('stores concurrent batches of many agents together, failing only a bad one', async () => {
+    const storage = await openOn(db.url, 3);
+    try {
+      await storage.migrate();
+      const agents = Array.from({ length: 12 }, (_, i) => `crowd-${i}`);
+      const first = (agentId: string) => batchOf({ agentId, series: [seriesOf('crowd_metric', [[1_000, 1]])] });
+      await Promise.all(agents.map((agentId) => storage.ingest(first(agentId))));
+
+      const second = agents.map((agentId, i) =>
+        batchOf({
+          agentId, seq: 2, series: [seriesOf('crowd_metric', [[2_000, 2]])],
+          gaps: i === 5 ? [{ fromMs: 2, toMs: 1, batches: 1, reason: 'bad' }] : [],
+        }),
+      );
+      const outcomes = await Promise.all(
+        second.map((batch) => storage.ingest(batch).then((r) => r.duplicate, (err: { code: string }) => err.code)),
+      );
+      expect(outcomes).toEqual(agents.map((_, i) => (i === 5 ? 'batch_invalid' : false)));
+
+      const stored = await storage.query({
+        metric: 'crowd_metric', labels: {}, fromMs: 0, toMs: 10_000, agg: 'avg', maxPoints: 100,
+      });
+      const counts = Object.fromEntries(stored.map((s) => [s.hostId, s.points.length]));
+      expect(counts).toEqual(Object.fromEntries(agents.map((agentId, i) => [agentId, i === 5 ? 1 : 2])));
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('answers storage_unavailable, naming the server, when PostgreSQL cannot be reached', async () => {
     const storage = await openOn('postgres://postgres:secret@127.0.0.1:1/nothing');
     try {

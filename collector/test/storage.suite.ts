@@ -134,6 +134,14 @@ function registerIngestTests(get: () => Storage, newAgent: () => string): void {
       { hostId: agentId, fromMs: T0 - 5_000, toMs: T0 - 1_000, batches: 2, reason: 'buffer_full' },
     ]);
     expect(await get().events(agentId, T0 + 1)).toEqual([]);
+
+    // Again once the host and its series exist, which takes the fast path on PostgreSQL.
+    const later = { ...broken, seq: 2, series: [seriesOf('cpu_usage_percent', [[T0 + 10_000, 60]])] };
+    expect((await refusal(get().ingest(later))).code).toBe('batch_invalid');
+    const [series] = await get().query(queryOf({ metric: 'cpu_usage_percent', hostIds: [agentId] }));
+    expect(series?.points).toEqual([[T0, 50]]);
+    expect(await get().gaps(agentId)).toHaveLength(1);
+    expect((await get().ingest({ ...later, gaps: [] })).duplicate).toBe(false);
   });
 
   it('drops NaN and ±Infinity, counts them, and creates no series for a metric that had only those', async () => {
