@@ -15,6 +15,8 @@ import { selfMetrics } from './self-metrics.js';
 export interface DaemonOptions {
   readonly intervalMs: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The host's root as the agent sees it (config `root`). */
+  readonly rootDir: string;
   readonly identity: HostIdentity;
   readonly agentVersion: string;
   readonly samplers: readonly ActiveSampler[];
@@ -89,7 +91,7 @@ export class Daemon {
         ...sampled.values,
         ...selfMetrics({ buffer: buffer.stats(), cycleMs: cycleDurationMs, residentBytes: process.memoryUsage.rss() }),
       ];
-      const inventory = this.inventoryDue ? readInventory(cycleMs) : undefined;
+      const inventory = this.inventoryDue ? readInventory(this.options.rootDir, cycleMs) : undefined;
       const seq = buffer.append(toNewBatch({ ...this.options, cycleMs, values, events, stopping, ...(inventory ? { inventory } : {}) }));
       this.inventoryDue = false;
       if (stopping) this.wroteFinal = true;

@@ -128,6 +128,7 @@ export class AgentRuntime {
     const daemon = new Daemon({
       intervalMs: config.intervalMs,
       labels: config.labels,
+      rootDir: config.root,
       identity,
       agentVersion: agentVersion(),
       samplers,

@@ -35,6 +35,7 @@ function daemon(samplers: ActiveSampler[], extra: { samplerTimeoutMs?: number; l
   const d = new Daemon({
     intervalMs: 1000,
     labels: { env: 'test' },
+    rootDir: '/',
     identity: { id: 'h1', idSource: 'config', name: 'web-1' },
     agentVersion: '0.1.0',
     samplers,

@@ -214,6 +214,8 @@ describe('pingCollector', () => {
   it('reports a refused token and an unreachable collector', async () => {
     collector.answer = () => ({ status: 403, body: { error: { code: 'forbidden', message: 'token revoked' } } });
     expect(await pingCollector(setup().client)).toMatchObject({ status: 403, tokenAccepted: false, error: 'forbidden: token revoked' });
+    collector.answer = () => ({ status: 200, body: { serverTimeMs: Date.now(), tokenKind: 'api' } });
+    expect(await pingCollector(setup().client)).toMatchObject({ status: 200, tokenAccepted: false });
     const closed = await startFakeCollector();
     await closed.close();
     expect(await pingCollector(setup({ url: closed.url }).client)).toMatchObject({ reachable: false });

@@ -24,8 +24,13 @@ export async function pingCollector(client: CollectorClient, now: () => number =
     const base = { url, reachable: true, status: answer.status, roundTripMs };
     if (answer.status === 401 || answer.status === 403) return { ...base, tokenAccepted: false, error: errorReason(answer) };
     if (answer.status !== 200) return { ...base, error: errorReason(answer) };
-    const serverTimeMs = readServerTime(answer.text);
+    const { serverTimeMs, tokenKind } = readPing(answer.text);
     const clockSkewMs = serverTimeMs === undefined ? undefined : Math.round(serverTimeMs - (started + roundTripMs / 2));
+    // The ping route takes any valid token; ingest takes only agent tokens.
+    if (tokenKind !== undefined && tokenKind !== 'agent') {
+      const error = `the token is valid but of kind ${JSON.stringify(tokenKind)}; ingest needs an agent token`;
+      return { ...base, tokenAccepted: false, clockSkewMs, error };
+    }
     return { ...base, tokenAccepted: true, clockSkewMs };
   } catch (err) {
     const code = (err as { code?: string }).code;
@@ -33,12 +38,15 @@ export async function pingCollector(client: CollectorClient, now: () => number =
   }
 }
 
-function readServerTime(text: string): number | undefined {
+function readPing(text: string): { serverTimeMs?: number; tokenKind?: string } {
   try {
-    const value = (JSON.parse(text) as { serverTimeMs?: unknown }).serverTimeMs;
-    return typeof value === 'number' ? value : undefined;
+    const body = JSON.parse(text) as { serverTimeMs?: unknown; tokenKind?: unknown };
+    return {
+      ...(typeof body.serverTimeMs === 'number' ? { serverTimeMs: body.serverTimeMs } : {}),
+      ...(typeof body.tokenKind === 'string' ? { tokenKind: body.tokenKind } : {}),
+    };
   } catch {
     // A 200 without JSON: reachable and accepted, but no clock to compare with.
-    return undefined;
+    return {};
   }
 }
