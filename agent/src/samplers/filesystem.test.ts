@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createFilesystemSampler, filesystemSampler, type FsStats } from './filesystem.js';
+import { createFilesystemSampler, filesystemSampler, mountinfoPath, type FsStats } from './filesystem.js';
 import { fixtureRoot, samplerConfig, samplerContext, seriesByKey } from '../../test/fixtures/snapshot-root.js';
 
 // statfs is faked: the fixture trees hold mountinfo files, not mounted filesystems.
@@ -147,6 +147,27 @@ describe('filesystem sampler', () => {
     const result = await sampler.sample(0);
     expect(mountsOf(result.series)).toEqual(['/', '/boot/efi']);
     expect(result.problems).toEqual([{ source: '/boot', message: '/boot: statfs failed (EACCES)' }]);
+  });
+
+  it("reads the host's mount table, not its own, when the host's / is mounted in a container", async () => {
+    // fixtures/container-host-root: proc/1/mountinfo is the host's (/, /srv, a docker overlay);
+    // proc/self/mountinfo is the container's (/host, /host/srv), which would give wrong labels
+    // and statfs paths like <root>/host/srv.
+    const rootDir = fixtureRoot('container-host-root');
+    const { statfs, calls } = fakeStatfs(rootDir, { '/': stats(4096, 10, 5, 5, 10, 5), '/srv': stats(4096, 10, 5, 5, 10, 5) });
+    const sampler = createFilesystemSampler(samplerContext(rootDir), samplerConfig(filesystemSampler), { statfs });
+    const result = await sampler.sample(0);
+    expect(calls).toEqual(['/', '/srv']);
+    expect(mountsOf(result.series)).toEqual(['/', '/srv']);
+  });
+
+  it.each([
+    ['/', 'proc/self/mountinfo'],
+    ['/host/..', 'proc/self/mountinfo'],
+    ['/host', 'proc/1/mountinfo'],
+    ['/host/', 'proc/1/mountinfo'],
+  ])('with root %j reads %s', (rootDir, expected) => {
+    expect(mountinfoPath(rootDir)).toBe(expected);
   });
 
   it('uses the real statfs when created from the registry', async () => {

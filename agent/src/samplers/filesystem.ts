@@ -1,5 +1,5 @@
 import { statfs as nodeStatfs } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Loaded } from '@hostpulse/shared';
 import type { Sampler, SampleProblem, SamplerContext, SamplerDefinition, SampleResult, SeriesValue } from './sampler.js';
@@ -8,17 +8,22 @@ import { parseMountinfo, type Mount } from '../procfs/mountinfo.js';
 import { selectMounts, type MountFilter } from '../procfs/mount-selection.js';
 import { compileGlobList } from '../glob.js';
 
-// Size and use of every mounted filesystem, as df shows them. Mounts come from mountinfo under
-// the root; each is asked with statfs under ctx.sourceTimeoutMs. A statfs that does not answer
-// in time (a hung NFS or CIFS server) marks its mount stalled: it is reported as a problem and
-// not asked again while that call is still pending, so calls never pile up on a hung mount and
-// one bad mount never costs the others their figures.
+// Size and use of every mounted filesystem, as df shows them. Mounts come from a mountinfo
+// under the root (see mountinfoPath); each is asked with statfs under ctx.sourceTimeoutMs. A
+// statfs that does not answer in time (a hung NFS or CIFS server) marks its mount stalled: it is
+// reported as a problem and not asked again while that call is still pending, so calls never
+// pile up on a hung mount and one bad mount never costs the others their figures.
 
-// TODO: with `root: /host` in a container, proc/self/mountinfo lists the agent's own mounts
-// (/host/boot rather than /boot), so mount labels and statfs paths are wrong there; reading the
-// host's init (proc/1/mountinfo) would fix it but needs the host's PID namespace and the right
-// to read another process's mountinfo, which the deployment docs must arrange first.
-const MOUNTINFO = 'proc/self/mountinfo';
+/**
+ * Which mount table to read. With root `/` it is the agent's own (proc/self): the namespace its
+ * statfs calls run in, so systemd's ProtectHome= and the like change both alike. With another
+ * root (a container that sees the host's / at /host) the agent's own table lists the
+ * container's mounts (/host/boot rather than /boot), so the host's is read instead: that of the
+ * host's init, proc/1/mountinfo under the root, whose mount points statfs finds under the root.
+ */
+export function mountinfoPath(rootDir: string): string {
+  return resolve(rootDir) === '/' ? 'proc/self/mountinfo' : 'proc/1/mountinfo';
+}
 
 const filesystemConfig = Type.Object({
   exclude_fstypes: Type.Array(Type.String({ minLength: 1 }), {
@@ -32,7 +37,7 @@ const filesystemConfig = Type.Object({
       'overlay', 'proc', 'procfs', 'pstore', 'ramfs', 'rpc_pipefs', 'securityfs', 'selinuxfs', 'squashfs',
       'sysfs', 'tmpfs', 'tracefs',
     ],
-    description: 'filesystem types not to report (exact names as in /proc/self/mountinfo)',
+    description: 'filesystem types not to report (exact names as in /proc/*/mountinfo)',
   }),
   exclude_mounts: Type.Array(Type.String({ minLength: 1 }), {
     // `*` crosses `/`, so `/proc/*` covers everything below /proc.
@@ -75,6 +80,7 @@ export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemC
     isExcludedFstype: (fstype) => excludedFstypes.has(fstype),
     isExcludedMountPoint: compileGlobList(config.excludeMounts),
   };
+  const mountinfo = mountinfoPath(ctx.rootDir);
   // Mount points whose statfs has not answered yet, with the time the call started.
   const stalledSince = new Map<string, number>();
 
@@ -111,7 +117,7 @@ export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemC
 
   return {
     async sample(): Promise<SampleResult> {
-      const mounts = selectMounts(parseMountinfo(await readSourceFile(ctx.rootDir, MOUNTINFO)), filter);
+      const mounts = selectMounts(parseMountinfo(await readSourceFile(ctx.rootDir, mountinfo)), filter);
       const outcomes = await Promise.all(mounts.map(statMount));
       const series: SeriesValue[] = [];
       const problems: SampleProblem[] = [];
