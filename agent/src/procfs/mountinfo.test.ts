@@ -4,7 +4,7 @@ import { decodeMountEscapes, parseMountinfo } from './mountinfo.js';
 describe('parseMountinfo', () => {
   it.each([
     [
-      'the root line captured on the build machine',
+      'the root line of the build machine (super options shortened)',
       '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard\n',
       [{ mountId: 27, parentId: 1, device: '254:0', root: '/', mountPoint: '/', fstype: 'ext4', source: '/dev/vda' }],
     ],

@@ -8,7 +8,7 @@ const HEADER =
 describe('parseNetDev', () => {
   it.each([
     [
-      'captured on the build machine',
+      'lines from the build machine, eth0 error counts edited to be non-zero',
       HEADER +
         '    lo:  109437    1741    0    0    0     0          0         0   109437    1741    0    0    0     0       0          0\n' +
         '  eth0: 343772095   10656    3    0    0     0          0         0   921893    7278    4    0    0     0       0          0\n',
