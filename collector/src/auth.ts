@@ -51,7 +51,10 @@ export function isAllowed(token: TokenRecord, access: Access): boolean {
 }
 
 /** Finds the live token behind an Authorization header; throws `unauthorized` otherwise. */
-export async function authenticate(storage: Storage, header: string | undefined): Promise<TokenRecord> {
+export async function authenticate(
+  storage: Storage,
+  header: string | undefined,
+): Promise<TokenRecord> {
   const token = bearerToken(header);
   if (token === undefined) {
     throw new HostpulseError('unauthorized', 'no token: send Authorization: Bearer <token>');
@@ -79,5 +82,6 @@ function forbiddenReason(token: TokenRecord, access: Access): string {
   if (token.kind === 'agent') {
     return `token ${JSON.stringify(token.name)} is an agent token; it may only ingest and ping`;
   }
-  return `token ${JSON.stringify(token.name)} has role ${token.role ?? 'none'}; this needs ${access} or above`;
+  const role = token.role ?? 'none';
+  return `token ${JSON.stringify(token.name)} has role ${role}; this needs ${access} or above`;
 }

@@ -84,10 +84,16 @@ export type CollectorConfig = Loaded<Static<typeof collectorConfigSchema>>;
  * Loads collector.yaml. DATABASE_URL and REDIS_URL fill in a url the file leaves unset, so a
  * secret can stay out of the file; a url written in the file wins.
  */
-export function loadCollectorConfig(file: string, env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+export function loadCollectorConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): CollectorConfig {
   const config = loadConfigFile(collectorConfigSchema, file);
-  const problems = semanticProblems(config).map((p) => `${basename(file)}: ${p.path}: ${p.message}`);
-  if (problems.length > 0) throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
+  const name = basename(file);
+  const problems = semanticProblems(config).map((p) => `${name}: ${p.path}: ${p.message}`);
+  if (problems.length > 0) {
+    throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
+  }
   return withEnvironment(config, env);
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HostpulseError, quote, type ErrorCode } from '@hostpulse/shared';
+import { describeValidation } from './validation-message.js';
 
 // The one place where error codes become HTTP statuses and where every error leaving a route
 // becomes {"error":{"code","message"}}. docs/errors.md explains each code to operators.
@@ -20,7 +21,11 @@ export const STATUS_BY_CODE: Readonly<Record<ErrorCode, number>> = {
 /** Seconds a client should wait before retrying; agents honour it with jitter (SPEC §4). */
 export const RETRY_AFTER_SECONDS = 5;
 
-const UNAVAILABLE_MESSAGE = 'the database is unavailable; retry later (the collector log has the details)';
+/** How often a run of storage_unavailable answers is logged while the database stays away. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
+
+const UNAVAILABLE_MESSAGE =
+  'the database is unavailable; retry later (the collector log has the details)';
 
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string };
@@ -30,34 +35,39 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
-/** How often a run of storage_unavailable answers is logged while the database stays away. */
-const UNAVAILABLE_LOG_EVERY_MS = 10_000;
+type ErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
  * Fastify's error handler: sends the error JSON, logs 4xx at info and 5xx at error. While the
  * database is away every request fails alike, so those are logged once per interval with a
  * count, not once per request (1,000 agents would write 100 lines a second).
  */
-export function createErrorHandler(now: () => number = Date.now) {
+export function createErrorHandler(now: () => number = Date.now): ErrorHandler {
   let lastUnavailableLogMs = -Infinity;
   let unloggedUnavailable = 0;
 
-  return function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  function logUnavailable(error: unknown, request: FastifyRequest): void {
+    unloggedUnavailable += 1;
+    if (now() - lastUnavailableLogMs < UNAVAILABLE_LOG_EVERY_MS) return;
+    const fields = { err: error, reqId: request.id, failedRequests: unloggedUnavailable };
+    request.log.error(fields, 'storage unavailable');
+    lastUnavailableLogMs = now();
+    unloggedUnavailable = 0;
+  }
+
+  return (error, request, reply) => {
     const known = toHostpulseError(error, request);
     const status = STATUS_BY_CODE[known.code];
     if (known.code === 'storage_unavailable') {
-      unloggedUnavailable += 1;
-      if (now() - lastUnavailableLogMs >= UNAVAILABLE_LOG_EVERY_MS) {
-        request.log.error({ err: error, reqId: request.id, failedRequests: unloggedUnavailable }, 'storage unavailable');
-        lastUnavailableLogMs = now();
-        unloggedUnavailable = 0;
-      }
+      logUnavailable(error, request);
     } else if (status >= 500) {
       // The client gets a bare message; the full error, with its stack, stays in our log.
       request.log.error({ err: error, reqId: request.id, code: known.code }, 'request failed');
     } else {
-      request.log.info({ reqId: request.id, code: known.code, reason: known.message }, 'request refused');
+      const fields = { reqId: request.id, code: known.code, reason: known.message };
+      request.log.info(fields, 'request refused');
     }
+
     if (known.code === 'storage_unavailable' || known.code === 'overloaded') {
       reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     }
@@ -67,20 +77,20 @@ export function createErrorHandler(now: () => number = Date.now) {
 
 /** Any route that does not exist answers like every other error. */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0];
   void reply
     .code(STATUS_BY_CODE.not_found)
-    .send(errorBody('not_found', `no route ${request.method} ${request.url.split('?')[0]}`));
+    .send(errorBody('not_found', `no route ${request.method} ${path}`));
 }
 
+/** What the client is told: our own errors as they are, Fastify's mapped, the rest bare. */
 export function toHostpulseError(error: unknown, request: FastifyRequest): HostpulseError {
-  if (error instanceof HostpulseError) {
-    if (error.code === 'internal' || STATUS_BY_CODE[error.code] === 500) return bareInternal(request);
-    // The storage's message names the database host; that is for our log, not for any caller.
-    if (error.code === 'storage_unavailable') return new HostpulseError('storage_unavailable', UNAVAILABLE_MESSAGE);
-    return error;
-  }
+  if (error instanceof HostpulseError) return forClient(error, request);
+
   const fastifyError = error as Partial<FastifyError>;
-  if (fastifyError.validation) return new HostpulseError('bad_request', describeValidation(fastifyError));
+  if (fastifyError.validation) {
+    return new HostpulseError('bad_request', describeValidation(fastifyError));
+  }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HostpulseError('batch_too_large', 'the request body is larger than limits.max_body_bytes');
@@ -98,44 +108,16 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
   return bareInternal(request);
 }
 
-function bareInternal(request: FastifyRequest): HostpulseError {
-  return new HostpulseError('internal', `internal error; the collector log has the details (request ${request.id})`);
-}
-
-interface AjvError {
-  readonly instancePath: string;
-  readonly keyword: string;
-  readonly message?: string;
-  readonly params: Record<string, unknown>;
-  readonly data?: unknown;
-  readonly parentSchema?: { readonly properties?: Record<string, unknown> };
-}
-
-const PLACE: Readonly<Record<string, string>> = {
-  querystring: 'query parameter',
-  params: 'path parameter',
-  body: 'body field',
-  headers: 'header',
-};
-
-/** Turns Ajv's first complaint into `query parameter agg: "median" is not one of avg, min`. */
-export function describeValidation(error: Partial<FastifyError>): string {
-  const first = error.validation?.[0] as AjvError | undefined;
-  const place = PLACE[error.validationContext ?? ''] ?? 'request';
-  if (!first) return `the ${place} is not valid`;
-  const name = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  switch (first.keyword) {
-    case 'required':
-      return `${place} ${String(first.params.missingProperty)}: is required`;
-    case 'additionalProperties': {
-      const known = Object.keys(first.parentSchema?.properties ?? {}).join(', ');
-      return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
-    }
-    case 'enum': {
-      const allowed = (first.params.allowedValues as unknown[]).join(', ');
-      return `${place} ${name}: ${quote(first.data)} is not one of ${allowed}`;
-    }
-    default:
-      return `${place} ${name}: ${quote(first.data)} ${first.message ?? 'is not valid'}`;
+function forClient(error: HostpulseError, request: FastifyRequest): HostpulseError {
+  if (STATUS_BY_CODE[error.code] === 500) return bareInternal(request);
+  // The storage's message names the database host; that is for our log, not for any caller.
+  if (error.code === 'storage_unavailable') {
+    return new HostpulseError('storage_unavailable', UNAVAILABLE_MESSAGE);
   }
+  return error;
+}
+
+function bareInternal(request: FastifyRequest): HostpulseError {
+  const message = `internal error; the collector log has the details (request ${request.id})`;
+  return new HostpulseError('internal', message);
 }

@@ -1,6 +1,7 @@
 import {
   createLogger,
   isHostpulseError,
+  type HostpulseError,
   printError,
   printLine,
   type Logger,
@@ -19,7 +20,10 @@ import { collectorVersion } from './version.js';
 
 const EXIT_USAGE = 2;
 
-export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let command: Command;
   let configFile: string;
   try {
@@ -41,7 +45,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     config = loadCollectorConfig(configFile, env);
   } catch (err) {
     if (!isHostpulseError(err, 'config_invalid')) throw err;
-    for (const line of (err.details.problems as string[] | undefined) ?? [err.message]) printError(line);
+    printProblems(err);
     return EXIT_USAGE;
   }
   if (command.kind === 'check-config') return runCheckConfig(config, configFile);
@@ -54,7 +58,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 }
 
-function runCommand(command: Command, config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
+function runCommand(
+  command: Command,
+  config: CollectorConfig,
+  configFile: string,
+  log: Logger,
+): Promise<number> {
   switch (command.kind) {
     case 'migrate':
       return runMigrate(config, log);
@@ -71,14 +80,15 @@ function runCommand(command: Command, config: CollectorConfig, configFile: strin
 
 /** The daemon logs JSON to stdout for the journal; CLI commands keep stdout for their answer. */
 function loggerFor(command: Command, config: CollectorConfig): Logger {
-  if (command.kind === 'serve') return createLogger({ name: 'hostpulse-collector', level: config.logLevel });
-  const level = config.logLevel === 'debug' || config.logLevel === 'trace' ? config.logLevel : 'warn';
-  return createLogger({ name: 'hostpulse-collector', level, destination: process.stderr });
+  const name = 'hostpulse-collector';
+  if (command.kind === 'serve') return createLogger({ name, level: config.logLevel });
+  const verbose = config.logLevel === 'debug' || config.logLevel === 'trace';
+  return createLogger({ name, level: verbose ? config.logLevel : 'warn', destination: process.stderr });
 }
 
 function reportFailure(err: unknown, command: Command, log: Logger): number {
   if (isHostpulseError(err, 'config_invalid')) {
-    for (const line of (err.details.problems as string[] | undefined) ?? [err.message]) printError(line);
+    printProblems(err);
     return EXIT_USAGE;
   }
   if (command.kind === 'serve') {
@@ -87,6 +97,12 @@ function reportFailure(err: unknown, command: Command, log: Logger): number {
     printError(`hostpulse-collector: ${describe(err)}`);
   }
   return 1;
+}
+
+/** One line per configuration problem, as the loader worded them. */
+function printProblems(err: HostpulseError): void {
+  const problems = err.details.problems as readonly string[] | undefined;
+  for (const line of problems ?? [err.message]) printError(line);
 }
 
 function describe(err: unknown): string {
@@ -105,7 +121,8 @@ export function run(argv: readonly string[]): void {
   main(argv).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      printError(`hostpulse-collector: unexpected failure: ${(err as Error)?.stack ?? String(err)}`);
+      const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      printError(`hostpulse-collector: unexpected failure: ${text}`);
       process.exit(1);
     },
   );

@@ -38,9 +38,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.decorateRequest('token', null);
   refuseWhileStopping(app);
-  app.addContentTypeParser(PROTOBUF, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => {
-    done(null, body);
-  });
+  const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
+  app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));
   app.setErrorHandler(createErrorHandler());
   app.setNotFoundHandler(handleNotFound);
 
@@ -69,6 +68,7 @@ function refuseWhileStopping(app: FastifyInstance): void {
     stopping = true;
   });
   app.addHook('onRequest', async () => {
-    if (stopping) throw new HostpulseError('overloaded', 'the collector is stopping; retry in a few seconds');
+    if (!stopping) return;
+    throw new HostpulseError('overloaded', 'the collector is stopping; retry in a few seconds');
   });
 }

@@ -6,11 +6,15 @@ import type { CollectorConfig } from '../config.js';
 import { createNotifiers, type NotifierConfig } from '../notifiers/index.js';
 import type { Storage } from '../storage/storage.js';
 
-/** Alerting over the rules and notifiers of collector.yaml, keeping its state in the same database. */
-export function createConfiguredAlerting(config: CollectorConfig, storage: Storage, log: Logger): AlertingService {
+/** Alerting over the rules and notifiers of collector.yaml, its state in the same database. */
+export function createConfiguredAlerting(
+  config: CollectorConfig,
+  storage: Storage,
+  log: Logger,
+): AlertingService {
   return createAlerting({
     rules: config.rules as readonly RuleConfig[],
-    // Notifiers read their secret files here, so a missing file stops the start, not a 3 a.m. alert.
+    // Notifiers read their secret files here: a missing file stops the start, not a 3 a.m. alert.
     notifiers: createNotifiers(config.notifiers as readonly NotifierConfig[], log),
     store: createAlertStore(storage),
     log,

@@ -6,8 +6,14 @@ import type { Role, TokenKind } from '../storage/storage.js';
 // The command line of hostpulse-collector (SPEC §5.1), parsed into one typed command.
 
 export type Command =
-  | { readonly kind: 'serve' | 'migrate' | 'check-config' | 'token-list' | 'simulate' | 'help' | 'version' }
-  | { readonly kind: 'token-create'; readonly name: string; readonly tokenKind: TokenKind; readonly role: Role | null }
+  | { readonly kind: 'serve' | 'migrate' | 'check-config' | 'token-list' }
+  | { readonly kind: 'simulate' | 'help' | 'version' }
+  | {
+      readonly kind: 'token-create';
+      readonly name: string;
+      readonly tokenKind: TokenKind;
+      readonly role: Role | null;
+    }
   | { readonly kind: 'token-revoke'; readonly name: string };
 
 export interface Invocation {
@@ -79,35 +85,40 @@ function commandOf(positionals: readonly string[], values: Values): Command {
     return { kind: 'token-revoke', name: third };
   }
   if (first === 'token' && second === 'create' && third === undefined) return tokenCreate(values);
-  throw new HostpulseError('bad_request', `unknown command ${quote(positionals.join(' '))}`);
+  throw usage(`unknown command ${quote(positionals.join(' '))}`);
 }
 
 function checked(command: Command, values: Values): Command {
   const stray = (['agent', 'api', 'role'] as const).find((flag) => values[flag] !== undefined);
   if (command.kind !== 'token-create' && stray !== undefined) {
-    throw new HostpulseError('bad_request', `--${stray} belongs to token create only`);
+    throw usage(`--${stray} belongs to token create only`);
   }
   return command;
 }
 
 function tokenCreate(values: Values): Command {
   if ((values.agent === undefined) === (values.api === undefined)) {
-    throw new HostpulseError('bad_request', 'token create needs exactly one of --agent NAME or --api NAME');
+    throw usage('token create needs exactly one of --agent NAME or --api NAME');
   }
   if (values.agent !== undefined) {
-    if (values.role !== undefined) throw new HostpulseError('bad_request', '--role is for --api tokens only');
+    if (values.role !== undefined) throw usage('--role is for --api tokens only');
     return { kind: 'token-create', name: checkName(values.agent), tokenKind: 'agent', role: null };
   }
   const role = values.role as Role | undefined;
   if (role === undefined || !ROLES.includes(role)) {
-    throw new HostpulseError('bad_request', `--role: ${quote(values.role ?? '')} is not one of ${ROLES.join(', ')}`);
+    throw usage(`--role: ${quote(values.role ?? '')} is not one of ${ROLES.join(', ')}`);
   }
   return { kind: 'token-create', name: checkName(values.api as string), tokenKind: 'api', role };
 }
 
 function checkName(name: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(name)) {
-    throw new HostpulseError('bad_request', `token name ${quote(name)} may hold letters, digits and . _ @ - (up to 100)`);
+    throw usage(`token name ${quote(name)} may hold letters, digits and . _ @ - (up to 100)`);
   }
   return name;
+}
+
+/** Bad usage is a bad_request: main prints it with a pointer to --help and exits 2. */
+function usage(message: string): HostpulseError {
+  return new HostpulseError('bad_request', message);
 }

@@ -11,6 +11,6 @@ export async function runMigrate(config: CollectorConfig, log: Logger): Promise<
       printLine(`applied ${name} in ${Math.round(durationMs)} ms`);
     }),
   );
-  printLine(applied === 0 ? 'the database schema is up to date' : `${applied} migration(s) applied`);
+  printLine(applied > 0 ? `${applied} migration(s) applied` : 'the database schema is up to date');
   return 0;
 }

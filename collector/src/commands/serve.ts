@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from '../alerting/alerting.js';
 import { parseListen, type CollectorConfig } from '../config.js';
 import { buildServer } from '../server.js';
+import type { Storage } from '../storage/storage.js';
 import { collectorVersion } from '../version.js';
 import { createConfiguredAlerting } from './alerting.js';
 import { openConfiguredStorage } from './storage.js';
@@ -15,7 +17,23 @@ import { openConfiguredStorage } from './storage.js';
 
 const STOP_DEADLINE_MS = 25_000;
 
+interface Running {
+  readonly app: FastifyInstance;
+  readonly alerting: Alerting;
+  readonly storage: Storage;
+}
+
 export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
+  const running = await start(config, configFile, log);
+  const signal = await nextSignal();
+  log.info({ signal }, 'stopping: draining requests, then alerting and storage');
+
+  const code = await Promise.race([stop(running).then(() => 0), forcedStop(log)]);
+  if (code === 0) log.info('stopped');
+  return code;
+}
+
+async function start(config: CollectorConfig, configFile: string, log: Logger): Promise<Running> {
   const https = readTls(config, basename(configFile));
   const storage = await openConfiguredStorage(config, log);
   let alerting: Alerting;
@@ -33,26 +51,25 @@ export async function runServe(config: CollectorConfig, configFile: string, log:
   } catch (err) {
     await alerting.stop();
     await storage.close();
-    throw new HostpulseError('internal', `cannot listen on ${config.listen} (${(err as Error).message})`, {}, { cause: err });
+    const message = `cannot listen on ${config.listen} (${(err as Error).message})`;
+    throw new HostpulseError('internal', message, {}, { cause: err });
   }
   const address = app.server.address() as AddressInfo;
   const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
-  log.info({ url, version: collectorVersion, configFile, embedded: config.database.url === undefined }, 'collector listening');
-
-  const signal = await nextSignal();
-  log.info({ signal }, 'stopping: draining requests, then alerting and storage');
-  const stopped = (async () => {
-    await app.close();
-    await alerting.stop();
-    await storage.close();
-    return 0;
-  })();
-  const code = await Promise.race([stopped, forcedStop(log)]);
-  if (code === 0) log.info('stopped');
-  return code;
+  const embedded = config.database.url === undefined;
+  log.info({ url, version: collectorVersion, configFile, embedded }, 'collector listening');
+  return { app, alerting, storage };
 }
 
-function readTls(config: CollectorConfig, fileName: string): { key: Buffer; cert: Buffer } | undefined {
+async function stop({ app, alerting, storage }: Running): Promise<void> {
+  await app.close();
+  await alerting.stop();
+  await storage.close();
+}
+
+type TlsFiles = { key: Buffer; cert: Buffer };
+
+function readTls(config: CollectorConfig, fileName: string): TlsFiles | undefined {
   if (!config.tls) return undefined;
   return {
     key: readKeyFile(`${fileName}: tls.key_file`, config.tls.keyFile),
@@ -65,7 +82,8 @@ function readKeyFile(where: string, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    const line = `${where}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    const line = `${where}: cannot read ${path} (${reason})`;
     throw new HostpulseError('config_invalid', line, { problems: [line] }, { cause: err });
   }
 }

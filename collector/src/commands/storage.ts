@@ -3,7 +3,10 @@ import type { CollectorConfig } from '../config.js';
 import { openStorage, type OpenedStorage } from '../storage/open-storage.js';
 
 /** PostgreSQL when database.url (or DATABASE_URL) is set, else the embedded store in data_dir. */
-export function openConfiguredStorage(config: CollectorConfig, log: Logger): Promise<OpenedStorage> {
+export function openConfiguredStorage(
+  config: CollectorConfig,
+  log: Logger,
+): Promise<OpenedStorage> {
   return openStorage({
     databaseUrl: config.database.url,
     poolMax: config.database.poolMax,

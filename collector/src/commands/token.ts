@@ -13,11 +13,15 @@ export interface TokenCreateRequest {
   readonly role: Role | null;
 }
 
-export async function runTokenCreate(config: CollectorConfig, log: Logger, request: TokenCreateRequest): Promise<number> {
+export async function runTokenCreate(
+  config: CollectorConfig,
+  log: Logger,
+  request: TokenCreateRequest,
+): Promise<number> {
   const token = generateToken();
-  await withStorage(config, log, (storage) =>
-    storage.createToken({ name: request.name, kind: request.tokenKind, role: request.role, hash: hashToken(token) }),
-  );
+  const record = { name: request.name, kind: request.tokenKind, role: request.role, hash: hashToken(token) };
+  await withStorage(config, log, (storage) => storage.createToken(record));
+
   const what = request.tokenKind === 'agent' ? 'agent token' : `API token with role ${request.role}`;
   printError(`created ${what} ${JSON.stringify(request.name)}; it is shown only this once:`);
   printLine(token);

@@ -14,7 +14,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: RouteContext): v
       await ctx.storage.ping();
     } catch (err) {
       if (isHostpulseError(err, 'storage_unavailable')) throw err;
-      throw new HostpulseError('storage_unavailable', 'the database does not answer', {}, { cause: err });
+      const message = 'the database does not answer';
+      throw new HostpulseError('storage_unavailable', message, {}, { cause: err });
     }
     return { status: 'ready' };
   });

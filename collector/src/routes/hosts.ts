@@ -60,7 +60,8 @@ export function registerHostRoutes(app: FastifyInstance, ctx: RouteContext): voi
 export async function findHostOr404(ctx: RouteContext, idOrName: string): Promise<HostRecord> {
   const host = await ctx.storage.findHost(idOrName);
   if (!host) {
-    throw new HostpulseError('not_found', `host ${quote(idOrName)} is not known (GET /api/v1/hosts lists them)`);
+    const message = `host ${quote(idOrName)} is not known (GET /api/v1/hosts lists them)`;
+    throw new HostpulseError('not_found', message);
   }
   return host;
 }

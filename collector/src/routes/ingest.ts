@@ -32,10 +32,9 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
       const result = await ctx.storage.ingest(batch);
 
       if (!result.duplicate) observe(ctx, request, batch);
-      request.log.debug(
-        { agentId: batch.agentId, seq: batch.seq, samples: result.acceptedSamples, duplicate: result.duplicate },
-        'batch ingested',
-      );
+      const { agentId, seq } = batch;
+      const fields = { agentId, seq, samples: result.acceptedSamples, duplicate: result.duplicate };
+      request.log.debug(fields, 'batch ingested');
       return {
         seq: batch.seq,
         acceptedSamples: result.acceptedSamples,
@@ -60,7 +59,8 @@ function isGzipped(request: FastifyRequest): boolean {
   const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding === 'gzip') return true;
   if (encoding === 'identity' || encoding === '') return false;
-  throw new HostpulseError('batch_invalid', `Content-Encoding ${quote(encoding)} is not supported (send gzip or none)`);
+  const message = `Content-Encoding ${quote(encoding)} is not supported (send gzip or none)`;
+  throw new HostpulseError('batch_invalid', message);
 }
 
 function observe(ctx: RouteContext, request: FastifyRequest, batch: IngestBatch): void {
@@ -69,6 +69,7 @@ function observe(ctx: RouteContext, request: FastifyRequest, batch: IngestBatch)
   } catch (err) {
     // The batch is stored, so the agent must get its 200 or it would resend forever; alerting
     // catches up on the next batch of this host, and the error is logged for the operator.
-    request.log.error({ err, agentId: batch.agentId, seq: batch.seq }, 'alerting could not observe a batch');
+    const fields = { err, agentId: batch.agentId, seq: batch.seq };
+    request.log.error(fields, 'alerting could not observe a batch');
   }
 }

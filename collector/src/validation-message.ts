@@ -1,0 +1,46 @@
+import type { FastifyError } from 'fastify';
+import { quote } from '@hostpulse/shared';
+
+// Fastify validates query strings and path parameters with Ajv (the route schemas are TypeBox,
+// i.e. JSON Schema). This turns Ajv's first complaint into a sentence that names the parameter
+// and quotes the value, like every other error message of ours. It relies on Ajv's `verbose`
+// option (set in server.ts), which puts the value and its schema into each complaint.
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+  readonly data?: unknown;
+  readonly parentSchema?: { readonly properties?: Record<string, unknown> };
+}
+
+const PLACE: Readonly<Record<string, string>> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  body: 'body field',
+  headers: 'header',
+};
+
+/** `query parameter agg: "median" is not one of avg, min, max, last`. */
+export function describeValidation(error: Partial<FastifyError>): string {
+  const first = error.validation?.[0] as AjvError | undefined;
+  const place = PLACE[error.validationContext ?? ''] ?? 'request';
+  if (!first) return `the ${place} is not valid`;
+
+  const name = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  switch (first.keyword) {
+    case 'required':
+      return `${place} ${String(first.params.missingProperty)}: is required`;
+    case 'additionalProperties': {
+      const known = Object.keys(first.parentSchema?.properties ?? {}).join(', ');
+      return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
+    }
+    case 'enum': {
+      const allowed = (first.params.allowedValues as unknown[]).join(', ');
+      return `${place} ${name}: ${quote(first.data)} is not one of ${allowed}`;
+    }
+    default:
+      return `${place} ${name}: ${quote(first.data)} ${first.message ?? 'is not valid'}`;
+  }
+}
