@@ -43,6 +43,11 @@ export interface GapRecord {
 
 export type DropReason = 'buffer_full' | 'too_old';
 
+export interface PendingGap extends GapRecord {
+  /** The batch that carries it, once one has been sent with it. */
+  readonly carrierSeq: number | undefined;
+}
+
 export interface BufferStats {
   readonly batches: number;
   readonly bytes: number;
@@ -101,9 +106,7 @@ export class BatchBuffer {
     return this.db.transaction(() => {
       const seq = this.takeSeq();
       const payload = batch.encode(seq, this.incarnation);
-      this.db
-        .prepare('INSERT INTO batches (seq, created_ms, payload, bytes, samples) VALUES (?, ?, ?, ?, ?)')
-        .run(seq, batch.createdMs, payload, payload.byteLength, batch.samples);
+      this.insert(seq, batch.createdMs, payload, batch.samples);
       this.enforceLimits();
       return seq;
     })();
@@ -112,7 +115,10 @@ export class BatchBuffer {
   /** The oldest batch still waiting for an acknowledgement. */
   oldest(): StoredBatch | undefined {
     const row = this.db
-      .prepare('SELECT seq, created_ms, payload, bytes, samples, attempts FROM batches ORDER BY seq LIMIT 1')
+      .prepare(
+        `SELECT seq, created_ms, payload, bytes, samples, attempts
+         FROM batches ORDER BY seq LIMIT 1`,
+      )
       .get() as BatchRow | undefined;
     return row && toStored(row);
   }
@@ -123,14 +129,15 @@ export class BatchBuffer {
    */
   beginSend(seq: number): GapRecord[] {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT attempts FROM batches WHERE seq = ?').get(seq) as { attempts: number } | undefined;
+      const row = this.db.prepare('SELECT attempts FROM batches WHERE seq = ?').get(seq) as
+        | { attempts: number }
+        | undefined;
       if (!row) return [];
-      if (row.attempts === 0) this.db.prepare('UPDATE gaps SET carrier_seq = ? WHERE carrier_seq IS NULL').run(seq);
+      if (row.attempts === 0) {
+        this.db.prepare('UPDATE gaps SET carrier_seq = ? WHERE carrier_seq IS NULL').run(seq);
+      }
       this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE seq = ?').run(seq);
-      const gaps = this.db
-        .prepare('SELECT from_ms, to_ms, batches, reason FROM gaps WHERE carrier_seq = ? ORDER BY id')
-        .all(seq) as GapRow[];
-      return gaps.map((g) => ({ fromMs: g.from_ms, toMs: g.to_ms, batches: g.batches, reason: g.reason }));
+      return this.gapRows('WHERE carrier_seq = ?', seq).map(({ carrierSeq: _, ...gap }) => gap);
     })();
   }
 
@@ -146,11 +153,17 @@ export class BatchBuffer {
   deadLetter(seq: number, reason: string): void {
     this.db.transaction(() => {
       this.db
-        .prepare('INSERT OR REPLACE INTO dead_letters (seq, reason, payload, moved_ms) SELECT seq, ?, payload, ? FROM batches WHERE seq = ?')
+        .prepare(
+          `INSERT OR REPLACE INTO dead_letters (seq, reason, payload, moved_ms)
+           SELECT seq, ?, payload, ? FROM batches WHERE seq = ?`,
+        )
         .run(reason, this.now(), seq);
       this.removeUnacknowledged([seq]);
       this.db
-        .prepare('DELETE FROM dead_letters WHERE seq NOT IN (SELECT seq FROM dead_letters ORDER BY seq DESC LIMIT ?)')
+        .prepare(
+          `DELETE FROM dead_letters
+           WHERE seq NOT IN (SELECT seq FROM dead_letters ORDER BY seq DESC LIMIT ?)`,
+        )
         .run(MAX_DEAD_LETTERS);
     })();
   }
@@ -164,23 +177,23 @@ export class BatchBuffer {
       this.removeUnacknowledged([seq]);
       return parts.map((part) => {
         const newSeq = this.takeSeq();
-        const payload = part.encode(newSeq, this.incarnation);
-        this.db
-          .prepare('INSERT INTO batches (seq, created_ms, payload, bytes, samples) VALUES (?, ?, ?, ?, ?)')
-          .run(newSeq, part.createdMs, payload, payload.byteLength, part.samples);
+        this.insert(newSeq, part.createdMs, part.encode(newSeq, this.incarnation), part.samples);
         return newSeq;
       });
     })();
   }
 
-  /** Drops batches older than max_age (append() does this too, for a buffer that gets no appends). */
+  /** Drops batches older than max_age (append() does this too). */
   dropExpired(): number {
     return this.db.transaction(() => this.dropOlderThan(this.now() - this.limits.maxAgeMs))();
   }
 
   stats(): BufferStats {
     const row = this.db
-      .prepare('SELECT count(*) AS batches, coalesce(sum(bytes), 0) AS bytes, min(created_ms) AS oldest FROM batches')
+      .prepare(
+        `SELECT count(*) AS batches, coalesce(sum(bytes), 0) AS bytes, min(created_ms) AS oldest
+         FROM batches`,
+      )
       .get() as { batches: number; bytes: number; oldest: number | null };
     const dead = this.db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number };
     return {
@@ -193,9 +206,8 @@ export class BatchBuffer {
   }
 
   /** Gaps not yet acknowledged, oldest first (for tests and --once). */
-  pendingGaps(): (GapRecord & { carrierSeq: number | undefined })[] {
-    const rows = this.db.prepare('SELECT from_ms, to_ms, batches, reason, carrier_seq FROM gaps ORDER BY id').all() as GapRow[];
-    return rows.map((g) => ({ fromMs: g.from_ms, toMs: g.to_ms, batches: g.batches, reason: g.reason, carrierSeq: g.carrier_seq ?? undefined }));
+  pendingGaps(): PendingGap[] {
+    return this.gapRows('');
   }
 
   getMeta(key: string): string | undefined {
@@ -210,6 +222,27 @@ export class BatchBuffer {
     if (this.db.open) this.db.close();
   }
 
+  private gapRows(where: string, ...params: unknown[]): PendingGap[] {
+    const rows = this.db
+      .prepare(`SELECT from_ms, to_ms, batches, reason, carrier_seq FROM gaps ${where} ORDER BY id`)
+      .all(...params) as GapRow[];
+    return rows.map((g) => ({
+      fromMs: g.from_ms,
+      toMs: g.to_ms,
+      batches: g.batches,
+      reason: g.reason,
+      carrierSeq: g.carrier_seq ?? undefined,
+    }));
+  }
+
+  private insert(seq: number, createdMs: number, payload: Uint8Array, samples: number): void {
+    this.db
+      .prepare(
+        'INSERT INTO batches (seq, created_ms, payload, bytes, samples) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(seq, createdMs, payload, payload.byteLength, samples);
+  }
+
   private takeSeq(): number {
     const seq = Number(readMeta(this.db, 'next_seq'));
     writeMeta(this.db, 'next_seq', String(seq + 1));
@@ -218,12 +251,15 @@ export class BatchBuffer {
 
   private enforceLimits(): void {
     this.dropOlderThan(this.now() - this.limits.maxAgeMs);
-    const total = (this.db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM batches').get() as { n: number }).n;
+    const sum = this.db.prepare('SELECT coalesce(sum(bytes), 0) AS n FROM batches').get();
+    const total = (sum as { n: number }).n;
     if (total <= this.limits.maxBytes) return;
 
     // Oldest first, but never the newest batch: a lone batch above max_bytes is still kept
     // (and sent), since dropping it would lose data without freeing room for anything.
-    const rows = this.db.prepare('SELECT seq, created_ms, bytes FROM batches ORDER BY seq').all() as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
+    const rows = this.db
+      .prepare('SELECT seq, created_ms, bytes FROM batches ORDER BY seq')
+      .all() as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
     const victims: typeof rows = [];
     let remaining = total;
     for (const row of rows.slice(0, -1)) {
@@ -248,20 +284,23 @@ export class BatchBuffer {
     const dropped = Number(readMeta(this.db, 'dropped_total') ?? 0) + rows.length;
     writeMeta(this.db, 'dropped_total', String(dropped));
     const times = rows.map((r) => r.created_ms);
-    this.recordGap({ fromMs: Math.min(...times), toMs: Math.max(...times), batches: rows.length, reason });
-    this.log.error(
-      { reason, batches: rows.length, fromMs: Math.min(...times), toMs: Math.max(...times), droppedTotal: dropped },
-      'buffer dropped its oldest batches',
-    );
+    const fromMs = Math.min(...times);
+    const gap = { fromMs, toMs: Math.max(...times), batches: rows.length, reason };
+    this.recordGap(gap);
+    this.log.error({ ...gap, droppedTotal: dropped }, 'buffer dropped its oldest batches');
   }
 
-  /** One gap per run of drops: extend the newest free gap of the same reason when it is adjacent. */
+  /** One gap per run of drops: extends the newest free gap of the same reason when adjacent. */
   private recordGap(gap: GapRecord): void {
     const last = this.db
-      .prepare('SELECT id, to_ms, reason FROM gaps WHERE carrier_seq IS NULL ORDER BY id DESC LIMIT 1')
+      .prepare(
+        'SELECT id, to_ms, reason FROM gaps WHERE carrier_seq IS NULL ORDER BY id DESC LIMIT 1',
+      )
       .get() as { id: number; to_ms: number; reason: string } | undefined;
     if (last && last.reason === gap.reason && last.to_ms <= gap.fromMs) {
-      this.db.prepare('UPDATE gaps SET to_ms = ?, batches = batches + ? WHERE id = ?').run(gap.toMs, gap.batches, last.id);
+      this.db
+        .prepare('UPDATE gaps SET to_ms = ?, batches = batches + ? WHERE id = ?')
+        .run(gap.toMs, gap.batches, last.id);
       return;
     }
     this.db

@@ -10,7 +10,12 @@ import { createSchema, hasTables, schemaProblem } from './schema.js';
 // inspect. Errors that are not about the file's content (permissions, a missing mount) are
 // thrown, since a fresh file would not fare better.
 
-const DAMAGE_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_FORMAT']);
+const DAMAGE_CODES = new Set([
+  'SQLITE_NOTADB',
+  'SQLITE_CORRUPT',
+  'SQLITE_CORRUPT_VTAB',
+  'SQLITE_FORMAT',
+]);
 
 export interface OpenedBuffer {
   readonly db: Database.Database;
@@ -34,10 +39,13 @@ export function openBufferFile(path: string, log: Logger, nowMs: number): Opened
   } catch (err) {
     db?.close();
     const code = (err as { code?: string }).code ?? '';
+    const reason = (err as Error).message;
     if (!DAMAGE_CODES.has(code)) {
-      throw new HostpulseError('storage_unavailable', `cannot open buffer ${path} (${(err as Error).message})`, { path }, { cause: err });
+      const message = `cannot open buffer ${path} (${reason})`;
+      throw new HostpulseError('storage_unavailable', message, { path }, { cause: err });
     }
-    return { db: freshAfterDamage(path, `${code}: ${(err as Error).message}`, log, nowMs), setAsidePath: asidePath(path, nowMs) };
+    const fresh = freshAfterDamage(path, `${code}: ${reason}`, log, nowMs);
+    return { db: fresh, setAsidePath: asidePath(path, nowMs) };
   }
 }
 
@@ -58,19 +66,28 @@ function findDamage(db: Database.Database): string | undefined {
   return schemaProblem(db);
 }
 
-function freshAfterDamage(path: string, damage: string, log: Logger, nowMs: number): Database.Database {
+function freshAfterDamage(
+  path: string,
+  damage: string,
+  log: Logger,
+  nowMs: number,
+): Database.Database {
   const aside = asidePath(path, nowMs);
   // The -wal file belongs to the damaged database: left in place, SQLite would replay it into
   // the fresh one.
   for (const suffix of ['', '-wal', '-shm']) {
     if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
   }
-  log.error({ path, setAsidePath: aside, damage }, 'buffer file is damaged; set it aside and started a fresh buffer');
+  log.error(
+    { path, setAsidePath: aside, damage },
+    'buffer file is damaged; set it aside and started a fresh buffer',
+  );
   const db = openWithPragmas(path);
   createSchema(db, nowMs);
   return db;
 }
 
 function asidePath(path: string, nowMs: number): string {
-  return `${path}.corrupt-${new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${path}.corrupt-${stamp}`;
 }

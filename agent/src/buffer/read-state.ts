@@ -20,18 +20,28 @@ export interface BufferState {
   readonly oldestCreatedMs?: number;
   readonly droppedTotal: number;
   readonly deadLetters: number;
-  readonly lastDeadLetter?: { readonly seq: number; readonly reason: string; readonly movedMs: number };
+  readonly lastDeadLetter?: DeadLetterSummary;
   readonly hostId?: string;
 }
 
+export interface DeadLetterSummary {
+  readonly seq: number;
+  readonly reason: string;
+  readonly movedMs: number;
+}
+
 export function readBufferState(path: string): BufferState {
-  if (!existsSync(path)) return { path, exists: false, batches: 0, bytes: 0, droppedTotal: 0, deadLetters: 0 };
+  if (!existsSync(path)) {
+    return { path, exists: false, batches: 0, bytes: 0, droppedTotal: 0, deadLetters: 0 };
+  }
   let db: Database.Database | undefined;
   try {
-    db = existsSync(`${path}-wal`) ? new Database(path, { readonly: true, fileMustExist: true }) : inMemoryCopy(path);
+    const shared = existsSync(`${path}-wal`);
+    db = shared ? new Database(path, { readonly: true, fileMustExist: true }) : inMemoryCopy(path);
     return readState(db, path);
   } catch (err) {
-    throw new HostpulseError('storage_unavailable', `cannot read buffer ${path} (${(err as Error).message})`, { path }, { cause: err });
+    const message = `cannot read buffer ${path} (${(err as Error).message})`;
+    throw new HostpulseError('storage_unavailable', message, { path }, { cause: err });
   } finally {
     db?.close();
   }
@@ -50,12 +60,15 @@ function inMemoryCopy(path: string): Database.Database {
 
 function readState(db: Database.Database, path: string): BufferState {
   const totals = db
-    .prepare('SELECT count(*) AS batches, coalesce(sum(bytes), 0) AS bytes, min(created_ms) AS oldest FROM batches')
+    .prepare(
+      `SELECT count(*) AS batches, coalesce(sum(bytes), 0) AS bytes, min(created_ms) AS oldest
+       FROM batches`,
+    )
     .get() as { batches: number; bytes: number; oldest: number | null };
   const dead = db.prepare('SELECT count(*) AS n FROM dead_letters').get() as { n: number };
-  const last = db.prepare('SELECT seq, reason, moved_ms FROM dead_letters ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; reason: string; moved_ms: number }
-    | undefined;
+  const last = db
+    .prepare('SELECT seq, reason, moved_ms FROM dead_letters ORDER BY seq DESC LIMIT 1')
+    .get() as { seq: number; reason: string; moved_ms: number } | undefined;
   return {
     path,
     exists: true,

@@ -33,8 +33,8 @@ CREATE TABLE gaps (
 `;
 
 export function hasTables(db: Database): boolean {
-  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
-  return row.n > 0;
+  const row = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get();
+  return (row as { n: number }).n > 0;
 }
 
 /** Creates the tables of a new buffer file and gives it its incarnation. */
@@ -52,22 +52,27 @@ export function createSchema(db: Database, nowMs: number): void {
 
 /** Why this file is not a usable buffer, or undefined when it is one. */
 export function schemaProblem(db: Database): string | undefined {
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-  const names = new Set(tables.map((t) => t.name));
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+  const names = new Set((tables as { name: string }[]).map((t) => t.name));
   for (const needed of ['meta', 'batches', 'dead_letters', 'gaps']) {
     if (!names.has(needed)) return `table ${needed} is missing`;
   }
   const version = readMeta(db, 'schema_version');
-  if (version !== SCHEMA_VERSION) return `schema version ${JSON.stringify(version)} is not ${SCHEMA_VERSION}`;
+  if (version !== SCHEMA_VERSION) {
+    return `schema version ${JSON.stringify(version)} is not ${SCHEMA_VERSION}`;
+  }
   if (!readMeta(db, 'incarnation')) return 'it has no incarnation';
   return undefined;
 }
 
 export function readMeta(db: Database, key: string): string | undefined {
-  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
-  return row?.value;
+  const row = db.prepare('SELECT value FROM meta WHERE key = ?').get(key);
+  return (row as { value: string } | undefined)?.value;
 }
 
 export function writeMeta(db: Database, key: string, value: string): void {
-  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  db.prepare(
+    `INSERT INTO meta (key, value) VALUES (?, ?)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  ).run(key, value);
 }
