@@ -2,9 +2,14 @@
 // stored concurrently through one collector's pool, as the ingest route would. Prints figures;
 // never passes or fails on them. Needs a build (npx tsc -b) and PostgreSQL on 127.0.0.1:5432.
 //
-//   node bench/storage-ingest.mjs [--agents 200] [--batches 4000] [--concurrency 32] [--runs 5] [--pool 10]
+//   node bench/storage-ingest.mjs [--agents 200] [--batches 4000] [--concurrency 32]
+//                                 [--runs 5] [--pool 10]
 //
 // A throwaway database hostpulse_bench_<random> is created and dropped at the end.
+//
+// Peer, measured in the same process on the same database so that a busy machine shows in
+// both figures: the same batches written as one plain INSERT ... unnest statement each, with
+// no exactly-once key, no host update and no grouping (what a naive ingest path would do).
 
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -28,6 +33,8 @@ const RUNS = Number(flags.runs);
 const POOL_MAX = Number(flags.pool);
 const SERIES_PER_BATCH = 60;
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const PEER_INSERT =
+  'INSERT INTO samples SELECT * FROM unnest($1::int[], $2::bigint[], $3::float8[])';
 
 const seqByAgent = new Map();
 
@@ -51,7 +58,16 @@ function batchFor(agent, nowMs) {
   };
 }
 
-async function oneRun(storage) {
+function peerWriter(pool) {
+  return async (batch) => {
+    const ids = batch.series.map((_, i) => i + 1);
+    const times = batch.series.map((s) => s.timestampsMs[0]);
+    const values = batch.series.map((s) => s.values[0]);
+    await pool.query({ name: 'peer', text: PEER_INSERT, values: [ids, times, values] });
+  };
+}
+
+async function oneRun(write) {
   const latencies = [];
   let next = 0;
   const started = performance.now();
@@ -60,7 +76,7 @@ async function oneRun(storage) {
       const index = next++;
       const batch = batchFor(index % AGENTS, Date.now());
       const t = performance.now();
-      await storage.ingest(batch);
+      await write(batch);
       latencies.push(performance.now() - t);
     }
   };
@@ -69,6 +85,32 @@ async function oneRun(storage) {
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { samplesPerSecond: (BATCHES * SERIES_PER_BATCH) / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+// Ours and the peer alternate run by run, so a change of load on the machine hits both.
+async function alternate(writers) {
+  const results = writers.map(() => []);
+  for (let run = 1; run <= RUNS; run++) {
+    for (const [i, { label, write }] of writers.entries()) {
+      const result = await oneRun(write);
+      results[i].push(result);
+      console.log(
+        `run ${run} ${label}: ${Math.round(result.samplesPerSecond)} samples/s, ` +
+          `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms per batch`,
+      );
+    }
+  }
+  return results;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function report(label, results) {
+  const at = (key) => median(results.map((r) => r[key]));
+  console.log(
+    `${label} median: ${Math.round(at('samplesPerSecond'))} samples/s, ` +
+      `p50 ${at('p50').toFixed(1)} ms, p99 ${at('p99').toFixed(1)} ms`,
+  );
 }
 
 async function admin(sql) {
@@ -81,39 +123,33 @@ async function admin(sql) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 const name = `hostpulse_bench_${randomBytes(5).toString('hex')}`;
+const url = `postgres://postgres@127.0.0.1:5432/${name}`;
 await admin(`CREATE DATABASE ${name}`);
 const storage = await openStorage({
-  databaseUrl: `postgres://postgres@127.0.0.1:5432/${name}`,
+  databaseUrl: url,
   poolMax: POOL_MAX,
   dataDir: '/nonexistent',
   log: silentLogger(),
 });
+const peerPool = new pg.Pool({ connectionString: url, max: POOL_MAX });
 try {
   await storage.migrate();
   // Warm-up: every agent's host row and series exist and are cached, as in a steady fleet.
   for (let agent = 0; agent < AGENTS; agent++) await storage.ingest(batchFor(agent, Date.now()));
 
   console.log(
-    `storage ingest, PostgreSQL: ${AGENTS} agents, ${BATCHES} batches of ${SERIES_PER_BATCH} samples per run, ` +
-      `${CONCURRENCY} in flight, pool ${POOL_MAX}`,
+    `storage ingest, PostgreSQL: ${AGENTS} agents, ${BATCHES} batches of ${SERIES_PER_BATCH} ` +
+      `samples per run, ${CONCURRENCY} in flight, pool ${POOL_MAX}`,
   );
-  const results = [];
-  for (let run = 1; run <= RUNS; run++) {
-    const result = await oneRun(storage);
-    results.push(result);
-    console.log(
-      `run ${run}: ${Math.round(result.samplesPerSecond)} samples/s, ` +
-        `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms per batch`,
-    );
-  }
-  console.log(
-    `median: ${Math.round(median(results.map((r) => r.samplesPerSecond)))} samples/s, ` +
-      `p50 ${median(results.map((r) => r.p50)).toFixed(1)} ms, p99 ${median(results.map((r) => r.p99)).toFixed(1)} ms`,
-  );
+  const [ours, peer] = await alternate([
+    { label: 'hostpulse', write: (batch) => storage.ingest(batch) },
+    { label: 'peer', write: peerWriter(peerPool) },
+  ]);
+  report('hostpulse', ours);
+  report('peer (plain INSERT per batch)', peer);
 } finally {
+  await peerPool.end();
   await storage.close();
   await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }

@@ -98,7 +98,10 @@ const MIN_INTERVAL_MS = 1000;
  * Loads and checks agent.yaml. Throws one `config_invalid` HostpulseError whose
  * details.problems holds every problem as `file: key.path: what is wrong`.
  */
-export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process.env): AgentSettings {
+export function loadAgentSettings(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+): AgentSettings {
   const config = loadConfigFile(agentConfigSchema, file) as unknown as AgentConfig;
   const name = basename(file);
   const problems: string[] = [];
@@ -116,7 +119,8 @@ export function loadAgentSettings(file: string, env: NodeJS.ProcessEnv = process
     problem('interval', `${config.intervalMs}ms is shorter than the smallest interval, 1s`);
   }
   if (config.buffer.maxBytes < 64 * 1024) {
-    problem('buffer.max_bytes', `${config.buffer.maxBytes} bytes is below the smallest buffer, 64KiB`);
+    const bytes = config.buffer.maxBytes;
+    problem('buffer.max_bytes', `${bytes} bytes is below the smallest buffer, 64KiB`);
   }
   if (!existsSync(config.root)) problem('root', `${quote(config.root)} does not exist`);
 

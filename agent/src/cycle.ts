@@ -21,7 +21,11 @@ export interface SampleAllOptions {
   readonly hurry?: AbortSignal;
 }
 
-export async function sampleAll(set: readonly ActiveSampler[], nowMs: number, options: SampleAllOptions): Promise<SampledValues> {
+export async function sampleAll(
+  set: readonly ActiveSampler[],
+  nowMs: number,
+  options: SampleAllOptions,
+): Promise<SampledValues> {
   const results = await Promise.all(set.map((active) => sampleOne(active, nowMs, options)));
   return {
     values: results.flatMap((r) => r.values),
@@ -29,12 +33,18 @@ export async function sampleAll(set: readonly ActiveSampler[], nowMs: number, op
   };
 }
 
-async function sampleOne(active: ActiveSampler, nowMs: number, options: SampleAllOptions): Promise<SampledValues> {
+async function sampleOne(
+  active: ActiveSampler,
+  nowMs: number,
+  options: SampleAllOptions,
+): Promise<SampledValues> {
   const { timeoutMs, hurry } = options;
   const { name } = active;
-  if (active.pending) {
-    return { values: [], problems: [{ sampler: name, source: name, message: 'still running from an earlier cycle' }] };
-  }
+  const failed = (message: string): SampledValues => ({
+    values: [],
+    problems: [{ sampler: name, source: name, message }],
+  });
+  if (active.pending) return failed('still running from an earlier cycle');
   const call = active.sampler.sample(nowMs);
   active.pending = call;
   const settled = call.finally(() => {
@@ -53,15 +63,19 @@ async function sampleOne(active: ActiveSampler, nowMs: number, options: SampleAl
     if (result === 'timeout') {
       // The call goes on in the background; `pending` keeps the next cycle from stacking another.
       settled.catch(() => undefined);
-      const message = hurry?.aborted ? 'given up: the agent is stopping' : `did not finish within ${timeoutMs} ms`;
-      return { values: [], problems: [{ sampler: name, source: name, message }] };
+      const late = `did not finish within ${timeoutMs} ms`;
+      return failed(hurry?.aborted ? 'given up: the agent is stopping' : late);
     }
     return {
       values: result.series,
-      problems: result.problems.map((p) => ({ sampler: name, source: p.source, message: p.message })),
+      problems: result.problems.map((p) => ({
+        sampler: name,
+        source: p.source,
+        message: p.message,
+      })),
     };
   } catch (err) {
-    return { values: [], problems: [{ sampler: name, source: name, message: (err as Error).message }] };
+    return failed((err as Error).message);
   } finally {
     clearTimeout(timer);
     if (onHurry) hurry?.removeEventListener('abort', onHurry);

@@ -82,20 +82,35 @@ export class Daemon {
   async runCycle(cycleMs: number, timeoutMs = this.samplerTimeoutMs()): Promise<void> {
     const { buffer, log } = this.options;
     const started = this.now();
-    const sampled = await sampleAll(this.options.samplers, cycleMs, { timeoutMs, hurry: this.hurry.signal });
+    const sampled = await sampleAll(this.options.samplers, cycleMs, {
+      timeoutMs,
+      hurry: this.hurry.signal,
+    });
     const events = this.problems.update(sampled.problems, cycleMs);
     const cycleDurationMs = this.now() - started;
     const stopping = this.stopRequested;
     try {
-      const values = [
-        ...sampled.values,
-        ...selfMetrics({ buffer: buffer.stats(), cycleMs: cycleDurationMs, residentBytes: process.memoryUsage.rss() }),
-      ];
-      const inventory = this.inventoryDue ? readInventory(this.options.rootDir, cycleMs) : undefined;
-      const seq = buffer.append(toNewBatch({ ...this.options, cycleMs, values, events, stopping, ...(inventory ? { inventory } : {}) }));
+      const own = selfMetrics({
+        buffer: buffer.stats(),
+        cycleMs: cycleDurationMs,
+        residentBytes: process.memoryUsage.rss(),
+      });
+      const values = [...sampled.values, ...own];
+      const { rootDir } = this.options;
+      const inventory = this.inventoryDue ? readInventory(rootDir, cycleMs) : undefined;
+      const batch = toNewBatch({
+        ...this.options,
+        cycleMs,
+        values,
+        events,
+        stopping,
+        ...(inventory ? { inventory } : {}),
+      });
+      const seq = buffer.append(batch);
       this.inventoryDue = false;
       if (stopping) this.wroteFinal = true;
-      log.debug({ seq, cycleMs, values: values.length, problems: sampled.problems.length, cycleDurationMs }, 'cycle written');
+      const counts = { values: values.length, problems: sampled.problems.length };
+      log.debug({ seq, cycleMs, ...counts, cycleDurationMs }, 'cycle written');
     } catch (err) {
       // The samples of this cycle are lost; the next cycle tries again with a fresh write.
       log.error({ err, cycleMs }, 'cannot write the cycle to the buffer');
@@ -123,7 +138,10 @@ export class Daemon {
     if (this.current) {
       this.skippedTotal += 1;
       if (!this.skipping) {
-        this.options.log.warn({ cycleMs, skippedTotal: this.skippedTotal }, 'cycle overran its interval; skipping ticks until it ends');
+        this.options.log.warn(
+          { cycleMs, skippedTotal: this.skippedTotal },
+          'cycle overran its interval; skipping ticks until it ends',
+        );
       }
       this.skipping = true;
       return;

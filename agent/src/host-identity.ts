@@ -37,7 +37,9 @@ export function resolveHostIdentity(input: IdentityInput): HostIdentity {
   if (machineId) return { id: machineId, idSource: 'machine-id', name };
   const kept = input.store.getMeta(HOST_ID_KEY);
   if (kept) return { id: kept, idSource: 'buffer', name };
-  if (!input.store.setMeta) return { id: '(made at the first start)', idSource: 'not yet generated', name };
+  if (!input.store.setMeta) {
+    return { id: '(made at the first start)', idSource: 'not yet generated', name };
+  }
   const made = randomUUID();
   input.store.setMeta(HOST_ID_KEY, made);
   return { id: made, idSource: 'buffer', name };

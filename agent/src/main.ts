@@ -8,7 +8,12 @@ import {
   redactSecrets,
   type Logger,
 } from '@hostpulse/shared';
-import { CONFIG_ENV, DEFAULT_CONFIG_FILE, loadAgentSettings, type AgentSettings } from './config.js';
+import {
+  CONFIG_ENV,
+  DEFAULT_CONFIG_FILE,
+  loadAgentSettings,
+  type AgentSettings,
+} from './config.js';
 import { runOnce } from './once.js';
 import { AgentRuntime } from './runtime.js';
 import { agentVersion } from './version.js';
@@ -29,7 +34,8 @@ const HELP = `Usage: hostpulse-agent [--config FILE]        run the agent
 
 Options:
   -c, --config FILE   configuration file (default ${DEFAULT_CONFIG_FILE}, env ${CONFIG_ENV})
-      --once          diagnostics: exit 0 all well, 1 a sampler or the collector failed, 2 bad config
+      --once          diagnostics: exit 0 all well, 1 a sampler or the collector
+                      failed, 2 bad configuration
       --json          with --once: print JSON instead of tables
       --check-config  exit 0 when the configuration is valid, 2 when not
   -V, --version       print the version
@@ -38,7 +44,14 @@ Options:
 Signals: SIGTERM stops cleanly (last batch sent, marked stopping); SIGHUP reloads the config.
 Documentation: docs/agent.md`;
 
-type Flags = { config?: string; once?: boolean; json?: boolean; 'check-config'?: boolean; version?: boolean; help?: boolean };
+interface Flags {
+  config?: string;
+  once?: boolean;
+  json?: boolean;
+  'check-config'?: boolean;
+  version?: boolean;
+  help?: boolean;
+}
 
 function parseFlags(argv: readonly string[]): Flags {
   const { values } = parseArgs({
@@ -58,7 +71,10 @@ function parseFlags(argv: readonly string[]): Flags {
 }
 
 /** Runs the command line; resolves with an exit code, or 'running' while the daemon runs. */
-export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | 'running'> {
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number | 'running'> {
   let flags: Flags;
   try {
     flags = parseFlags(argv);
@@ -98,16 +114,19 @@ function problemLines(problems: unknown, fallback: string): string[] {
 }
 
 function checkConfig(settings: AgentSettings): number {
-  printLine(`${settings.file}: configuration is valid. Effective configuration (durations in ms, sizes in bytes):`);
+  printLine(`${settings.file}: configuration is valid.`);
+  printLine('Effective configuration (durations in ms, sizes in bytes):');
+  const noToken = '(none: the collector will refuse batches)';
   printJson({
     ...(redactSecrets(settings.config) as object),
-    resolvedToken: settings.token === undefined ? '(none: the collector will refuse batches)' : '[redacted]',
+    resolvedToken: settings.token === undefined ? noToken : '[redacted]',
   });
   return EXIT_OK;
 }
 
 function startDaemon(settings: AgentSettings, env: NodeJS.ProcessEnv): number | 'running' {
-  const log = createLogger({ name: 'hostpulse-agent', level: env.HOSTPULSE_LOG_LEVEL ?? settings.config.logLevel });
+  const level = env.HOSTPULSE_LOG_LEVEL ?? settings.config.logLevel;
+  const log = createLogger({ name: 'hostpulse-agent', level });
   let runtime: AgentRuntime;
   try {
     runtime = AgentRuntime.start(settings, log);
@@ -127,7 +146,10 @@ function installSignals(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessE
     stopping = true;
     log.info({ signal }, 'stopping');
     setTimeout(() => {
-      log.warn({ guardMs: STOP_GUARD_MS }, 'clean stop took too long; exiting with the buffer as it is (committed batches are safe)');
+      log.warn(
+        { guardMs: STOP_GUARD_MS },
+        'clean stop took too long; exiting with the buffer as it is (committed batches are safe)',
+      );
       process.exit(EXIT_OK);
     }, STOP_GUARD_MS).unref();
     void reloading
@@ -168,8 +190,13 @@ async function reload(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessEnv
       throw err;
     });
   } catch (err) {
-    const problems = isHostpulseError(err, 'config_invalid') ? problemLines(err.details.problems, err.message) : undefined;
-    log.error({ configFile: file, problems, err: problems ? undefined : err }, 'reload refused; the running configuration stays');
+    const problems = isHostpulseError(err, 'config_invalid')
+      ? problemLines(err.details.problems, err.message)
+      : undefined;
+    log.error(
+      { configFile: file, problems, err: problems ? undefined : err },
+      'reload refused; the running configuration stays',
+    );
     return;
   }
   log.info({ configFile: file, intervalMs: next.config.intervalMs }, 'configuration reloaded');

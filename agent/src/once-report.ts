@@ -50,14 +50,22 @@ function printValues(values: readonly SeriesValue[]): void {
     printLine('no values sampled');
     return;
   }
-  const rows = values.map((v) => [v.metric, formatLabels(v.labels), formatValue(v.value), unitOf(v.metric)]);
+  const rows = values.map((v) => [
+    v.metric,
+    formatLabels(v.labels),
+    formatValue(v.value),
+    unitOf(v.metric),
+  ]);
   printTable([['METRIC', 'LABELS', 'VALUE', 'UNIT'], ...rows]);
 }
 
 function printProblems(problems: readonly CycleProblem[]): void {
   if (problems.length === 0) return;
   printLine('problems:');
-  for (const p of problems) printLine(`  ${p.sampler}: ${p.source === p.sampler ? '' : `${p.source}: `}${p.message}`);
+  for (const p of problems) {
+    const source = p.source === p.sampler ? '' : `${p.source}: `;
+    printLine(`  ${p.sampler}: ${source}${p.message}`);
+  }
   printLine();
 }
 
@@ -67,11 +75,15 @@ function printBuffer(buffer: BufferState | undefined): void {
     printLine(`buffer ${buffer.path}: not created yet`);
     return;
   }
-  const oldest = buffer.oldestCreatedMs === undefined ? '-' : formatDuration(Math.max(0, Math.round((Date.now() - buffer.oldestCreatedMs) / 1000) * 1000));
+  const { oldestCreatedMs, droppedTotal, deadLetters } = buffer;
+  // Whole seconds: "12s old" reads better than "12345ms old".
+  const ageMs = oldestCreatedMs === undefined ? undefined : Date.now() - oldestCreatedMs;
+  const oldest = ageMs === undefined ? '-' : `${formatDuration(Math.max(0, Math.round(ageMs / 1000)) * 1000)} old`;
+  const last = buffer.lastDeadLetter;
   printLine(`buffer ${buffer.path}`);
-  printLine(`  pending: ${buffer.batches} batches, ${buffer.bytes} bytes, oldest ${oldest} old`);
-  printLine(`  dropped so far: ${buffer.droppedTotal} batches; dead letters: ${buffer.deadLetters}`);
-  if (buffer.lastDeadLetter) printLine(`  last dead letter: seq ${buffer.lastDeadLetter.seq}: ${buffer.lastDeadLetter.reason}`);
+  printLine(`  pending: ${buffer.batches} batches, ${buffer.bytes} bytes, oldest ${oldest}`);
+  printLine(`  dropped so far: ${droppedTotal} batches; dead letters: ${deadLetters}`);
+  if (last) printLine(`  last dead letter: seq ${last.seq}: ${last.reason}`);
 }
 
 function printCollector(c: PingReport): void {
@@ -82,7 +94,9 @@ function printCollector(c: PingReport): void {
   }
   const accepted = c.tokenAccepted === undefined ? 'unknown' : c.tokenAccepted ? 'yes' : 'no';
   printLine(`  HTTP ${c.status}, token accepted: ${accepted}, round trip ${c.roundTripMs} ms`);
-  if (c.clockSkewMs !== undefined) printLine(`  clock skew: ${c.clockSkewMs} ms (positive: this host is behind)`);
+  if (c.clockSkewMs !== undefined) {
+    printLine(`  clock skew: ${c.clockSkewMs} ms (positive: this host is behind)`);
+  }
   if (c.error) printLine(`  error: ${c.error}`);
 }
 

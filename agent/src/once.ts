@@ -26,7 +26,10 @@ export async function runOnce(options: OnceOptions): Promise<number> {
   const timeoutMs = Math.floor(config.intervalMs * 0.8);
   await sampleAll(set, Date.now(), { timeoutMs });
   await sleep(options.pauseMs ?? 1000);
-  const [sampled, collector] = await Promise.all([sampleAll(set, Date.now(), { timeoutMs }), ping(options.settings)]);
+  const [sampled, collector] = await Promise.all([
+    sampleAll(set, Date.now(), { timeoutMs }),
+    ping(options.settings),
+  ]);
 
   const problems: CycleProblem[] = [...sampled.problems];
   const buffer = readBufferSafely(config.buffer.path, problems);
@@ -47,7 +50,12 @@ export async function runOnce(options: OnceOptions): Promise<number> {
 
 async function ping(settings: AgentSettings): Promise<PingReport> {
   const { collector } = settings.config;
-  const client = new CollectorClient({ url: collector.url, token: settings.token, timeoutMs: collector.timeoutMs, ca: settings.ca });
+  const client = new CollectorClient({
+    url: collector.url,
+    token: settings.token,
+    timeoutMs: collector.timeoutMs,
+    ca: settings.ca,
+  });
   try {
     return await pingCollector(client);
   } finally {

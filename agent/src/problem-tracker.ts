@@ -15,13 +15,16 @@ export class ProblemTracker {
     const events: WireEvent[] = [];
     for (const [key, problem] of now) {
       if (this.open.get(key)?.message === problem.message) continue;
-      this.log.warn({ sampler: problem.sampler, source: problem.source, reason: problem.message }, 'sampler problem');
+      const { sampler, source, message } = problem;
+      this.log.warn({ sampler, source, reason: message }, 'sampler problem');
       events.push(event('sampler_problem', problem, problem.message, timeMs));
     }
     for (const [key, problem] of this.open) {
       if (now.has(key)) continue;
-      this.log.info({ sampler: problem.sampler, source: problem.source }, 'sampler problem cleared');
-      events.push(event('sampler_recovered', problem, `recovered from: ${problem.message}`, timeMs));
+      const { sampler, source } = problem;
+      this.log.info({ sampler, source }, 'sampler problem cleared');
+      const message = `recovered from: ${problem.message}`;
+      events.push(event('sampler_recovered', problem, message, timeMs));
     }
     this.open = now;
     return events;

@@ -64,7 +64,13 @@ export class AgentRuntime {
       },
       'agent started',
     );
-    if (settings.token === undefined) log.warn({}, 'no agent token configured (token, token_file or HOSTPULSE_AGENT_TOKEN); the collector will refuse batches');
+    if (settings.token === undefined) {
+      log.warn(
+        { configFile: settings.file },
+        'no agent token configured (token, token_file or HOSTPULSE_AGENT_TOKEN); ' +
+          'the collector will refuse batches',
+      );
+    }
     runtime.startGeneration();
     return runtime;
   }
@@ -86,15 +92,21 @@ export class AgentRuntime {
     const file = basename(next.file);
     const problems: string[] = [];
     if (next.config.buffer.path !== current.buffer.path) {
-      problems.push(`${file}: buffer.path: changing it from ${current.buffer.path} to ${next.config.buffer.path} needs a restart`);
+      const change = `from ${current.buffer.path} to ${next.config.buffer.path}`;
+      problems.push(`${file}: buffer.path: changing it ${change} needs a restart`);
     }
-    if (next.config.host.id !== current.host.id) problems.push(`${file}: host.id: changing it needs a restart`);
-    if (problems.length > 0) throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
+    if (next.config.host.id !== current.host.id) {
+      problems.push(`${file}: host.id: changing it needs a restart`);
+    }
+    if (problems.length > 0) {
+      throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
+    }
 
     // Built before the old one stops: if building throws, the old generation runs on untouched.
     const built = this.build(next, this.generation);
     await this.stopGeneration({ final: false });
-    this.buffer.setLimits({ maxBytes: next.config.buffer.maxBytes, maxAgeMs: next.config.buffer.maxAgeMs });
+    const { maxBytes, maxAgeMs } = next.config.buffer;
+    this.buffer.setLimits({ maxBytes, maxAgeMs });
     this.generation = built;
     this.startGeneration();
   }
@@ -124,7 +136,8 @@ export class AgentRuntime {
       timeoutMs: config.collector.timeoutMs,
       ca: settings.ca,
     });
-    const shipper = new Shipper({ buffer: this.buffer, client, log: this.log.child({ component: 'shipper' }) });
+    const shipperLog = this.log.child({ component: 'shipper' });
+    const shipper = new Shipper({ buffer: this.buffer, client, log: shipperLog });
     const daemon = new Daemon({
       intervalMs: config.intervalMs,
       labels: config.labels,

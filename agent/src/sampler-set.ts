@@ -23,7 +23,7 @@ export interface SamplerSetOptions {
   readonly previous?: readonly ActiveSampler[];
 }
 
-/** Most time one blocking source (a statfs, a file read) may take: half the interval, at most 5 s. */
+/** Most time one blocking source (a statfs, a file read) may take: half the interval, up to 5 s. */
 export function sourceTimeoutMs(intervalMs: number): number {
   return Math.min(5000, Math.floor(intervalMs / 2));
 }

@@ -55,7 +55,7 @@ function cycle(cycleMs: number, metrics: string[] = ['load_1m'], stopping = fals
 }
 
 function metricsOf(index: number): string[] {
-  return collector.received[index]?.batch?.series.map((s) => s.metric) ?? [];
+  return collector.received[index]?.batch?.series.map((s) => s.metric ?? '') ?? [];
 }
 
 describe('Shipper', () => {

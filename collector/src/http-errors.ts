@@ -24,8 +24,7 @@ export const RETRY_AFTER_SECONDS = 5;
 /** How often a run of storage_unavailable answers is logged while the database stays away. */
 const UNAVAILABLE_LOG_EVERY_MS = 10_000;
 
-const UNAVAILABLE_MESSAGE =
-  'the database is unavailable; retry later (the collector log has the details)';
+const UNAVAILABLE_SUFFIX = 'is unavailable; retry later (the collector log has the details)';
 
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string };
@@ -110,9 +109,10 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
 
 function forClient(error: HostpulseError, request: FastifyRequest): HostpulseError {
   if (STATUS_BY_CODE[error.code] === 500) return bareInternal(request);
-  // The storage's message names the database host; that is for our log, not for any caller.
+  // The message names the database or Redis host; that is for our log, not for any caller.
   if (error.code === 'storage_unavailable') {
-    return new HostpulseError('storage_unavailable', UNAVAILABLE_MESSAGE);
+    const what = error.details.dependency === 'redis' ? 'Redis' : 'the database';
+    return new HostpulseError('storage_unavailable', `${what} ${UNAVAILABLE_SUFFIX}`);
   }
   return error;
 }

@@ -3,6 +3,7 @@ import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { createErrorHandler, handleNotFound } from './http-errors.js';
+import type { ReadinessCheck } from './readiness.js';
 import { RequestLogController } from './request-log.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
@@ -17,6 +18,8 @@ export interface ServerOptions {
   readonly storage: Storage;
   readonly alerting: Alerting;
   readonly log: Logger;
+  /** What /readyz checks besides storage, e.g. redisReadiness() when redis.url is set. */
+  readonly readiness?: readonly ReadinessCheck[];
   /** The clock in epoch ms; tests pass their own. */
   readonly now?: () => number;
   /** TLS key and certificate, already read from config.tls (see readTls in main). */
@@ -47,6 +50,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     config,
     storage: options.storage,
     alerting: options.alerting,
+    readiness: options.readiness ?? [],
     now: options.now ?? Date.now,
   };
   registerHealthRoutes(app, ctx);

@@ -78,7 +78,7 @@ describe.each(BACKENDS)('POST /api/v1/ingest on %s', (backend) => {
 
   it('counts values the storage refuses (NaN, infinity) apart from the accepted ones', async () => {
     const batch = wireBatch({ agentId: 'agent-d', hostName: 'web-8', samples: 3 });
-    batch.series[0]!.values = [1, Number.NaN, Number.POSITIVE_INFINITY];
+    batch.series![0]!.values = [1, Number.NaN, Number.POSITIVE_INFINITY];
     const answer = await call(ingestUrl, { method: 'POST', token: collector.tokens.agent, headers: PROTOBUF, body: encoded(batch) });
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ acceptedSamples: 1, rejectedSamples: 2, duplicate: false });

@@ -62,7 +62,9 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   function load(): Promise<void> {
     loading ??= options.store.load().then((state) => {
       for (const alert of state.open) adopt(alert);
-      for (const s of state.lastSeen) lastSeen.set(alertKey(s.rule, s.hostId, s.labelsKey), s.lastSampleMs);
+      for (const s of state.lastSeen) {
+        lastSeen.set(alertKey(s.rule, s.hostId, s.labelsKey), s.lastSampleMs);
+      }
       const queued = waiting ?? [];
       waiting = undefined;
       log.info({ openAlerts: open.size, rules: options.rules.length }, 'alert state loaded');
@@ -79,7 +81,8 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       open.set(alertKey(alert.rule, alert.hostId, alert.labelsKey), alert);
       return;
     }
-    log.info({ alertId: alert.id, rule: alert.rule, host: alert.hostName }, 'alert ended: its rule is gone or no longer matches');
+    const fields = { alertId: alert.id, rule: alert.rule, host: alert.hostName };
+    log.info(fields, 'alert ended: its rule is gone or no longer matches');
     const decision = retire(alert, { nowMs: now(), newId: randomUUID });
     persist({ alert: decision.alert, transition: decision.transition, outbox: [] });
   }
@@ -105,19 +108,30 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     if (!point) return;
     const key = alertKey(rule.config.name, point.hostId, point.labelsKey);
     const current = open.get(key);
-    const seenMs = current?.lastSampleMs ?? lastSeen.get(key) ?? -Infinity;
     const nowMs = now();
-    if (point.timeMs <= seenMs || nowMs - (point.timeMs + batch.clockSkewMs) > staleAfterMs) return;
+    const seenMs = current?.lastSampleMs ?? lastSeen.get(key);
+    if (!isFresh(point, seenMs, batch.clockSkewMs, nowMs)) return;
     lastSeen.set(key, point.timeMs);
     const decision = evaluate(rule, current, point, { nowMs, newId: randomUUID });
     if (!decision) return;
-    const { alert } = decision;
+    const { alert, transition, notify } = decision;
     if (alert.state === 'pending' || alert.state === 'firing') open.set(key, alert);
     else open.delete(key);
     if (!decision.store) return;
-    const outbox = decision.notify ? outboxRowsFor(rule, alert, decision.notify, { nowMs, publicUrl: options.publicUrl, newId: randomUUID }) : [];
-    if (decision.transition) log.info({ alertId: alert.id, rule: alert.rule, host: alert.hostName, from: decision.transition.from, to: alert.state, severity: alert.severity }, 'alert changed state');
-    persist({ alert, transition: decision.transition, outbox });
+    const context = { nowMs, publicUrl: options.publicUrl, newId: randomUUID };
+    const outbox = notify ? outboxRowsFor(rule, alert, notify, context) : [];
+    if (transition) {
+      const { from, to } = transition;
+      const fields = { alertId: alert.id, rule: alert.rule, host: alert.hostName, from, to };
+      log.info({ ...fields, severity: alert.severity }, 'alert changed state');
+    }
+    persist({ alert, transition, outbox });
+  }
+
+  /** Newer than what this alert has seen, and recent enough to speak about the present. */
+  function isFresh(point: SeriesPoint, seenMs: number | undefined, skewMs: number, nowMs: number) {
+    if (seenMs !== undefined && point.timeMs <= seenMs) return false;
+    return nowMs - (point.timeMs + skewMs) <= staleAfterMs;
   }
 
   function persist(change: AlertChange): void {
@@ -129,7 +143,8 @@ export function createAlerting(options: AlertingOptions): AlertingService {
         },
         (err: unknown) => {
           // Memory already moved on; the stored alert lags until its next change is written.
-          log.error({ err, alertId: change.alert.id, notifications: change.outbox.length }, 'alert change not stored, its notifications are lost');
+          const fields = { err, alertId: change.alert.id, notifications: change.outbox.length };
+          log.error(fields, 'alert change not stored, its notifications are lost');
         },
       );
   }
@@ -166,7 +181,8 @@ export function createAlerting(options: AlertingOptions): AlertingService {
 function newestPoint(batch: IngestBatch, series: IngestSeries): SeriesPoint | undefined {
   let best = -1;
   series.timestampsMs.forEach((t, i) => {
-    if (Number.isFinite(series.values[i]) && (best < 0 || t > (series.timestampsMs[best] as number))) best = i;
+    const newer = best < 0 || t > (series.timestampsMs[best] as number);
+    if (newer && Number.isFinite(series.values[i])) best = i;
   });
   if (best < 0) return undefined;
   return {

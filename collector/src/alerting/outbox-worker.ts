@@ -1,8 +1,8 @@
 import type { Logger } from '@hostpulse/shared';
 import type { Notifier, DeliveryResult } from '../notifiers/notifier.js';
-import type { AttemptOutcome, OutboxRow, OutboxUpdate } from './alert-record.js';
+import type { OutboxRow } from './alert-record.js';
 import type { AlertStore } from './store/alert-store.js';
-import { GIVE_UP_AFTER_MS, retryDelayMs } from './backoff.js';
+import { judgeAttempt, type AttemptVerdict } from './attempt-verdict.js';
 
 // Delivers the outbox. Invariants:
 // - Every delivery attempt is recorded (notification_attempts) together with the row's new
@@ -19,8 +19,6 @@ const BATCH = 20;
 const LEASE_MS = 2 * 60_000;
 /** The most one send may take, whatever the notifier's own timeouts. */
 const SEND_DEADLINE_MS = 60_000;
-/** A Retry-After of 0 must not turn the worker into a busy loop. */
-const MIN_RETRY_AFTER_MS = 1_000;
 /** Polls at least this often, for rows written by another replica or due while we slept. */
 const MAX_SLEEP_MS = 30_000;
 
@@ -87,7 +85,7 @@ export class OutboxWorker {
     let sleepMs = MAX_SLEEP_MS;
     try {
       const next = await this.options.store.nextDueMs();
-      if (next !== undefined) sleepMs = Math.min(MAX_SLEEP_MS, Math.max(0, next - this.options.now()));
+      if (next !== undefined) sleepMs = Math.min(MAX_SLEEP_MS, next - this.options.now());
     } catch (err) {
       this.options.log.warn({ err }, 'outbox unavailable, will retry');
     }
@@ -102,9 +100,10 @@ export class OutboxWorker {
     if (paused > now()) return store.postpone(row.id, paused);
     if (!(await store.claim(row.id, now(), now() + LEASE_MS))) return;
     const notifier = notifiers.get(row.notifier);
+    const gone = `notifier ${JSON.stringify(row.notifier)} is no longer configured`;
     const result: DeliveryResult = notifier
       ? await this.send(notifier, row)
-      : { ok: false, error: `notifier ${JSON.stringify(row.notifier)} is no longer configured`, permanent: true };
+      : { ok: false, error: gone, permanent: true };
     await this.record(row, result);
   }
 
@@ -112,39 +111,45 @@ export class OutboxWorker {
     try {
       return await notifier.send(row.payload, AbortSignal.timeout(SEND_DEADLINE_MS));
     } catch (err) {
-      // A notifier should report failures, not throw; one that does still must not stop the outbox.
+      // A notifier should report failures, not throw; one that does must not stop the outbox.
       return { ok: false, error: (err as Error).message };
     }
   }
 
   private async record(row: OutboxRow, result: DeliveryResult): Promise<void> {
-    const { store, now } = this.options;
-    const timeMs = now();
-    const attempts = row.attempts + 1;
-    const log = this.options.log.child({ notifier: row.notifier, outboxId: row.id, alertId: row.alertId, kind: row.kind });
-    let outcome: AttemptOutcome;
-    let update: OutboxUpdate;
-    if (result.ok) {
-      outcome = 'sent';
-      update = { id: row.id, state: 'sent', dueMs: timeMs, lastError: null };
-      log.info({ attempts, status: result.status }, 'notification sent');
-    } else if (result.permanent || timeMs - row.createdMs >= GIVE_UP_AFTER_MS) {
-      outcome = 'abandoned';
-      update = { id: row.id, state: 'abandoned', dueMs: timeMs, lastError: result.error ?? null };
-      log.error({ attempts, status: result.status, error: result.error }, 'notification abandoned');
-    } else if (result.retryAfterMs !== undefined) {
-      outcome = 'rate_limited';
-      const dueMs = timeMs + Math.max(result.retryAfterMs, MIN_RETRY_AFTER_MS);
-      this.pausedUntil.set(row.notifier, dueMs);
-      update = { id: row.id, state: 'pending', dueMs, lastError: result.error ?? null };
-      log.warn({ attempts, retryInMs: result.retryAfterMs }, 'notifier rate limited, waiting as asked');
-    } else {
-      outcome = 'failed';
-      const retryInMs = retryDelayMs(attempts);
-      update = { id: row.id, state: 'pending', dueMs: timeMs + retryInMs, lastError: result.error ?? null };
-      log.warn({ attempts, retryInMs, status: result.status, error: result.error }, 'notification failed, will retry');
+    const timeMs = this.options.now();
+    const verdict = judgeAttempt(row, result, timeMs);
+    const lastError = result.error ?? null;
+    await this.options.store.finishAttempt(
+      {
+        outboxId: row.id,
+        timeMs,
+        outcome: verdict.outcome,
+        status: result.status ?? null,
+        reply: result.reply ?? null,
+        error: lastError,
+      },
+      { id: row.id, state: verdict.state, dueMs: verdict.dueMs, lastError },
+    );
+    if (verdict.outcome === 'rate_limited') this.pausedUntil.set(row.notifier, verdict.dueMs);
+    this.report(row, result, verdict, timeMs);
+  }
+
+  private report(row: OutboxRow, result: DeliveryResult, verdict: AttemptVerdict, timeMs: number) {
+    const { notifier, alertId, kind } = row;
+    const log = this.options.log.child({ notifier, outboxId: row.id, alertId, kind });
+    const fields = { attempts: row.attempts + 1, status: result.status, error: result.error };
+    const retryInMs = verdict.dueMs - timeMs;
+    switch (verdict.outcome) {
+      case 'sent':
+        return log.info({ attempts: fields.attempts, status: result.status }, 'notification sent');
+      case 'abandoned':
+        // Someone must look at the notifier: the alert itself stays visible in the API.
+        return log.error(fields, 'notification abandoned');
+      case 'rate_limited':
+        return log.warn({ ...fields, retryInMs }, 'notifier rate limited, waiting as asked');
+      default:
+        return log.warn({ ...fields, retryInMs }, 'notification failed, will retry');
     }
-    const attempt = { outboxId: row.id, timeMs, outcome, status: result.status ?? null, reply: result.reply ?? null, error: result.error ?? null };
-    await store.finishAttempt(attempt, update);
   }
 }

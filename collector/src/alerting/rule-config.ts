@@ -26,7 +26,11 @@ export const clearSchema = Type.Object(
 
 export const ruleSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', description: 'letters, digits, - _ .' }),
+    name: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+      description: 'letters, digits, - _ .',
+    }),
     metric: Type.String({ minLength: 1 }),
     match: Type.Record(Type.String(), Type.String(), { default: {} }),
     thresholds: Type.Array(thresholdSchema, { minItems: 1 }),
@@ -53,16 +57,23 @@ export interface ThresholdConfig {
   readonly forMs: number;
 }
 
+export interface ClearConfig {
+  readonly above?: number | undefined;
+  readonly below?: number | undefined;
+}
+
 export interface RuleConfig {
   readonly name: string;
   readonly metric: string;
   readonly match: Readonly<Record<string, string>>;
   readonly thresholds: readonly ThresholdConfig[];
-  readonly clear?: { readonly above?: number | undefined; readonly below?: number | undefined } | undefined;
+  readonly clear?: ClearConfig | undefined;
   readonly notify: readonly string[];
   readonly repeatEveryMs?: number | undefined;
   readonly summary?: string | undefined;
 }
+
+const EXACTLY_ONE = 'needs exactly one of above: or below:';
 
 /** The one field every notifier config has, all validateRules needs to know of them. */
 export interface NamedNotifier {
@@ -73,24 +84,30 @@ export interface NamedNotifier {
  * Problems a schema cannot express, with key paths as the YAML writes them
  * (`rules[1].thresholds[0]`). An empty list means the rules are usable.
  */
-export function validateRules(rules: readonly RuleConfig[], notifiers: readonly NamedNotifier[]): Problem[] {
+export function validateRules(
+  rules: readonly RuleConfig[],
+  notifiers: readonly NamedNotifier[],
+): Problem[] {
   const problems: Problem[] = [];
   const known = new Set(notifiers.map((n) => n.name));
   const seen = new Set<string>();
   rules.forEach((rule, i) => {
     const at = `rules[${i}]`;
-    if (seen.has(rule.name)) problems.push({ path: `${at}.name`, message: `${quote(rule.name)} is used twice` });
+    if (seen.has(rule.name)) {
+      problems.push({ path: `${at}.name`, message: `${quote(rule.name)} is used twice` });
+    }
     seen.add(rule.name);
     rule.thresholds.forEach((t, j) => {
       if ((t.above === undefined) === (t.below === undefined)) {
-        problems.push({ path: `${at}.thresholds[${j}]`, message: 'needs exactly one of above: or below:' });
+        problems.push({ path: `${at}.thresholds[${j}]`, message: EXACTLY_ONE });
       }
     });
-    problems.push(...directionProblems(rule, at));
+    problems.push(...directionProblems(rule, at), ...clearProblems(rule, at));
     rule.notify.forEach((name, j) => {
       if (!known.has(name)) {
         const list = [...known].join(', ') || 'none configured';
-        problems.push({ path: `${at}.notify[${j}]`, message: `${quote(name)} is not a notifier (known: ${list})` });
+        const message = `${quote(name)} is not a notifier (known: ${list})`;
+        problems.push({ path: `${at}.notify[${j}]`, message });
       }
     });
     problems.push(...templateProblems(rule, at));
@@ -100,42 +117,63 @@ export function validateRules(rules: readonly RuleConfig[], notifiers: readonly 
 
 function directionProblems(rule: RuleConfig, at: string): Problem[] {
   const problems: Problem[] = [];
-  const directions = new Set(rule.thresholds.map((t) => (t.above !== undefined ? 'above' : 'below')));
+  const directions = directionsOf(rule);
   if (directions.size > 1) {
-    problems.push({ path: `${at}.thresholds`, message: 'mixes above: and below: (write two rules)' });
+    const message = 'mixes above: and below: (write two rules)';
+    problems.push({ path: `${at}.thresholds`, message });
   }
   const severities = rule.thresholds.map((t) => t.severity);
   const twice = severities.find((s, i) => severities.indexOf(s) !== i);
-  if (twice) problems.push({ path: `${at}.thresholds`, message: `severity ${quote(twice)} is used twice` });
-  if (!rule.clear) return problems;
-  if ((rule.clear.above === undefined) === (rule.clear.below === undefined)) {
-    problems.push({ path: `${at}.clear`, message: 'needs exactly one of above: or below:' });
-    return problems;
-  }
-  // Hysteresis only makes sense on the far side of every threshold: clear.below for above:
-  // thresholds, and it must sit at or under the lowest of them, or the alert could never fire.
-  const [direction] = [...directions];
-  if (direction === 'above') {
-    const lowest = Math.min(...rule.thresholds.map((t) => t.above ?? Infinity));
-    if (rule.clear.below === undefined) problems.push({ path: `${at}.clear`, message: 'use below: with above: thresholds' });
-    else if (rule.clear.below > lowest) problems.push({ path: `${at}.clear.below`, message: `${rule.clear.below} is above the lowest threshold ${lowest}` });
-  } else if (direction === 'below') {
-    const highest = Math.max(...rule.thresholds.map((t) => t.below ?? -Infinity));
-    if (rule.clear.above === undefined) problems.push({ path: `${at}.clear`, message: 'use above: with below: thresholds' });
-    else if (rule.clear.above < highest) problems.push({ path: `${at}.clear.above`, message: `${rule.clear.above} is below the highest threshold ${highest}` });
+  if (twice) {
+    problems.push({ path: `${at}.thresholds`, message: `severity ${quote(twice)} is used twice` });
   }
   return problems;
 }
 
+function clearProblems(rule: RuleConfig, at: string): Problem[] {
+  const clear = rule.clear;
+  if (!clear) return [];
+  if ((clear.above === undefined) === (clear.below === undefined)) {
+    return [{ path: `${at}.clear`, message: EXACTLY_ONE }];
+  }
+  const problems: Problem[] = [];
+  // Hysteresis only makes sense on the far side of every threshold: clear.below for above:
+  // thresholds, and it must sit at or under the lowest of them, or the alert could never fire.
+  if (directionsOf(rule).has('above')) {
+    const lowest = Math.min(...rule.thresholds.map((t) => t.above ?? Infinity));
+    if (clear.below === undefined) {
+      problems.push({ path: `${at}.clear`, message: 'use below: with above: thresholds' });
+    } else if (clear.below > lowest) {
+      const message = `${clear.below} is above the lowest threshold ${lowest}`;
+      problems.push({ path: `${at}.clear.below`, message });
+    }
+  } else {
+    const highest = Math.max(...rule.thresholds.map((t) => t.below ?? -Infinity));
+    if (clear.above === undefined) {
+      problems.push({ path: `${at}.clear`, message: 'use above: with below: thresholds' });
+    } else if (clear.above < highest) {
+      const message = `${clear.above} is below the highest threshold ${highest}`;
+      problems.push({ path: `${at}.clear.above`, message });
+    }
+  }
+  return problems;
+}
+
+function directionsOf(rule: RuleConfig): Set<'above' | 'below'> {
+  return new Set(rule.thresholds.map((t) => (t.above === undefined ? 'below' : 'above')));
+}
+
 const TEMPLATE_FIELD = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 const KNOWN_FIELDS = new Set(['host', 'value', 'rule', 'severity', 'metric']);
+const FIELD_LIST = 'host, value, rule, severity, metric, labels.NAME';
 
 function templateProblems(rule: RuleConfig, at: string): Problem[] {
   if (rule.summary === undefined) return [];
   const problems: Problem[] = [];
   for (const [, field] of rule.summary.matchAll(TEMPLATE_FIELD)) {
     if (field && !KNOWN_FIELDS.has(field) && !field.startsWith('labels.')) {
-      problems.push({ path: `${at}.summary`, message: `${quote(`{{${field}}}`)} is not a known field (host, value, rule, severity, metric, labels.NAME)` });
+      const message = `${quote(`{{${field}}}`)} is not a known field (${FIELD_LIST})`;
+      problems.push({ path: `${at}.summary`, message });
     }
   }
   return problems;

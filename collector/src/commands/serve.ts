@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from '../alerting/alerting.js';
 import { parseListen, type CollectorConfig } from '../config.js';
+import { redisReadiness, type ReadinessCheck } from '../readiness.js';
 import { buildServer } from '../server.js';
 import type { Storage } from '../storage/storage.js';
 import { collectorVersion } from '../version.js';
@@ -21,6 +22,7 @@ interface Running {
   readonly app: FastifyInstance;
   readonly alerting: Alerting;
   readonly storage: Storage;
+  readonly readiness: readonly ReadinessCheck[];
 }
 
 export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
@@ -43,7 +45,9 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
     await storage.close();
     throw err;
   }
-  const app = buildServer({ config, storage, alerting, log, https });
+  const redisLog = log.child({ component: 'redis' });
+  const readiness = config.redis ? [redisReadiness(config.redis.url, redisLog)] : [];
+  const app = buildServer({ config, storage, alerting, log, https, readiness });
 
   alerting.start();
   try {
@@ -51,6 +55,7 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   } catch (err) {
     await alerting.stop();
     await storage.close();
+    for (const dependency of readiness) await dependency.close();
     const message = `cannot listen on ${config.listen} (${(err as Error).message})`;
     throw new HostpulseError('internal', message, {}, { cause: err });
   }
@@ -58,13 +63,14 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
   const embedded = config.database.url === undefined;
   log.info({ url, version: collectorVersion, configFile, embedded }, 'collector listening');
-  return { app, alerting, storage };
+  return { app, alerting, storage, readiness };
 }
 
-async function stop({ app, alerting, storage }: Running): Promise<void> {
+async function stop({ app, alerting, storage, readiness }: Running): Promise<void> {
   await app.close();
   await alerting.stop();
   await storage.close();
+  for (const dependency of readiness) await dependency.close();
 }
 
 type TlsFiles = { key: Buffer; cert: Buffer };

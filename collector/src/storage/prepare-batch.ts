@@ -45,7 +45,21 @@ export function prepareBatch(batch: IngestBatch): PreparedBatch {
     const key = labelsKey(input.labels);
     series.push({ metric: input.metric, labels: input.labels, labelsKey: key, timestampsMs, values });
   }
+  checkTimes(batch);
   return { series, acceptedSamples, rejectedSamples };
+}
+
+/** Event and gap times go into integer columns: a fraction would fail the whole batch later. */
+function checkTimes(batch: IngestBatch): void {
+  const times = [
+    ...batch.events.map((e, i) => [`events[${i}].time`, e.timeMs] as const),
+    ...batch.gaps.flatMap((g, i) => [[`gaps[${i}].from`, g.fromMs] as const, [`gaps[${i}].to`, g.toMs] as const]),
+  ];
+  for (const [where, t] of times) {
+    if (Number.isSafeInteger(t)) continue;
+    const key = `${batch.agentId}/${batch.incarnation}/${batch.seq}`;
+    throw new HostpulseError('batch_invalid', `batch ${key}: ${where} ${quote(t)} is not whole milliseconds`);
+  }
 }
 
 function checkSeriesShape(batch: IngestBatch, index: number): void {

@@ -13,5 +13,6 @@ import { createSqliteAlertStore } from './sqlite.js';
 export function createAlertStore(storage: Storage): AlertStore {
   if (storage instanceof PostgresStorage) return createPostgresAlertStore(storage.pool);
   if (storage instanceof SqliteStorage) return createSqliteAlertStore(storage.db);
-  throw new HostpulseError('internal', `alerting cannot use storage of type ${storage.constructor.name}`);
+  const kind = storage.constructor.name;
+  throw new HostpulseError('internal', `alerting cannot use storage of type ${kind}`);
 }

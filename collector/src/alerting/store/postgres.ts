@@ -1,36 +1,42 @@
 import type { Pool, PoolClient } from 'pg';
 import { HostpulseError } from '@hostpulse/shared';
 import type { AlertStore } from './alert-store.js';
-import { alertOf, alertValues, attemptOf, attemptValues, outboxOf, outboxValues, transitionOf, transitionValues } from './rows.js';
+import {
+  alertOf,
+  alertValues,
+  attemptOf,
+  attemptValues,
+  outboxOf,
+  outboxValues,
+  transitionOf,
+  transitionValues,
+} from './rows.js';
 import { statements } from './sql.js';
 
 // AlertStore on the collector's PostgreSQL pool (the one the storage layer opened; this store
 // never closes it). Tables come from migration 002-alerts in storage/postgres/migrations.
 
 const sql = statements((i) => `$${i}`);
+type Row = Record<string, unknown>;
 
 export function createPostgresAlertStore(pool: Pool): AlertStore {
   async function inTransaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await connect(pool);
+    const client = await guarded(() => pool.connect());
     try {
       await client.query('BEGIN');
       await work(client);
       await client.query('COMMIT');
+      client.release();
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined); // the connection is dropped below anyway
+      // The connection may be broken: drop it rather than return it to the pool. The server
+      // rolls back the open transaction when the connection closes.
       client.release(true);
-      throw new HostpulseError('storage_unavailable', `alert store: ${(err as Error).message}`, {}, { cause: err });
+      throw unavailable(err);
     }
-    client.release();
   }
 
-  async function rows(text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> {
-    try {
-      return (await pool.query(text, values)).rows;
-    } catch (err) {
-      throw new HostpulseError('storage_unavailable', `alert store: ${(err as Error).message}`, {}, { cause: err });
-    }
-  }
+  const rows = (text: string, values: unknown[] = []): Promise<Row[]> =>
+    guarded(async () => (await pool.query(text, values)).rows as Row[]);
 
   return {
     async load() {
@@ -43,34 +49,32 @@ export function createPostgresAlertStore(pool: Pool): AlertStore {
       }));
       return { open, lastSeen };
     },
-    saveChange: (change) =>
+    saveChange: ({ alert, transition, outbox }) =>
       inTransaction(async (client) => {
-        await client.query(sql.upsertAlert, alertValues(change.alert));
-        if (change.transition) await client.query(sql.insertTransition, transitionValues(change.transition));
-        for (const row of change.outbox) await client.query(sql.insertOutbox, outboxValues(row));
+        await client.query(sql.upsertAlert, alertValues(alert));
+        if (transition) await client.query(sql.insertTransition, transitionValues(transition));
+        for (const row of outbox) await client.query(sql.insertOutbox, outboxValues(row));
       }),
     dueOutbox: async (nowMs, limit) => (await rows(sql.dueOutbox, [nowMs, limit])).map(outboxOf),
     async nextDueMs() {
-      const [row] = await rows(sql.nextDue);
-      return row?.due_ms === null || row?.due_ms === undefined ? undefined : Number(row.due_ms);
+      const due = (await rows(sql.nextDue))[0]?.due_ms;
+      return due === null || due === undefined ? undefined : Number(due);
     },
-    async claim(id, nowMs, leaseUntilMs) {
-      try {
-        return (await pool.query(sql.claim, [leaseUntilMs, id, nowMs])).rowCount === 1;
-      } catch (err) {
-        throw new HostpulseError('storage_unavailable', `alert store: ${(err as Error).message}`, {}, { cause: err });
-      }
-    },
+    claim: (id, nowMs, leaseUntilMs) =>
+      guarded(async () => (await pool.query(sql.claim, [leaseUntilMs, id, nowMs])).rowCount === 1),
     finishAttempt: (attempt, update) =>
       inTransaction(async (client) => {
         await client.query(sql.insertAttempt, attemptValues(attempt));
-        await client.query(sql.updateOutbox, [update.state, update.dueMs, update.lastError, update.id]);
+        const { state, dueMs, lastError, id } = update;
+        await client.query(sql.updateOutbox, [state, dueMs, lastError, id]);
       }),
     async postpone(id, dueMs) {
       await rows(sql.postpone, [dueMs, id]);
     },
     async listAlerts(filter) {
-      const found = filter?.state ? await rows(sql.listAlertsByState, [filter.state]) : await rows(sql.listAlerts);
+      const found = filter?.state
+        ? await rows(sql.listAlertsByState, [filter.state])
+        : await rows(sql.listAlerts);
       return found.map(alertOf);
     },
     async getAlert(id) {
@@ -87,10 +91,16 @@ export function createPostgresAlertStore(pool: Pool): AlertStore {
   };
 }
 
-async function connect(pool: Pool): Promise<PoolClient> {
+async function guarded<T>(operation: () => Promise<T>): Promise<T> {
   try {
-    return await pool.connect();
+    return await operation();
   } catch (err) {
-    throw new HostpulseError('storage_unavailable', `alert store: cannot connect (${(err as Error).message})`, {}, { cause: err });
+    throw unavailable(err);
   }
+}
+
+function unavailable(err: unknown): HostpulseError {
+  if (err instanceof HostpulseError) return err;
+  const message = `alert store: ${(err as Error).message}`;
+  return new HostpulseError('storage_unavailable', message, {}, { cause: err });
 }

@@ -6,14 +6,31 @@ import type { AlertRecord, AttemptRecord, OutboxRow, TransitionRecord } from '..
 type Row = Record<string, unknown>;
 
 export const ALERT_COLUMNS = [
-  'id', 'rule', 'host_id', 'host_name', 'labels', 'labels_key', 'state', 'severity', 'value', 'started_ms',
-  'fired_ms', 'ended_ms', 'last_sample_ms', 'last_notified_ms', 'held_since', 'updated_ms',
+  'id',
+  'rule',
+  'host_id',
+  'host_name',
+  'labels',
+  'labels_key',
+  'state',
+  'severity',
+  'value',
+  'started_ms',
+  'fired_ms',
+  'ended_ms',
+  'last_sample_ms',
+  'last_notified_ms',
+  'held_since',
+  'updated_ms',
 ] as const;
 
+/** In ALERT_COLUMNS order. */
 export function alertValues(a: AlertRecord): unknown[] {
+  const labels = JSON.stringify(a.labels);
+  const held = JSON.stringify(a.heldSince);
   return [
-    a.id, a.rule, a.hostId, a.hostName, JSON.stringify(a.labels), a.labelsKey, a.state, a.severity, a.value,
-    a.startedMs, a.firedMs, a.endedMs, a.lastSampleMs, a.lastNotifiedMs, JSON.stringify(a.heldSince), a.updatedMs,
+    ...[a.id, a.rule, a.hostId, a.hostName, labels, a.labelsKey, a.state, a.severity, a.value],
+    ...[a.startedMs, a.firedMs, a.endedMs, a.lastSampleMs, a.lastNotifiedMs, held, a.updatedMs],
   ];
 }
 
@@ -38,10 +55,26 @@ export function alertOf(r: Row): AlertRecord {
   };
 }
 
-export const OUTBOX_COLUMNS = ['id', 'alert_id', 'notifier', 'kind', 'payload', 'created_ms', 'due_ms', 'attempts', 'state', 'last_error'] as const;
+export const OUTBOX_COLUMNS = [
+  'id',
+  'alert_id',
+  'notifier',
+  'kind',
+  'payload',
+  'created_ms',
+  'due_ms',
+  'attempts',
+  'state',
+  'last_error',
+] as const;
 
+/** In OUTBOX_COLUMNS order. */
 export function outboxValues(o: OutboxRow): unknown[] {
-  return [o.id, o.alertId, o.notifier, o.kind, JSON.stringify(o.payload), o.createdMs, o.dueMs, o.attempts, o.state, o.lastError];
+  const payload = JSON.stringify(o.payload);
+  return [
+    ...[o.id, o.alertId, o.notifier, o.kind, payload],
+    ...[o.createdMs, o.dueMs, o.attempts, o.state, o.lastError],
+  ];
 }
 
 export function outboxOf(r: Row): OutboxRow {

@@ -5,29 +5,41 @@ import { ALERT_COLUMNS, OUTBOX_COLUMNS } from './rows.js';
 
 export type Placeholder = (index: number) => string;
 
-function list(count: number, p: Placeholder, from = 1): string {
-  return Array.from({ length: count }, (_, i) => p(from + i)).join(', ');
+function list(count: number, p: Placeholder): string {
+  return Array.from({ length: count }, (_, i) => p(i + 1)).join(', ');
 }
 
 export function statements(p: Placeholder) {
-  const alertUpdates = ALERT_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ');
+  const alertUpdates = ALERT_COLUMNS.filter((c) => c !== 'id')
+    .map((c) => `${c} = excluded.${c}`)
+    .join(', ');
+  const transitionColumns =
+    'alert_id, from_state, to_state, severity, value, sample_ms, recorded_ms';
+  const attemptColumns = 'outbox_id, time_ms, outcome, status, reply, error';
   return {
-    upsertAlert: `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')}) VALUES (${list(ALERT_COLUMNS.length, p)})
+    upsertAlert: `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')})
+      VALUES (${list(ALERT_COLUMNS.length, p)})
       ON CONFLICT (id) DO UPDATE SET ${alertUpdates}`,
-    insertTransition: `INSERT INTO alert_transitions (alert_id, from_state, to_state, severity, value, sample_ms, recorded_ms)
-      VALUES (${list(7, p)})`,
-    insertOutbox: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')}) VALUES (${list(OUTBOX_COLUMNS.length, p)})`,
+    insertTransition: `INSERT INTO alert_transitions (${transitionColumns}) VALUES (${list(7, p)})`,
+    insertOutbox: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
+      VALUES (${list(OUTBOX_COLUMNS.length, p)})`,
     openAlerts: `SELECT * FROM alerts WHERE state IN ('pending', 'firing')`,
     lastSeen: `SELECT rule, host_id, labels_key, MAX(last_sample_ms) AS last_sample_ms FROM alerts
       WHERE state IN ('resolved', 'inactive') GROUP BY rule, host_id, labels_key`,
-    dueOutbox: `SELECT * FROM outbox WHERE state = 'pending' AND due_ms <= ${p(1)} ORDER BY due_ms, created_ms LIMIT ${p(2)}`,
+    dueOutbox: `SELECT * FROM outbox WHERE state = 'pending' AND due_ms <= ${p(1)}
+      ORDER BY due_ms, created_ms LIMIT ${p(2)}`,
     nextDue: `SELECT MIN(due_ms) AS due_ms FROM outbox WHERE state = 'pending'`,
-    claim: `UPDATE outbox SET due_ms = ${p(1)} WHERE id = ${p(2)} AND state = 'pending' AND due_ms <= ${p(3)}`,
-    insertAttempt: `INSERT INTO notification_attempts (outbox_id, time_ms, outcome, status, reply, error) VALUES (${list(6, p)})`,
-    updateOutbox: `UPDATE outbox SET state = ${p(1)}, due_ms = ${p(2)}, last_error = ${p(3)}, attempts = attempts + 1 WHERE id = ${p(4)}`,
+    // The lease: only the worker whose UPDATE changed the row sends it.
+    claim: `UPDATE outbox SET due_ms = ${p(1)}
+      WHERE id = ${p(2)} AND state = 'pending' AND due_ms <= ${p(3)}`,
+    insertAttempt: `INSERT INTO notification_attempts (${attemptColumns}) VALUES (${list(6, p)})`,
+    updateOutbox: `UPDATE outbox
+      SET state = ${p(1)}, due_ms = ${p(2)}, last_error = ${p(3)}, attempts = attempts + 1
+      WHERE id = ${p(4)}`,
     postpone: `UPDATE outbox SET due_ms = ${p(1)} WHERE id = ${p(2)} AND state = 'pending'`,
     listAlerts: `SELECT * FROM alerts ORDER BY updated_ms DESC LIMIT 1000`,
-    listAlertsByState: `SELECT * FROM alerts WHERE state = ${p(1)} ORDER BY updated_ms DESC LIMIT 1000`,
+    listAlertsByState: `SELECT * FROM alerts WHERE state = ${p(1)}
+      ORDER BY updated_ms DESC LIMIT 1000`,
     getAlert: `SELECT * FROM alerts WHERE id = ${p(1)}`,
     transitions: `SELECT * FROM alert_transitions WHERE alert_id = ${p(1)} ORDER BY id`,
     outboxOfAlert: `SELECT * FROM outbox WHERE alert_id = ${p(1)} ORDER BY created_ms, id`,

@@ -1,7 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { AlertChange, AttemptRecord, OutboxUpdate } from '../alert-record.js';
 import type { AlertStore } from './alert-store.js';
-import { alertOf, alertValues, attemptOf, attemptValues, outboxOf, outboxValues, transitionOf, transitionValues } from './rows.js';
+import {
+  alertOf,
+  alertValues,
+  attemptOf,
+  attemptValues,
+  outboxOf,
+  outboxValues,
+  transitionOf,
+  transitionValues,
+} from './rows.js';
 import { statements } from './sql.js';
 
 // AlertStore on the embedded SQLite database (the handle the storage layer opened; this store
@@ -29,7 +38,8 @@ export function createSqliteAlertStore(db: Database): AlertStore {
     stmt('insertAttempt').run(...attemptValues(attempt));
     stmt('updateOutbox').run(update.state, update.dueMs, update.lastError, update.id);
   });
-  const all = (name: keyof typeof sql, ...values: unknown[]): Row[] => stmt(name).all(...values) as Row[];
+  const all = (name: keyof typeof sql, ...values: unknown[]): Row[] =>
+    stmt(name).all(...values) as Row[];
 
   return {
     async load() {
@@ -49,14 +59,18 @@ export function createSqliteAlertStore(db: Database): AlertStore {
       const due = all('nextDue')[0]?.due_ms;
       return due === null || due === undefined ? undefined : Number(due);
     },
-    claim: async (id, nowMs, leaseUntilMs) => stmt('claim').run(leaseUntilMs, id, nowMs).changes === 1,
+    claim: async (id, nowMs, leaseUntilMs) =>
+      stmt('claim').run(leaseUntilMs, id, nowMs).changes === 1,
     finishAttempt: async (attempt, update) => {
       finishAttempt(attempt, update);
     },
     postpone: async (id, dueMs) => {
       stmt('postpone').run(dueMs, id);
     },
-    listAlerts: async (filter) => (filter?.state ? all('listAlertsByState', filter.state) : all('listAlerts')).map(alertOf),
+    listAlerts: async (filter) => {
+      const found = filter?.state ? all('listAlertsByState', filter.state) : all('listAlerts');
+      return found.map(alertOf);
+    },
     async getAlert(id) {
       const row = all('getAlert', id)[0];
       return row ? alertOf(row) : undefined;

@@ -65,8 +65,10 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  close(): Promise<void> {
-    return this.pool.end();
+  async close(): Promise<void> {
+    // pg.Pool refuses a second end(); callers close in `finally` blocks and may do it twice.
+    if (this.pool.ended || this.pool.ending) return;
+    await this.pool.end();
   }
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
