@@ -3,6 +3,9 @@
 // they are missing, builds, then runs a collector on its embedded SQLite store and an agent
 // sampling this host, both under .hostpulse/ in the checkout, and prints where to look.
 // Ctrl-C stops both (the agent says goodbye, so the host shows as stopped, not down).
+// The children run in process groups of their own: a terminal's Ctrl-C reaches only this script,
+// which stops the agent first and the collector after it. One run per checkout: a second one
+// would share the agent's buffer and the collector's database.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -61,6 +64,32 @@ function token(file, args, what) {
   return match[0];
 }
 
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+function takeRunLock(file) {
+  const held = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
+  if (held > 0 && held !== process.pid && isAlive(held)) {
+    process.stderr.write(
+      `hostpulse is already running from this checkout (npm start, pid ${held}); ` +
+        `stop it with Ctrl-C in its terminal or \`kill ${held}\`, then try again.\n`,
+    );
+    process.exit(1);
+  }
+  writeFileSync(file, `${process.pid}\n`);
+  process.on('exit', () => {
+    if (existsSync(file) && readFileSync(file, 'utf8').trim() === String(process.pid)) {
+      rmSync(file, { force: true });
+    }
+  });
+}
+
 async function waitReady(url, child) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -76,6 +105,8 @@ async function waitReady(url, child) {
   return false;
 }
 
+mkdirSync(home, { recursive: true });
+takeRunLock(join(home, 'start.pid'));
 if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
   step('installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)');
   run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
@@ -83,7 +114,6 @@ if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
 step('building (tsc -b)');
 run('npm', ['run', 'build', '--silent'], 'the build');
 
-mkdirSync(home, { recursive: true });
 const port = Number(process.env.HOSTPULSE_PORT ?? (await freePort(8080)));
 const url = `http://127.0.0.1:${port}`;
 const collectorConfig = join(home, 'collector.yaml');
@@ -107,7 +137,7 @@ if (!existsSync(join(home, 'data', 'hostpulse.db'))) {
 step('migrating the embedded database');
 capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
 token(join(home, 'agent.token'), ['token', 'create', '--agent', 'local-agent', '--config', collectorConfig], 'creating the agent token');
-token(join(home, 'api.token'), ['token', 'create', '--api', 'local-viewer', '--role', 'admin', '--config', collectorConfig], 'creating the API token');
+token(join(home, 'api.token'), ['token', 'create', '--api', 'local-admin', '--role', 'admin', '--config', collectorConfig], 'creating the API token');
 writeFileSync(
   agentConfig,
   [
@@ -125,6 +155,7 @@ writeFileSync(
 step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
 const collector = spawn(node, [collectorBin, '--config', collectorConfig], {
   cwd: root,
+  detached: true,
   stdio: ['ignore', openSync(join(home, 'collector.log'), 'a'), openSync(join(home, 'collector.log'), 'a')],
 });
 if (!(await waitReady(url, collector))) {
@@ -135,6 +166,7 @@ if (!(await waitReady(url, collector))) {
 step('starting the agent on this host (log: .hostpulse/agent.log)');
 const agent = spawn(node, [agentBin, '--config', agentConfig], {
   cwd: root,
+  detached: true,
   stdio: ['ignore', openSync(join(home, 'agent.log'), 'a'), openSync(join(home, 'agent.log'), 'a')],
 });
 
@@ -164,6 +196,13 @@ function stop() {
 }
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
+// `kill <npm pid>` ends npm without a word to this script: when our parent is gone, stop too,
+// so no collector or agent is left running without anyone to stop it.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) stop();
+}, 1000).unref();
 agent.on('exit', (code) => {
   if (!stopping) process.stderr.write(`the agent exited with ${code}; read .hostpulse/agent.log\n`);
 });
@@ -171,4 +210,5 @@ collector.on('exit', (code) => {
   if (!stopping) process.stderr.write(`the collector exited with ${code}; read .hostpulse/collector.log\n`);
   agent.kill('SIGTERM');
   process.exitCode = stopping ? 0 : 1;
+  process.exit();
 });
