@@ -127,6 +127,13 @@ describe('loadAgentSettings', () => {
     ]);
   });
 
+  it('refuses an interval or timeout past 1h, before Node timers would overflow', () => {
+    expect(problemsOf('collector: { url: "http://h", timeout: 2h }\ninterval: 30d\n')).toEqual([
+      'agent.yaml: interval: 30d is longer than the largest, 1h',
+      'agent.yaml: collector.timeout: 2h is longer than 1h',
+    ]);
+  });
+
   it('never puts the token into an error message', () => {
     const problems = problemsOf('collector: { url: "ftp://h", token: "s3cr3t-token" }\n');
     expect(problems.join('\n')).not.toContain('s3cr3t-token');

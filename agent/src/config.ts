@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
 import {
   Duration,
+  formatDuration,
   HostpulseError,
   Secret,
   Size,
@@ -93,6 +94,7 @@ export interface AgentSettings {
 }
 
 const MIN_INTERVAL_MS = 1000;
+const MAX_INTERVAL_MS = 3_600_000;
 
 /**
  * Loads and checks agent.yaml. Throws one `config_invalid` HostpulseError whose
@@ -117,6 +119,13 @@ export function loadAgentSettings(
   if (collector.timeoutMs <= 0) problem('collector.timeout', 'must be longer than 0s');
   if (config.intervalMs < MIN_INTERVAL_MS) {
     problem('interval', `${config.intervalMs}ms is shorter than the smallest interval, 1s`);
+  }
+  if (config.intervalMs > MAX_INTERVAL_MS) {
+    // Past this an agent is no monitor, and Node timers overflow at 2^31 ms (about 24.8 days).
+    problem('interval', `${formatDuration(config.intervalMs)} is longer than the largest, 1h`);
+  }
+  if (collector.timeoutMs > MAX_INTERVAL_MS) {
+    problem('collector.timeout', `${formatDuration(collector.timeoutMs)} is longer than 1h`);
   }
   if (config.buffer.maxBytes < 64 * 1024) {
     const bytes = config.buffer.maxBytes;
