@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './helpers/pg.js';
 
 // The built CLI (collector/bin → dist/) as a real process; run `npx tsc -b` first.
 
@@ -104,6 +105,31 @@ describe('hostpulse-collector CLI', () => {
     const simulate = cli(['simulate', '--agents', '3']);
     expect(simulate.status).toBe(2);
     expect(simulate.stderr).toContain('not implemented yet');
+  });
+
+  it('migrates a new embedded data_dir by itself when serving', async () => {
+    const fresh = join(dir, 'fresh');
+    const config = configFile('fresh.yaml', `listen: 127.0.0.1:0\ndata_dir: ${fresh}\n`);
+    const lines = await serveUntilReady(config, async (url) => {
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    });
+    expect(lines.filter((l) => l.msg === 'migration applied').length).toBeGreaterThan(0);
+    expect(cli(['token', 'create', '--agent', 'a', '--config', config]).status).toBe(0);
+  });
+
+  it('refuses to use a PostgreSQL database whose schema is behind, naming migrate', async () => {
+    const db = await createTestDatabase();
+    try {
+      const config = configFile('pg.yaml', `database: { url: "${db.url}" }\n`);
+      const created = cli(['token', 'create', '--agent', 'a', '--config', config]);
+      expect(created.status).toBe(1);
+      expect(created.stderr).toContain('the database schema is behind this collector (pending: 001-core');
+      expect(created.stderr).toContain('run `hostpulse-collector migrate` with the same configuration');
+      expect(cli(['migrate', '--config', config]).status).toBe(0);
+      expect(cli(['token', 'create', '--agent', 'a', '--config', config]).status).toBe(0);
+    } finally {
+      await db.drop();
+    }
   });
 
   it('serves, logs its URL, and stops cleanly on SIGTERM', async () => {

@@ -10,6 +10,7 @@ export async function runMigrate(config: CollectorConfig, log: Logger): Promise<
       applied += 1;
       printLine(`applied ${name} in ${Math.round(durationMs)} ms`);
     }),
+    'any',
   );
   printLine(applied > 0 ? `${applied} migration(s) applied` : 'the database schema is up to date');
   return 0;

@@ -10,7 +10,7 @@ import { buildServer } from '../server.js';
 import type { Storage } from '../storage/storage.js';
 import { collectorVersion } from '../version.js';
 import { createConfiguredAlerting } from './alerting.js';
-import { openConfiguredStorage } from './storage.js';
+import { openConfiguredStorage, requireCurrentSchema } from './storage.js';
 
 // The daemon: storage, alerting and the HTTP server, started in that order and stopped in the
 // reverse one. SIGTERM or SIGINT lets requests in flight finish (fastify.close), then stops
@@ -40,6 +40,7 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   const storage = await openConfiguredStorage(config, log);
   let alerting: Alerting;
   try {
+    await requireCurrentSchema(storage, config, log);
     alerting = createConfiguredAlerting(config, storage, log);
   } catch (err) {
     await storage.close();

@@ -138,6 +138,8 @@ export interface StoredGap extends IngestGap {
 export interface Storage {
   /** Applies pending migrations in order, reporting each with its duration. */
   migrate(onApplied?: (name: string, durationMs: number) => void): Promise<void>;
+  /** Names of the migrations this build has and the database has not applied yet. */
+  pendingMigrations(): Promise<string[]>;
   /** Throws `storage_unavailable` when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -46,3 +46,15 @@ function applyOnce(pool: pg.Pool, migration: Migration): Promise<number | undefi
     return durationMs;
   });
 }
+
+/** Migrations not recorded in schema_migrations (all of them on an empty database). */
+export async function pendingPostgres(
+  pool: pg.Pool,
+  migrations: readonly Migration[],
+): Promise<string[]> {
+  const table = await pool.query("SELECT to_regclass('schema_migrations') AS t");
+  if (table.rows[0]?.t === null) return migrations.map((m) => m.name);
+  const done = await pool.query<{ name: string }>('SELECT name FROM schema_migrations');
+  const applied = new Set(done.rows.map((r) => r.name));
+  return migrations.map((m) => m.name).filter((name) => !applied.has(name));
+}

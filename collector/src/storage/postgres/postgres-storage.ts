@@ -20,7 +20,7 @@ import type {
 import { GroupWriter } from './group-writer.js';
 import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
 import { ingestPostgres } from './ingest.js';
-import { migratePostgres } from './migrate.js';
+import { migratePostgres, pendingPostgres } from './migrate.js';
 import { postgresMigrations } from './migrations/index.js';
 import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
@@ -57,6 +57,12 @@ export class PostgresStorage implements Storage {
 
   migrate(onApplied?: OnMigrationApplied): Promise<void> {
     return this.run('migrate', () => migratePostgres(this.pool, postgresMigrations, onApplied));
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return this.run('read the schema version', () =>
+      pendingPostgres(this.pool, postgresMigrations),
+    );
   }
 
   ping(): Promise<void> {

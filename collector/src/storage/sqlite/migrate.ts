@@ -35,3 +35,14 @@ export function migrateSqlite(
     if (durationMs !== undefined) onApplied?.(migration.name, durationMs);
   }
 }
+
+/** Migrations not recorded in schema_migrations (all of them in a new file). */
+export function pendingSqlite(db: Database.Database, migrations: readonly Migration[]): string[] {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    .get();
+  if (!table) return migrations.map((m) => m.name);
+  const rows = db.prepare('SELECT name FROM schema_migrations').all() as { name: string }[];
+  const applied = new Set(rows.map((r) => r.name));
+  return migrations.map((m) => m.name).filter((name) => !applied.has(name));
+}

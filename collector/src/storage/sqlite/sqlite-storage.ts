@@ -18,7 +18,7 @@ import type {
 } from '../storage.js';
 import { eventsSqlite, findHostSqlite, gapsSqlite, latestSqlite, listHostsSqlite } from './hosts.js';
 import { ingestSqlite } from './ingest.js';
-import { migrateSqlite } from './migrate.js';
+import { migrateSqlite, pendingSqlite } from './migrate.js';
 import { sqliteMigrations } from './migrations/index.js';
 import { openDatabase, StatementCache } from './open-database.js';
 import { querySqlite } from './query.js';
@@ -54,6 +54,10 @@ export class SqliteStorage implements Storage {
 
   migrate(onApplied?: OnMigrationApplied): Promise<void> {
     return this.run('migrate', () => migrateSqlite(this.db, sqliteMigrations, onApplied));
+  }
+
+  pendingMigrations(): Promise<string[]> {
+    return this.run('read the schema version', () => pendingSqlite(this.db, sqliteMigrations));
   }
 
   ping(): Promise<void> {
