@@ -28,7 +28,10 @@ export async function requireCurrentSchema(
   const pending = await storage.pendingMigrations();
   if (pending.length === 0) return;
   if (config.database.url === undefined) {
-    await storage.migrate((name, durationMs) => log.info({ name, durationMs }, 'migration applied'));
+    const report = (name: string, durationMs: number) => {
+      log.info({ name, durationMs }, 'migration applied');
+    };
+    await storage.migrate(report);
     return;
   }
   const message =

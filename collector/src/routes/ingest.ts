@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeBatch, HostpulseError, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import type { IngestBatch } from '../storage/storage.js';
+import { checkBatchLimits } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { toIngestBatch } from './ingest-batch.js';
 
@@ -29,6 +30,7 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
         maxInflatedBytes: ctx.config.limits.maxInflatedBytes,
       });
       const batch = toIngestBatch(wire, ctx.now());
+      checkBatchLimits(batch);
       const result = await ctx.storage.ingest(batch);
 
       if (!result.duplicate) observe(ctx, request, batch);

@@ -33,7 +33,8 @@ function applyOnce(pool: pg.Pool, migration: Migration): Promise<number | undefi
   return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(CREATE_TABLE);
-    const done = await client.query('SELECT 1 FROM schema_migrations WHERE name = $1', [migration.name]);
+    const sql = 'SELECT 1 FROM schema_migrations WHERE name = $1';
+    const done = await client.query(sql, [migration.name]);
     if (done.rowCount) return undefined;
 
     const started = performance.now();

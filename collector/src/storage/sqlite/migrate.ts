@@ -20,15 +20,14 @@ export function migrateSqlite(
   for (const migration of migrations) {
     const apply = db.transaction((): number | undefined => {
       db.exec(CREATE_TABLE);
-      if (db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?').get(migration.name)) return undefined;
+      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE name = ?');
+      if (done.get(migration.name)) return undefined;
       const started = performance.now();
       db.exec(migration.sql);
       const durationMs = Math.round(performance.now() - started);
-      db.prepare('INSERT INTO schema_migrations (name, applied_ms, duration_ms) VALUES (?, ?, ?)').run(
-        migration.name,
-        Date.now(),
-        durationMs,
-      );
+      db.prepare(
+        'INSERT INTO schema_migrations (name, applied_ms, duration_ms) VALUES (?, ?, ?)',
+      ).run(migration.name, Date.now(), durationMs);
       return durationMs;
     });
     const durationMs = apply.immediate();

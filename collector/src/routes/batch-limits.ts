@@ -1,0 +1,103 @@
+import { formatDuration, HostpulseError, quote } from '@hostpulse/shared';
+import type { IngestBatch, Labels } from '../storage/storage.js';
+
+// What a batch may hold, checked before storage sees it. Each limit keeps one sender from
+// storing what nobody can read back: a timestamp no query can reach, a sequence number that
+// loses precision in the exactly-once key, a label of 100 KB in every answer, a NUL byte
+// PostgreSQL refuses in text. A batch over a limit is refused whole (400 batch_invalid), so the
+// agent keeps it as a dead letter that `--once` shows, instead of half of it being stored.
+
+export const BATCH_LIMITS = {
+  seriesPerBatch: 10_000,
+  nameChars: 200,
+  labelsPerSeries: 64,
+  labelValueChars: 1024,
+  hostNameChars: 253,
+  idChars: 128,
+  /** Times before 2000-01-01 are a clock that was never set. */
+  earliestMs: 946_684_800_000,
+  /** A sample this far past the collector's clock comes from a host whose clock is wrong. */
+  aheadMs: 60 * 60 * 1000,
+} as const;
+
+const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
+const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Control characters other than tab, CR and LF; a label value may hold a line break (it is
+// escaped wherever it is shown), never a NUL.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+export function checkBatchLimits(batch: IngestBatch): void {
+  const refuse = (what: string) => {
+    const key = `${short(batch.agentId)}/${short(batch.incarnation)}/${batch.seq}`;
+    throw new HostpulseError('batch_invalid', `batch ${key}: ${what}`);
+  };
+  checkIdentity(batch, refuse);
+  if (batch.series.length > BATCH_LIMITS.seriesPerBatch) {
+    refuse(`${batch.series.length} series, more than ${BATCH_LIMITS.seriesPerBatch} in one batch`);
+  }
+  batch.series.forEach((series, i) => {
+    const at = `series[${i}]`;
+    if (series.metric.length > BATCH_LIMITS.nameChars || !METRIC_NAME.test(series.metric)) {
+      refuse(`${at}: metric ${quote(series.metric)} is not a metric name (${METRIC_NAME.source})`);
+    }
+    checkLabels(series.labels, at, refuse);
+    for (const t of series.timestampsMs) checkTime(t, batch.receivedMs, at, refuse);
+  });
+  batch.events.forEach((event, i) => checkLabels(event.labels, `events[${i}]`, refuse));
+  batch.gaps.forEach((gap, i) => {
+    if (gap.fromMs > gap.toMs) refuse(`gaps[${i}]: from ${gap.fromMs} is after to ${gap.toMs}`);
+    if (gap.batches < 0) refuse(`gaps[${i}]: batches ${gap.batches} is negative`);
+  });
+}
+
+type Refuse = (what: string) => never;
+
+function checkIdentity(batch: IngestBatch, refuse: Refuse): void {
+  if (!Number.isSafeInteger(batch.seq)) {
+    refuse(`seq ${batch.seq} is past 2^53 and would lose precision`);
+  }
+  if (batch.hostName.length > BATCH_LIMITS.hostNameChars || CONTROL.test(batch.hostName)) {
+    const limit = BATCH_LIMITS.hostNameChars;
+    refuse(`host_name ${quote(batch.hostName)} ${isLongerOrControl(limit)}`);
+  }
+  for (const [field, value] of [['agent_id', batch.agentId], ['incarnation', batch.incarnation]]) {
+    if (value!.length > BATCH_LIMITS.idChars || CONTROL.test(value!)) {
+      refuse(`${field} ${quote(value)} ${isLongerOrControl(BATCH_LIMITS.idChars)}`);
+    }
+  }
+}
+
+function checkLabels(labels: Labels, at: string, refuse: Refuse): void {
+  const entries = Object.entries(labels);
+  if (entries.length > BATCH_LIMITS.labelsPerSeries) {
+    refuse(`${at}: ${entries.length} labels, more than ${BATCH_LIMITS.labelsPerSeries}`);
+  }
+  for (const [name, value] of entries) {
+    if (name.length > BATCH_LIMITS.nameChars || !LABEL_NAME.test(name)) {
+      refuse(`${at}: label name ${quote(name)} is not a label name (${LABEL_NAME.source})`);
+    }
+    if (value.length > BATCH_LIMITS.labelValueChars || value.includes('\u0000')) {
+      const limit = BATCH_LIMITS.labelValueChars;
+      refuse(`${at}: label ${name} is longer than ${limit} characters or holds NUL`);
+    }
+  }
+}
+
+function checkTime(t: number, receivedMs: number, at: string, refuse: Refuse): void {
+  if (t < BATCH_LIMITS.earliestMs) {
+    refuse(`${at}: timestamp ${t} is before 2000-01-01; is the host's clock set?`);
+  }
+  if (t > receivedMs + BATCH_LIMITS.aheadMs) {
+    const ahead = formatDuration(Math.round((t - receivedMs) / 1000) * 1000);
+    const fix = "fix the host's clock (NTP)";
+    refuse(`${at}: timestamp ${t} is ${ahead} ahead of the collector's clock; ${fix}`);
+  }
+}
+
+function isLongerOrControl(limit: number): string {
+  return `is longer than ${limit} characters or holds control characters`;
+}
+
+function short(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
