@@ -12,7 +12,10 @@ interface AjvError {
   readonly message?: string;
   readonly params: Record<string, unknown>;
   readonly data?: unknown;
-  readonly parentSchema?: { readonly properties?: Record<string, unknown> };
+  readonly parentSchema?: {
+    readonly properties?: Record<string, unknown>;
+    readonly patternProperties?: Record<string, unknown>;
+  };
 }
 
 const PLACE: Readonly<Record<string, string>> = {
@@ -33,7 +36,11 @@ export function describeValidation(error: Partial<FastifyError>): string {
     case 'required':
       return `${place} ${String(first.params.missingProperty)}: is required`;
     case 'additionalProperties': {
-      const known = Object.keys(first.parentSchema?.properties ?? {}).join(', ');
+      const parent = first.parentSchema;
+      const patterns = Object.keys(parent?.patternProperties ?? {});
+      // The one pattern we use, label\.NAME, reads better as what to write than as a regex.
+      const named = patterns.map((p) => (p.startsWith('^label\\.') ? 'label.KEY' : p));
+      const known = [...Object.keys(parent?.properties ?? {}), ...named].join(', ');
       return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
     }
     case 'enum': {

@@ -136,9 +136,10 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
       ['metric=cpu_usage_percent&from=yesterday', 'query parameter from: "yesterday" is not a time (write epoch milliseconds or RFC 3339 like 2026-12-04T15:00:00Z)'],
       ['metric=cpu_usage_percent&step=soon', 'query parameter step: "soon" is not a positive duration (write 30s, 5m or 60000)'],
       ['metric=cpu_usage_percent&agg=median', 'query parameter agg: "median" is not one of avg, min, max, last'],
+      ['metric=cpu_usage_percent&agg=max', 'query parameter agg: needs step (without step the raw samples are returned)'],
       ['from=1', 'query parameter metric: is required'],
       ['metric=cpu%20usage', 'query parameter metric: "cpu usage" must match pattern "^[a-zA-Z_:][a-zA-Z0-9_:]*$"'],
-      ['metric=cpu_usage_percent&hots=web-1', 'query parameter "hots" is not known here (known: metric, host, from, to, step, agg)'],
+      ['metric=cpu_usage_percent&hots=web-1', 'query parameter "hots" is not known here (known: metric, host, from, to, step, agg, label.KEY)'],
       ['metric=cpu_usage_percent&from=2000&to=1000', 'query parameter from: "2000" is after to (1970-01-01T00:00:01.000Z)'],
       [`metric=cpu_usage_percent&${range}&step=1ms`, 'query parameter step: "1ms" gives more than 500 points over this range (use a longer step or a shorter range)'],
     ])('answers 400 bad_request to %s', async (params, message) => {

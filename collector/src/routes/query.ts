@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { HostpulseError } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import type { Aggregation } from '../storage/storage.js';
 import type { RouteContext } from './context.js';
@@ -43,6 +44,12 @@ export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): voi
       const { fromMs, toMs } = parseRange(query.from, query.to, ctx.now());
       const maxPoints = ctx.config.limits.maxQueryPoints;
       const stepMs = query.step === undefined ? undefined : parseStep(query.step);
+      // agg has a default, so whether the caller wrote it shows only in the URL itself.
+      const aggGiven = new URL(request.url, 'http://query').searchParams.has('agg');
+      if (stepMs === undefined && aggGiven) {
+        const message = 'query parameter agg: needs step (without step the raw samples are returned)';
+        throw new HostpulseError('bad_request', message);
+      }
       if (stepMs !== undefined) checkStepCount(query.step as string, toMs - fromMs, stepMs, maxPoints);
       const host = query.host === undefined ? undefined : await findHostOr404(ctx, query.host);
 
