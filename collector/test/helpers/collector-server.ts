@@ -8,6 +8,8 @@ import { silentLogger } from '@hostpulse/shared';
 import type { Alerting } from '../../src/alerting/alerting.js';
 import { generateToken, hashToken } from '../../src/auth.js';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.js';
+import { createCollectorMetrics, type CollectorMetrics } from '../../src/self-metrics/collector-metrics.js';
+import { addStorageGauges } from '../../src/self-metrics/storage-gauges.js';
 import { buildServer } from '../../src/server.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { IngestBatch, Role, Storage } from '../../src/storage/storage.js';
@@ -33,6 +35,8 @@ export interface TestCollector {
     readonly operator: string;
     readonly admin: string;
   };
+  /** The collector's own metrics, with the storage gauges as `serve` adds them. */
+  readonly metrics: CollectorMetrics;
   /** The server itself, for tests that read its route table. */
   readonly app: FastifyInstance;
   /** Sets the server's clock; undefined goes back to the real one. */
@@ -64,12 +68,16 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   };
   const alerting = recordingAlerting();
   let fixedNow: number | undefined;
-  const app: FastifyInstance = buildServer({ config, storage, alerting, log, now: () => fixedNow ?? Date.now() });
+  const metrics = createCollectorMetrics('0.0.0-test');
+  addStorageGauges(metrics, storage);
+  const now = () => fixedNow ?? Date.now();
+  const app: FastifyInstance = buildServer({ config, storage, alerting, log, now, metrics });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
 
   return {
     app,
+    metrics,
     url: `http://127.0.0.1:${port}`,
     storage,
     config,
