@@ -93,7 +93,8 @@ function countIngestRejections(metrics: CollectorMetrics) {
 /**
  * Requests that arrive on a kept-alive connection while close() drains the ones in flight get
  * 429 overloaded with Retry-After: the agent keeps its batch and comes back (maybe to another
- * replica), and the answer has the same shape as every other error.
+ * replica), and the answer has the same shape as every other error. Every answer sent while
+ * stopping closes its connection.
  */
 function refuseWhileStopping(app: FastifyInstance): void {
   let stopping = false;
@@ -103,5 +104,11 @@ function refuseWhileStopping(app: FastifyInstance): void {
   app.addHook('onRequest', async () => {
     if (!stopping) return;
     throw new HostpulseError('overloaded', 'the collector is stopping; retry in a few seconds');
+  });
+  // close() ends the connections idle when it starts; one busy then would stay open after its
+  // answer until the client's keep-alive ran out (undici keeps it up to the 72 s Fastify
+  // announces), holding the stop past its deadline. Closing it with the answer ends the wait.
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
   });
 }
