@@ -19,7 +19,9 @@ interface Bucket {
   updatedMs: number;
 }
 
-export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
+export type TakeResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly retryAfterMs: number };
 
 export class TokenBuckets {
   // One entry per token that sent since start; tokens are few (made by an operator), and only

@@ -62,6 +62,7 @@ function moveAuthorizeFirst(options: RouteOptions): Access | undefined {
   const [auth] = hooks;
   if (auth === undefined) return undefined;
   options.preHandler = preHandler.filter((hook) => hook !== auth);
-  options.onRequest = [auth, ...onRequest.filter((hook) => hook !== auth)] as typeof options.onRequest;
+  const rest = onRequest.filter((hook) => hook !== auth);
+  options.onRequest = [auth, ...rest] as typeof options.onRequest;
   return accessOf(auth);
 }

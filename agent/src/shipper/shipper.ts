@@ -176,7 +176,8 @@ export class Shipper {
     if (this.stopping.signal.aborted) return { kind: 'pause', ms: 0 };
     this.failures += 1;
     const code = (err as { code?: string }).code ?? (err as Error).name;
-    const fields = { err: { message: (err as Error).message, code }, why: describeConnectError(err) };
+    const why = describeConnectError(err);
+    const fields = { err: { message: (err as Error).message, code }, why };
     this.link.down('unreachable', code, fields);
     return { kind: 'pause', ms: fullJitterDelay(this.failures, NETWORK_BACKOFF, this.random) };
   }

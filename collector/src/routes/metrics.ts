@@ -9,7 +9,8 @@ import type { RouteContext } from './context.js';
 // `authorization: { credentials_file: ... }` in its scrape config.
 
 export function registerMetricsRoute(app: FastifyInstance, ctx: RouteContext): void {
-  const guard = ctx.config.metrics.requireToken ? { onRequest: authorize(ctx.storage, 'viewer') } : {};
+  const viewer = { onRequest: authorize(ctx.storage, 'viewer') };
+  const guard = ctx.config.metrics.requireToken ? viewer : {};
   const summary = "the collector's own metrics, Prometheus text format";
   app.get('/metrics', { ...guard, config: { summary } }, async (request, reply) => {
     const text = await ctx.metrics.registry.render(request.log);

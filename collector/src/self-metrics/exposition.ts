@@ -33,7 +33,8 @@ export function formatLabels(pairs: readonly (readonly [string, string])[]): str
 }
 
 export function header(name: string, help: string, type: string): string {
-  return `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${type}\n`;
+  const escaped = help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return `# HELP ${name} ${escaped}\n# TYPE ${name} ${type}\n`;
 }
 
 function escapeLabelValue(value: string): string {

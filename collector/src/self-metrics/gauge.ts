@@ -58,7 +58,8 @@ export class Gauge<L extends string = never> {
     if (this.children.size === 0) return '';
     let text = header(this.name, this.help, 'gauge');
     for (const { labels, value } of this.children.values()) {
-      text += `${this.name}${formatLabels(pairsOf(this.labelNames, labels))} ${formatValue(value)}\n`;
+      const pairs = pairsOf(this.labelNames, labels);
+      text += `${this.name}${formatLabels(pairs)} ${formatValue(value)}\n`;
     }
     return text;
   }

@@ -6,15 +6,29 @@ import type { AuditEntry, AuditFilter, AuditRecord } from '../storage.js';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-export async function recordAuditPostgres(db: Queryable, entry: AuditEntry, nowMs: number): Promise<void> {
+export async function recordAuditPostgres(
+  db: Queryable,
+  entry: AuditEntry,
+  nowMs: number,
+): Promise<void> {
   await db.query(
     'INSERT INTO audit_log (time_ms, actor, action, target, detail, remote_address) ' +
       'VALUES ($1, $2, $3, $4, $5, $6)',
-    [nowMs, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail), entry.remoteAddress],
+    [
+      nowMs,
+      entry.actor,
+      entry.action,
+      entry.target,
+      JSON.stringify(entry.detail),
+      entry.remoteAddress,
+    ],
   );
 }
 
-export async function listAuditPostgres(pool: pg.Pool, filter: AuditFilter): Promise<AuditRecord[]> {
+export async function listAuditPostgres(
+  pool: pg.Pool,
+  filter: AuditFilter,
+): Promise<AuditRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, value: unknown) => {

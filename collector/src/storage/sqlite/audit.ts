@@ -4,13 +4,24 @@ import type { StatementCache } from './open-database.js';
 // The audit log (migration 005-audit). Callers that change a token run this inside their own
 // transaction, so the change and its audit row commit together.
 
-export function recordAuditSqlite(statements: StatementCache, entry: AuditEntry, nowMs: number): void {
+export function recordAuditSqlite(
+  statements: StatementCache,
+  entry: AuditEntry,
+  nowMs: number,
+): void {
   statements
     .get(
       'INSERT INTO audit_log (time_ms, actor, action, target, detail, remote_address) ' +
         'VALUES (?, ?, ?, ?, ?, ?)',
     )
-    .run(nowMs, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail), entry.remoteAddress);
+    .run(
+      nowMs,
+      entry.actor,
+      entry.action,
+      entry.target,
+      JSON.stringify(entry.detail),
+      entry.remoteAddress,
+    );
 }
 
 export function listAuditSqlite(statements: StatementCache, filter: AuditFilter): AuditRecord[] {
