@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HostpulseError } from '@hostpulse/shared';
 import type { Role, Storage, TokenRecord } from './storage/storage.js';
 
@@ -66,15 +66,34 @@ export async function authenticate(
   return found;
 }
 
-/** A preHandler that lets a request through only with a token that grants `access`. */
-export function authorize(storage: Storage, access: Access): preHandlerAsyncHookHandler {
-  return async (request: FastifyRequest, _reply: FastifyReply) => {
+/** A hook that authorize() made, carrying the access it demands. */
+export type AuthorizeHook = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
+  readonly [ACCESS]: Access;
+};
+
+const ACCESS = Symbol('hostpulse.access');
+
+/**
+ * A hook that lets a request through only with a token that grants `access`. Put it in a
+ * route's `preHandler` or `onRequest`: the server moves it to the front of onRequest either
+ * way (route-table.ts), so a refused request is never parsed or validated, and the route
+ * table knows which role each route needs.
+ */
+export function authorize(storage: Storage, access: Access): AuthorizeHook {
+  const hook = async (request: FastifyRequest, _reply: FastifyReply) => {
     const token = await authenticate(storage, request.headers.authorization);
     if (!isAllowed(token, access)) {
       throw new HostpulseError('forbidden', forbiddenReason(token, access), { token: token.name });
     }
     request.token = token;
   };
+  return Object.assign(hook, { [ACCESS]: access });
+}
+
+/** The access an authorize() hook demands; undefined for any other function. */
+export function accessOf(hook: unknown): Access | undefined {
+  if (typeof hook !== 'function') return undefined;
+  return (hook as Partial<AuthorizeHook>)[ACCESS];
 }
 
 function forbiddenReason(token: TokenRecord, access: Access): string {

@@ -33,7 +33,13 @@ describe('loadCollectorConfig', () => {
       database: { poolMax: 10 },
       retention: { rawMs: 15 * 86_400_000, rollupMs: 400 * 86_400_000 },
       hostDownAfterMs: 60_000,
-      limits: { maxBodyBytes: 4 * 1024 ** 2, maxInflatedBytes: 32 * 1024 ** 2, maxQueryPoints: 100_000 },
+      limits: {
+        maxBodyBytes: 4 * 1024 ** 2,
+        maxInflatedBytes: 32 * 1024 ** 2,
+        maxQueryPoints: 100_000,
+        ingestPerToken: { requestsPerSecond: 20, burst: 200 },
+      },
+      metrics: { requireToken: false },
       notifiers: [],
       rules: [],
       logLevel: 'info',
@@ -58,7 +64,7 @@ describe('loadCollectorConfig', () => {
     );
     const name = problems[0]?.split(':')[0];
     expect(problems).toEqual([
-      `${name}: colour: unknown key (known keys here: listen, tls, database, data_dir, redis, retention, host_down_after, public_url, limits, notifiers, rules, log_level)`,
+      `${name}: colour: unknown key (known keys here: listen, tls, database, data_dir, redis, retention, host_down_after, public_url, limits, metrics, notifiers, rules, log_level)`,
       `${name}: listen: "8080" is not a string`,
       `${name}: host_down_after: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)`,
       `${name}: limits.max_body_bytes: "huge" is not a size (write 512KiB, 1MiB or 1GB)`,

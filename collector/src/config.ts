@@ -39,7 +39,21 @@ const limitsSchema = Type.Object(
     max_body_bytes: Size({ default: '4MiB' }),
     max_inflated_bytes: Size({ default: '32MiB' }),
     max_query_points: Type.Integer({ minimum: 1, default: 100_000 }),
+    // Per agent token (rate-limit.ts). The default lets an agent replay a day of 10 s batches
+    // in minutes; a token shared by a whole fleet needs a higher rate, or 0 for no limit.
+    ingest_per_token: Type.Object(
+      {
+        requests_per_second: Type.Number({ minimum: 0, default: 20 }),
+        burst: Type.Integer({ minimum: 1, default: 200 }),
+      },
+      { default: {} },
+    ),
   },
+  { default: {} },
+);
+
+const metricsSchema = Type.Object(
+  { require_token: Type.Boolean({ default: false }) },
   { default: {} },
 );
 
@@ -73,6 +87,7 @@ export const collectorConfigSchema = Type.Object({
   host_down_after: Duration({ default: '60s' }),
   public_url: Type.Optional(Type.String({ format: 'uri' })),
   limits: limitsSchema,
+  metrics: metricsSchema,
   notifiers: Type.Array(notifierConfigSchema, { default: [], 'x-hostpulse-unique': 'name' }),
   rules: Type.Array(ruleSchema, { default: [], 'x-hostpulse-unique': 'name' }),
   log_level: logLevelSchema,

@@ -37,11 +37,20 @@ export function errorBody(code: ErrorCode, message: string): ErrorBody {
 type ErrorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
+ * Told of every error answer, for self-metrics: `reason` is the error code, or the finer
+ * `details.reason` an error carries (rate_limited is an overloaded answer).
+ */
+export type ErrorObserver = (request: FastifyRequest, reason: string) => void;
+
+/**
  * Fastify's error handler: sends the error JSON, logs 4xx at info and 5xx at error. While the
  * database is away every request fails alike, so those are logged once per interval with a
  * count, not once per request (1,000 agents would write 100 lines a second).
  */
-export function createErrorHandler(now: () => number = Date.now): ErrorHandler {
+export function createErrorHandler(
+  now: () => number = Date.now,
+  observe?: ErrorObserver,
+): ErrorHandler {
   let lastUnavailableLogMs = -Infinity;
   let unloggedUnavailable = 0;
 
@@ -68,10 +77,17 @@ export function createErrorHandler(now: () => number = Date.now): ErrorHandler {
     }
 
     if (known.code === 'storage_unavailable' || known.code === 'overloaded') {
-      reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      reply.header('retry-after', String(retryAfterOf(known)));
     }
+    observe?.(request, typeof known.details.reason === 'string' ? known.details.reason : known.code);
     void reply.code(status).send(errorBody(known.code, known.message));
   };
+}
+
+/** An error's own wait (the rate limiter knows when the bucket refills), else the default. */
+function retryAfterOf(error: HostpulseError): number {
+  const seconds = error.details.retryAfterSeconds;
+  return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : RETRY_AFTER_SECONDS;
 }
 
 /** Any route that does not exist answers like every other error. */

@@ -1,17 +1,24 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { createErrorHandler, handleNotFound } from './http-errors.js';
+import { TokenBuckets } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
 import { RequestLogController } from './request-log.js';
+import { trackRoutes, type RouteEntry } from './route-table.js';
+import { createCollectorMetrics, type CollectorMetrics } from './self-metrics/collector-metrics.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
+import { registerAuditRoute } from './routes/audit.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
-import { PROTOBUF, registerIngestRoute } from './routes/ingest.js';
+import { INGEST_PATH, PROTOBUF, registerIngestRoute } from './routes/ingest.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerPingRoute } from './routes/ping.js';
 import { registerQueryRoute } from './routes/query.js';
+import { collectorVersion } from './version.js';
 
 export interface ServerOptions {
   readonly config: CollectorConfig;
@@ -24,6 +31,15 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** TLS key and certificate, already read from config.tls (see readTls in main). */
   readonly https?: { readonly key: Buffer; readonly cert: Buffer };
+  /** The collector's own metrics; a fresh set when absent. */
+  readonly metrics?: CollectorMetrics;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it needs, as registered (route-table.ts). */
+    hostpulseRoutes: readonly RouteEntry[];
+  }
 }
 
 /** The collector's HTTP server with every route, not yet listening. */
@@ -39,32 +55,46 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
-  app.decorateRequest('token', null);
-  refuseWhileStopping(app);
-  const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
-  app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));
-  app.setErrorHandler(createErrorHandler());
-  app.setNotFoundHandler(handleNotFound);
-
   const ctx: RouteContext = {
     config,
     storage: options.storage,
     alerting: options.alerting,
     readiness: options.readiness ?? [],
+    metrics: options.metrics ?? createCollectorMetrics(collectorVersion),
     now: options.now ?? Date.now,
   };
+  app.decorateRequest('token', null);
+  app.decorate('hostpulseRoutes', trackRoutes(app));
+  refuseWhileStopping(app);
+  const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
+  app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));
+  app.setErrorHandler(createErrorHandler(Date.now, countIngestRejections(ctx.metrics)));
+  app.setNotFoundHandler(handleNotFound);
+
+  const buckets = new TokenBuckets(config.limits.ingestPerToken, ctx.now);
   registerHealthRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
   registerPingRoute(app, ctx);
-  registerIngestRoute(app, ctx);
+  registerIngestRoute(app, ctx, buckets);
   registerHostRoutes(app, ctx);
   registerQueryRoute(app, ctx);
+  registerAuditRoute(app, ctx);
+  registerOpenApiRoute(app, ctx);
   return app;
+}
+
+function countIngestRejections(metrics: CollectorMetrics) {
+  return (request: FastifyRequest, reason: string) => {
+    if (request.routeOptions.url !== INGEST_PATH) return;
+    metrics.ingestRejections.inc({ reason });
+  };
 }
 
 /**
  * Requests that arrive on a kept-alive connection while close() drains the ones in flight get
  * 429 overloaded with Retry-After: the agent keeps its batch and comes back (maybe to another
- * replica), and the answer has the same shape as every other error.
+ * replica), and the answer has the same shape as every other error. Every answer sent while
+ * stopping closes its connection.
  */
 function refuseWhileStopping(app: FastifyInstance): void {
   let stopping = false;
@@ -74,5 +104,11 @@ function refuseWhileStopping(app: FastifyInstance): void {
   app.addHook('onRequest', async () => {
     if (!stopping) return;
     throw new HostpulseError('overloaded', 'the collector is stopping; retry in a few seconds');
+  });
+  // close() ends the connections idle when it starts; one busy then would stay open after its
+  // answer until the client's keep-alive ran out (undici keeps it up to the 72 s Fastify
+  // announces), holding the stop past its deadline. Closing it with the answer ends the wait.
+  app.addHook('onSend', async (_request, reply) => {
+    if (stopping) reply.header('connection', 'close');
   });
 }

@@ -1,5 +1,6 @@
 import type { CollectorClient } from './collector-client.js';
 import { errorReason } from './answer.js';
+import { describeConnectError } from './connect-error.js';
 
 // The collector's reachability for --once: GET /api/v1/ping with the agent's token, which the
 // collector answers 200 {"serverTimeMs","tokenKind"} or 401/403.
@@ -33,8 +34,7 @@ export async function pingCollector(client: CollectorClient, now: () => number =
     }
     return { ...base, tokenAccepted: true, clockSkewMs };
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    return { url, reachable: false, error: code ? `${code}: ${(err as Error).message}` : (err as Error).message };
+    return { url, reachable: false, error: describeConnectError(err) };
   }
 }
 

@@ -15,6 +15,7 @@ import type { BatchBuffer, StoredBatch } from '../buffer/batch-buffer.js';
 import { judgeAnswer, type Verdict } from './answer.js';
 import { fullJitterDelay, NETWORK_BACKOFF, REFUSED_RETRY_MS, withJitter } from './backoff.js';
 import type { CollectorClient, HttpAnswer } from './collector-client.js';
+import { describeConnectError } from './connect-error.js';
 import { LinkState } from './link-state.js';
 import { splitStoredBatch } from './split.js';
 
@@ -175,7 +176,9 @@ export class Shipper {
     if (this.stopping.signal.aborted) return { kind: 'pause', ms: 0 };
     this.failures += 1;
     const code = (err as { code?: string }).code ?? (err as Error).name;
-    this.link.down('unreachable', code, { err: { message: (err as Error).message, code } });
+    const why = describeConnectError(err);
+    const fields = { err: { message: (err as Error).message, code }, why };
+    this.link.down('unreachable', code, fields);
     return { kind: 'pause', ms: fullJitterDelay(this.failures, NETWORK_BACKOFF, this.random) };
   }
 

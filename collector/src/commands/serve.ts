@@ -6,6 +6,8 @@ import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from '../alerting/alerting.js';
 import { parseListen, type CollectorConfig } from '../config.js';
 import { redisReadiness, type ReadinessCheck } from '../readiness.js';
+import { createCollectorMetrics } from '../self-metrics/collector-metrics.js';
+import { addStorageGauges } from '../self-metrics/storage-gauges.js';
 import { buildServer } from '../server.js';
 import type { Storage } from '../storage/storage.js';
 import { collectorVersion } from '../version.js';
@@ -38,17 +40,19 @@ export async function runServe(config: CollectorConfig, configFile: string, log:
 async function start(config: CollectorConfig, configFile: string, log: Logger): Promise<Running> {
   const https = readTls(config, basename(configFile));
   const storage = await openConfiguredStorage(config, log);
+  const metrics = createCollectorMetrics(collectorVersion);
+  addStorageGauges(metrics, storage);
   let alerting: Alerting;
   try {
     await requireCurrentSchema(storage, config, log);
-    alerting = createConfiguredAlerting(config, storage, log);
+    alerting = createConfiguredAlerting(config, storage, log, metrics);
   } catch (err) {
     await storage.close();
     throw err;
   }
   const redisLog = log.child({ component: 'redis' });
   const readiness = config.redis ? [redisReadiness(config.redis.url, redisLog)] : [];
-  const app = buildServer({ config, storage, alerting, log, https, readiness });
+  const app = buildServer({ config, storage, alerting, log, https, readiness, metrics });
 
   alerting.start();
   try {

@@ -1,11 +1,12 @@
 import { printError, printLine, printTable, type Logger } from '@hostpulse/shared';
+import { auditEntry, cliActor } from '../audit.js';
 import { generateToken, hashToken } from '../auth.js';
 import type { CollectorConfig } from '../config.js';
 import type { Role, TokenKind } from '../storage/storage.js';
 import { withStorage } from './storage.js';
 
 // `token create|list|revoke`. The secret is printed once, alone on stdout so that scripts can
-// capture it; only its hash reaches the database.
+// capture it; only its hash reaches the database, with an audit row naming the OS user.
 
 export interface TokenCreateRequest {
   readonly name: string;
@@ -19,11 +20,18 @@ export async function runTokenCreate(
   request: TokenCreateRequest,
 ): Promise<number> {
   const token = generateToken();
-  const record = { name: request.name, kind: request.tokenKind, role: request.role, hash: hashToken(token) };
-  await withStorage(config, log, (storage) => storage.createToken(record));
+  const { name, tokenKind: kind, role } = request;
+  const record = { name, kind, role, hash: hashToken(token) };
+  const audit = auditEntry({
+    actor: cliActor(),
+    action: 'token.create',
+    target: name,
+    detail: { kind, role },
+  });
+  await withStorage(config, log, (storage) => storage.createToken(record, audit));
 
-  const what = request.tokenKind === 'agent' ? 'agent token' : `API token with role ${request.role}`;
-  printError(`created ${what} ${JSON.stringify(request.name)}; it is shown only this once:`);
+  const what = kind === 'agent' ? 'agent token' : `API token with role ${role}`;
+  printError(`created ${what} ${JSON.stringify(name)}; it is shown only this once:`);
   printLine(token);
   return 0;
 }
@@ -41,8 +49,13 @@ export async function runTokenList(config: CollectorConfig, log: Logger): Promis
   return 0;
 }
 
-export async function runTokenRevoke(config: CollectorConfig, log: Logger, name: string): Promise<number> {
-  const revoked = await withStorage(config, log, (storage) => storage.revokeToken(name));
+export async function runTokenRevoke(
+  config: CollectorConfig,
+  log: Logger,
+  name: string,
+): Promise<number> {
+  const audit = auditEntry({ actor: cliActor(), action: 'token.revoke', target: name });
+  const revoked = await withStorage(config, log, (storage) => storage.revokeToken(name, audit));
   if (!revoked) {
     printError(`no live token is named ${JSON.stringify(name)} (token list shows them)`);
     return 1;

@@ -32,7 +32,8 @@ export function hostStatus(host: HostRecord, nowMs: number, downAfterMs: number)
 export function registerHostRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const viewer = authorize(ctx.storage, 'viewer');
 
-  app.get('/api/v1/hosts', { preHandler: viewer }, async () => {
+  const summary = 'every host with its status and inventory';
+  app.get('/api/v1/hosts', { preHandler: viewer, config: { summary } }, async () => {
     const now = ctx.now();
     const hosts = await ctx.storage.listHosts();
     return { hosts: hosts.map((host) => toView(host, now, ctx.config.hostDownAfterMs)) };
@@ -40,7 +41,11 @@ export function registerHostRoutes(app: FastifyInstance, ctx: RouteContext): voi
 
   app.get<{ Params: Static<typeof hostParams> }>(
     '/api/v1/hosts/:id/latest',
-    { preHandler: viewer, schema: { params: hostParams } },
+    {
+      preHandler: viewer,
+      schema: { params: hostParams },
+      config: { summary: 'the latest value of each series of a host (id or name)' },
+    },
     async (request) => {
       const host = await findHostOr404(ctx, request.params.id);
       const latest = await ctx.storage.latest(host.id);

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeBatch, HostpulseError, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
-import type { IngestBatch } from '../storage/storage.js';
+import { limitIngest, type TokenBuckets } from '../rate-limit.js';
+import type { IngestBatch, IngestResult } from '../storage/storage.js';
 import { checkBatchLimits } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { toIngestBatch } from './ingest-batch.js';
@@ -11,6 +12,7 @@ import { toIngestBatch } from './ingest-batch.js';
 // 413 split it, 503 keep it and retry; so every failure must carry the right status.
 
 export const PROTOBUF = 'application/x-protobuf';
+export const INGEST_PATH = '/api/v1/ingest';
 
 export interface IngestAck {
   readonly seq: number;
@@ -21,10 +23,22 @@ export interface IngestAck {
   readonly serverTimeMs: number;
 }
 
-export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): void {
+export function registerIngestRoute(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  buckets: TokenBuckets,
+): void {
+  const { metrics } = ctx;
   app.post(
-    '/api/v1/ingest',
-    { preHandler: authorize(ctx.storage, 'agent') },
+    INGEST_PATH,
+    {
+      // authorize() runs first (route-table.ts), so the limiter knows the token.
+      onRequest: [authorize(ctx.storage, 'agent'), limitIngest(buckets)],
+      onResponse: async (_request, reply) => {
+        metrics.ingestDuration.observe({}, reply.elapsedTime / 1000);
+      },
+      config: { summary: 'store a protobuf batch from an agent', bodyMediaType: PROTOBUF },
+    },
     async (request): Promise<IngestAck> => {
       const wire = decodeBatch(bodyOf(request), isGzipped(request), {
         maxInflatedBytes: ctx.config.limits.maxInflatedBytes,
@@ -33,6 +47,7 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
       checkBatchLimits(batch);
       const result = await ctx.storage.ingest(batch);
 
+      countIngested(ctx, result);
       if (!result.duplicate) observe(ctx, request, batch);
       const { agentId, seq } = batch;
       const fields = { agentId, seq, samples: result.acceptedSamples, duplicate: result.duplicate };
@@ -46,6 +61,17 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
       };
     },
   );
+}
+
+function countIngested(ctx: RouteContext, result: IngestResult): void {
+  const { metrics } = ctx;
+  if (result.duplicate) {
+    metrics.ingestDuplicates.inc();
+    return;
+  }
+  metrics.ingestBatches.inc();
+  metrics.ingestSamples.inc({}, result.acceptedSamples);
+  metrics.ingestRejectedSamples.inc({}, result.rejectedSamples);
 }
 
 function bodyOf(request: FastifyRequest): Buffer {

@@ -38,7 +38,11 @@ type QueryString = Static<typeof querySchema> & Record<string, unknown>;
 export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): void {
   app.get<{ Querystring: QueryString }>(
     '/api/v1/query',
-    { preHandler: authorize(ctx.storage, 'viewer'), schema: { querystring: querySchema } },
+    {
+      preHandler: authorize(ctx.storage, 'viewer'),
+      schema: { querystring: querySchema },
+      config: { summary: 'time series of one metric, raw or one point per step' },
+    },
     async (request) => {
       const query = request.query;
       const { fromMs, toMs } = parseRange(query.from, query.to, ctx.now());

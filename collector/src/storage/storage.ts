@@ -119,12 +119,47 @@ export interface LatestValue {
   readonly value: number;
 }
 
+export interface NewToken {
+  readonly name: string;
+  readonly kind: TokenKind;
+  readonly role: Role | null;
+  /** SHA-256 of the secret, hex; the secret itself is never stored. */
+  readonly hash: string;
+}
+
 export interface TokenRecord {
   readonly name: string;
   readonly kind: TokenKind;
   readonly role: Role | null;
   readonly createdMs: number;
   readonly revokedMs: number | null;
+}
+
+/** One row of the audit log: who did what to which thing, and from where. */
+export interface AuditEntry {
+  /** A token name for API calls; `cli:<os user>` for the command line. */
+  readonly actor: string;
+  /** What was done, e.g. token.create, token.revoke, alert.ack, silence.create. */
+  readonly action: string;
+  /** What it was done to: a token name, an alert id, a silence id. */
+  readonly target: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+  /** The client's IP address; null for the command line. */
+  readonly remoteAddress: string | null;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly id: number;
+  readonly timeMs: number;
+}
+
+export interface AuditFilter {
+  /** Rows at or after this time. */
+  readonly sinceMs?: number | undefined;
+  readonly action?: string | undefined;
+  readonly actor?: string | undefined;
+  /** Newest first, at most this many. */
+  readonly limit: number;
 }
 
 export interface StoredEvent extends IngestEvent {
@@ -154,10 +189,16 @@ export interface Storage {
   events(hostId: string, sinceMs: number): Promise<StoredEvent[]>;
   gaps(hostId: string): Promise<StoredGap[]>;
 
-  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void>;
+  /** With `audit`, the audit row is written in the same transaction as the token. */
+  createToken(token: NewToken, audit?: AuditEntry): Promise<void>;
   /** The live (not revoked) token with this hash. */
   findToken(hash: string): Promise<TokenRecord | undefined>;
   listTokens(): Promise<TokenRecord[]>;
-  /** Returns false when no live token has this name. */
-  revokeToken(name: string): Promise<boolean>;
+  /** Returns false when no live token has this name (and then writes no audit row). */
+  revokeToken(name: string, audit?: AuditEntry): Promise<boolean>;
+
+  /** Adds one audit row, stamped with the storage clock (see collector/src/audit.ts). */
+  recordAudit(entry: AuditEntry): Promise<void>;
+  /** Audit rows, newest first. */
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]>;
 }

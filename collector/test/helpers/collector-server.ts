@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { silentLogger } from '@hostpulse/shared';
 import type { Alerting } from '../../src/alerting/alerting.js';
 import { generateToken, hashToken } from '../../src/auth.js';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.js';
+import { createCollectorMetrics, type CollectorMetrics } from '../../src/self-metrics/collector-metrics.js';
+import { addStorageGauges } from '../../src/self-metrics/storage-gauges.js';
 import { buildServer } from '../../src/server.js';
 import { openStorage } from '../../src/storage/open-storage.js';
 import type { IngestBatch, Role, Storage } from '../../src/storage/storage.js';
@@ -26,7 +28,17 @@ export interface TestCollector {
   readonly storage: Storage;
   readonly config: CollectorConfig;
   readonly alerting: RecordingAlerting;
-  readonly tokens: { readonly agent: string; readonly otherAgent: string; readonly viewer: string; readonly admin: string };
+  readonly tokens: {
+    readonly agent: string;
+    readonly otherAgent: string;
+    readonly viewer: string;
+    readonly operator: string;
+    readonly admin: string;
+  };
+  /** The collector's own metrics, with the storage gauges as `serve` adds them. */
+  readonly metrics: CollectorMetrics;
+  /** The server itself, for tests that read its route table. */
+  readonly app: FastifyInstance;
   /** Sets the server's clock; undefined goes back to the real one. */
   setNow(ms: number | undefined): void;
   close(): Promise<void>;
@@ -51,15 +63,21 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
     agent: await addToken(storage, 'agent-1', null),
     otherAgent: await addToken(storage, 'agent-2', null),
     viewer: await addToken(storage, 'viewer', 'viewer'),
+    operator: await addToken(storage, 'operator', 'operator'),
     admin: await addToken(storage, 'admin', 'admin'),
   };
   const alerting = recordingAlerting();
   let fixedNow: number | undefined;
-  const app: FastifyInstance = buildServer({ config, storage, alerting, log, now: () => fixedNow ?? Date.now() });
+  const metrics = createCollectorMetrics('0.0.0-test');
+  addStorageGauges(metrics, storage);
+  const now = () => fixedNow ?? Date.now();
+  const app: FastifyInstance = buildServer({ config, storage, alerting, log, now, metrics });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
 
   return {
+    app,
+    metrics,
     url: `http://127.0.0.1:${port}`,
     storage,
     config,
@@ -103,12 +121,13 @@ export interface Answer {
 /** One real HTTP request; the body is parsed as JSON when it is JSON. */
 export async function call(
   url: string,
-  options: { method?: 'GET' | 'POST'; token?: string; headers?: Record<string, string>; body?: Buffer | Uint8Array } = {},
+  options: { method?: string; token?: string; headers?: Record<string, string>; body?: Buffer | Uint8Array } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  const response = await request(url, { method: options.method ?? 'GET', headers, body: options.body });
+  const method = (options.method ?? 'GET') as Dispatcher.HttpMethod;
+  const response = await request(url, { method, headers, body: options.body });
   const text = await response.body.text();
   const isJson = String(response.headers['content-type'] ?? '').includes('application/json');
-  return { status: response.statusCode, headers: response.headers, json: isJson ? JSON.parse(text) : text };
+  return { status: response.statusCode, headers: response.headers, json: isJson && text !== '' ? JSON.parse(text) : text };
 }

@@ -4,21 +4,24 @@ import type { HostSnapshot } from '../host-writes.js';
 import type { OnMigrationApplied } from '../migration.js';
 import { SeriesCache } from '../series-cache.js';
 import type {
+  AuditEntry,
+  AuditFilter,
+  AuditRecord,
   HostRecord,
   IngestBatch,
   IngestResult,
   LatestValue,
+  NewToken,
   QueryRequest,
-  Role,
   SeriesResult,
   Storage,
   StoredEvent,
   StoredGap,
-  TokenKind,
   TokenRecord,
 } from '../storage.js';
 import { GroupWriter } from './group-writer.js';
 import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
+import { listAuditPostgres, recordAuditPostgres } from './audit.js';
 import { ingestPostgres } from './ingest.js';
 import { migratePostgres, pendingPostgres } from './migrate.js';
 import { postgresMigrations } from './migrations/index.js';
@@ -106,8 +109,8 @@ export class PostgresStorage implements Storage {
     return this.run('gaps', () => gapsPostgres(this.pool, hostId));
   }
 
-  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void> {
-    return this.run('create token', () => createTokenPostgres(this.pool, token, this.now()));
+  createToken(token: NewToken, audit?: AuditEntry): Promise<void> {
+    return this.run('create token', () => createTokenPostgres(this.pool, token, audit, this.now()));
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
@@ -118,8 +121,16 @@ export class PostgresStorage implements Storage {
     return this.run('list tokens', () => listTokensPostgres(this.pool));
   }
 
-  revokeToken(name: string): Promise<boolean> {
-    return this.run('revoke token', () => revokeTokenPostgres(this.pool, name, this.now()));
+  revokeToken(name: string, audit?: AuditEntry): Promise<boolean> {
+    return this.run('revoke token', () => revokeTokenPostgres(this.pool, name, audit, this.now()));
+  }
+
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return this.run('record audit', () => recordAuditPostgres(this.pool, entry, this.now()));
+  }
+
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
+    return this.run('list audit', () => listAuditPostgres(this.pool, filter));
   }
 
   private run<T>(what: string, operation: () => Promise<T>): Promise<T> {

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { tokenTaken } from '../token-taken.js';
-import type { Role, TokenKind, TokenRecord } from '../storage.js';
+import type { AuditEntry, NewToken, Role, TokenKind, TokenRecord } from '../storage.js';
+import { recordAuditPostgres } from './audit.js';
+import { inTransaction } from './transaction.js';
 
 // Only a token's hash is stored. A name is unique among live tokens (a partial unique index),
 // so a revoked name can be given again.
@@ -9,14 +11,18 @@ const COLUMNS = 'name, kind, role, created_ms, revoked_ms';
 
 export async function createTokenPostgres(
   pool: pg.Pool,
-  token: { name: string; kind: TokenKind; role: Role | null; hash: string },
+  token: NewToken,
+  audit: AuditEntry | undefined,
   nowMs: number,
 ): Promise<void> {
   try {
-    await pool.query(
-      'INSERT INTO tokens (name, kind, role, hash, created_ms) VALUES ($1, $2, $3, $4, $5)',
-      [token.name, token.kind, token.role, token.hash, nowMs],
-    );
+    await inTransaction(pool, async (client) => {
+      await client.query(
+        'INSERT INTO tokens (name, kind, role, hash, created_ms) VALUES ($1, $2, $3, $4, $5)',
+        [token.name, token.kind, token.role, token.hash, nowMs],
+      );
+      if (audit) await recordAuditPostgres(client, audit, nowMs);
+    });
   } catch (err) {
     // Only the live-name index: a clash of hashes would be a broken random source, not a user error.
     if ((err as { constraint?: unknown }).constraint === 'tokens_live_name') throw tokenTaken(token.name, err);
@@ -38,12 +44,21 @@ export async function listTokensPostgres(pool: pg.Pool): Promise<TokenRecord[]> 
   return result.rows.map(toTokenRecord);
 }
 
-export async function revokeTokenPostgres(pool: pg.Pool, name: string, nowMs: number): Promise<boolean> {
-  const result = await pool.query('UPDATE tokens SET revoked_ms = $2 WHERE name = $1 AND revoked_ms IS NULL', [
-    name,
-    nowMs,
-  ]);
-  return (result.rowCount ?? 0) > 0;
+export function revokeTokenPostgres(
+  pool: pg.Pool,
+  name: string,
+  audit: AuditEntry | undefined,
+  nowMs: number,
+): Promise<boolean> {
+  return inTransaction(pool, async (client) => {
+    const result = await client.query(
+      'UPDATE tokens SET revoked_ms = $2 WHERE name = $1 AND revoked_ms IS NULL',
+      [name, nowMs],
+    );
+    const revoked = (result.rowCount ?? 0) > 0;
+    if (revoked && audit) await recordAuditPostgres(client, audit, nowMs);
+    return revoked;
+  });
 }
 
 interface TokenRow {

@@ -3,20 +3,23 @@ import type { Logger } from '@hostpulse/shared';
 import type { OnMigrationApplied } from '../migration.js';
 import { SeriesCache } from '../series-cache.js';
 import type {
+  AuditEntry,
+  AuditFilter,
+  AuditRecord,
   HostRecord,
   IngestBatch,
   IngestResult,
   LatestValue,
+  NewToken,
   QueryRequest,
-  Role,
   SeriesResult,
   Storage,
   StoredEvent,
   StoredGap,
-  TokenKind,
   TokenRecord,
 } from '../storage.js';
 import { eventsSqlite, findHostSqlite, gapsSqlite, latestSqlite, listHostsSqlite } from './hosts.js';
+import { listAuditSqlite, recordAuditSqlite } from './audit.js';
 import { ingestSqlite } from './ingest.js';
 import { migrateSqlite, pendingSqlite } from './migrate.js';
 import { sqliteMigrations } from './migrations/index.js';
@@ -98,8 +101,8 @@ export class SqliteStorage implements Storage {
     return this.run('gaps', () => gapsSqlite(this.statements, hostId));
   }
 
-  createToken(token: { name: string; kind: TokenKind; role: Role | null; hash: string }): Promise<void> {
-    return this.run('create token', () => createTokenSqlite(this.statements, token, this.now()));
+  createToken(token: NewToken, audit?: AuditEntry): Promise<void> {
+    return this.run('create token', () => createTokenSqlite(this.statements, token, audit, this.now()));
   }
 
   findToken(hash: string): Promise<TokenRecord | undefined> {
@@ -110,8 +113,16 @@ export class SqliteStorage implements Storage {
     return this.run('list tokens', () => listTokensSqlite(this.statements));
   }
 
-  revokeToken(name: string): Promise<boolean> {
-    return this.run('revoke token', () => revokeTokenSqlite(this.statements, name, this.now()));
+  revokeToken(name: string, audit?: AuditEntry): Promise<boolean> {
+    return this.run('revoke token', () => revokeTokenSqlite(this.statements, name, audit, this.now()));
+  }
+
+  recordAudit(entry: AuditEntry): Promise<void> {
+    return this.run('record audit', () => recordAuditSqlite(this.statements, entry, this.now()));
+  }
+
+  listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
+    return this.run('list audit', () => listAuditSqlite(this.statements, filter));
   }
 
   private run<T>(what: string, operation: () => T): Promise<T> {

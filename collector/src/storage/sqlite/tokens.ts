@@ -1,5 +1,6 @@
-import type { Role, TokenKind, TokenRecord } from '../storage.js';
+import type { AuditEntry, NewToken, Role, TokenKind, TokenRecord } from '../storage.js';
 import { tokenTaken } from '../token-taken.js';
+import { recordAuditSqlite } from './audit.js';
 import type { StatementCache } from './open-database.js';
 
 // Only a token's hash is stored. A name is unique among live tokens (a partial unique index),
@@ -9,7 +10,8 @@ const COLUMNS = 'name, kind, role, created_ms, revoked_ms';
 
 export function createTokenSqlite(
   statements: StatementCache,
-  token: { name: string; kind: TokenKind; role: Role | null; hash: string },
+  token: NewToken,
+  audit: AuditEntry | undefined,
   nowMs: number,
 ): void {
   // Checked first, in the same write transaction, because SQLite's constraint error does not
@@ -20,6 +22,7 @@ export function createTokenSqlite(
     statements
       .get('INSERT INTO tokens (name, kind, role, hash, created_ms) VALUES (?, ?, ?, ?, ?)')
       .run(token.name, token.kind, token.role, token.hash, nowMs);
+    if (audit) recordAuditSqlite(statements, audit, nowMs);
   });
   create.immediate();
 }
@@ -36,9 +39,21 @@ export function listTokensSqlite(statements: StatementCache): TokenRecord[] {
   return rows.map(toTokenRecord);
 }
 
-export function revokeTokenSqlite(statements: StatementCache, name: string, nowMs: number): boolean {
-  const result = statements.get('UPDATE tokens SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL').run(nowMs, name);
-  return result.changes > 0;
+export function revokeTokenSqlite(
+  statements: StatementCache,
+  name: string,
+  audit: AuditEntry | undefined,
+  nowMs: number,
+): boolean {
+  const revoke = statements.db.transaction(() => {
+    const result = statements
+      .get('UPDATE tokens SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL')
+      .run(nowMs, name);
+    const revoked = result.changes > 0;
+    if (revoked && audit) recordAuditSqlite(statements, audit, nowMs);
+    return revoked;
+  });
+  return revoke.immediate();
 }
 
 interface TokenRow {
