@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailNotifier } from '../src/notifiers/email.js';
-import type { AlertNotification } from '../src/notifiers/notifier.js';
+import type { OutgoingNotification } from '../src/notifiers/notifier.js';
 import { quietLog, startSmtp, type SmtpStandIn } from './alerting-stand-ins.js';
 
 // The email notifier against a real SMTP server (smtp-server), mails parsed with mailparser.
 
-const base: AlertNotification = {
+const base: OutgoingNotification = {
+  id: 'n1',
   kind: 'firing',
   alertId: 'a1',
   rule: 'cpu-high',
@@ -28,13 +29,13 @@ describe('email notifier', () => {
   });
   afterAll(async () => smtp?.close());
 
-  async function send(n: AlertNotification) {
+  async function send(n: OutgoingNotification) {
     const notifier = emailNotifier.create(
       { log: quietLog },
       { name: 'oncall', type: 'email', smtpUrl: smtp.url, from: 'hostpulse@example.com', to: ['ops@example.com', 'dba@example.com'] },
     );
     try {
-      return await notifier.send(n, AbortSignal.timeout(10_000));
+      return await notifier.send([n], AbortSignal.timeout(10_000));
     } finally {
       await notifier.close();
     }
@@ -87,7 +88,7 @@ describe('email notifier', () => {
     const url = closed.url;
     await closed.close();
     const notifier = emailNotifier.create({ log: quietLog }, { name: 'o', type: 'email', smtpUrl: url, from: 'a@example.com', to: ['b@example.com'] });
-    const result = await notifier.send(base, AbortSignal.timeout(10_000));
+    const result = await notifier.send([base], AbortSignal.timeout(10_000));
     await notifier.close();
     expect(result.ok).toBe(false);
     expect(result.permanent).toBe(false);

@@ -56,8 +56,8 @@ export const emailNotifier: NotifierDefinition<EmailConfig> = {
     return {
       name: config.name,
       type: 'email',
-      async send(notification): Promise<DeliveryResult> {
-        const message = buildEmailMessage(notification);
+      async send(group): Promise<DeliveryResult> {
+        const message = buildEmailMessage(group);
         try {
           const info = await transport.sendMail({ from: config.from, to: [...config.to], ...message });
           return { ok: true, status: replyCode(info.response), reply: cut(String(info.response ?? '')) };
