@@ -9,6 +9,18 @@ import { attemptValues, outboxOf } from './rows.js';
 
 const sql = outboxStatements((i) => `$${i}`, 'FOR UPDATE SKIP LOCKED');
 
+// A finished group is written in two statements however many rows it has: one round trip per
+// row would make a storm's 1,000-row message cost seconds to record.
+const insertAttempts = `INSERT INTO notification_attempts
+  (outbox_id, time_ms, outcome, status, reply, error)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::int[], $5::text[], $6::text[])`;
+const finishRows = `UPDATE outbox o SET state = u.state, due_ms = u.due_ms,
+  last_error = u.last_error, attempts = o.attempts + 1, claimed_by = NULL, claimed_until = NULL
+  FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS u(id, state, due_ms, last_error)
+  WHERE o.id = u.id`;
+const renewClaims = `UPDATE outbox SET claimed_until = $1
+  WHERE id = ANY($2::text[]) AND claimed_by = $3 AND state = 'pending'`;
+
 type Run = <T>(work: () => Promise<T>) => Promise<T>;
 
 /** `guarded` turns driver errors into storage_unavailable, as the alert store does. */
@@ -30,18 +42,16 @@ export function createPostgresOutboxStore(pool: Pool, guarded: Run): OutboxStore
       }),
     renewClaims: (ids, claim) =>
       guarded(async () => {
-        for (const id of ids) await pool.query(sql.renewClaim, [claim.untilMs, id, claim.by]);
+        await pool.query(renewClaims, [claim.untilMs, ids, claim.by]);
       }),
     finishAttempts: (finished) =>
       guarded(async () => {
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          for (const { attempt, update } of finished) {
-            await client.query(sql.insertAttempt, attemptValues(attempt));
-            const { state, dueMs, lastError, id } = update;
-            await client.query(sql.finishRow, [state, dueMs, lastError, id]);
-          }
+          await client.query(insertAttempts, columns(finished.map((f) => attemptValues(f.attempt))));
+          const updates = finished.map(({ update: u }) => [u.id, u.state, u.dueMs, u.lastError]);
+          await client.query(finishRows, columns(updates));
           await client.query('COMMIT');
           client.release();
         } catch (err) {
@@ -51,4 +61,10 @@ export function createPostgresOutboxStore(pool: Pool, guarded: Run): OutboxStore
         }
       }),
   };
+}
+
+/** Rows of values to one array per column, for unnest(). */
+function columns(rows: readonly unknown[][]): unknown[][] {
+  const width = rows[0]?.length ?? 0;
+  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]));
 }
