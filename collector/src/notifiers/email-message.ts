@@ -23,7 +23,7 @@ export function buildEmailMessage(group: readonly AlertNotification[]): EmailMes
   const title = `[hostpulse] ${group.length} alerts: ${countsLine(group)}`;
   const listUrl = listUrlOf(group);
   const text = [title, ''];
-  for (const n of group) text.push(...textBlock(n), '');
+  for (const n of group) text.push(titleOf(n), ...textBlock(n), '');
   if (listUrl) text.push(listUrl);
   const html = [
     ...htmlHead(title),
