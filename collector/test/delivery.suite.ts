@@ -35,7 +35,8 @@ export function deliverySuite(kind: string, openStore: () => Promise<TestStore>)
           ? { name: 'ops', type, webhookUrl: receiver.url }
           : { name: 'ops', type, url: receiver.url, secret: 's3cret' };
       const notifiers = createNotifiers([config], quietLog);
-      return new OutboxWorker({ store, notifiers, log: quietLog, now: () => clock, random: () => 1 });
+      const now = () => clock;
+      return new OutboxWorker({ store, notifiers, log: quietLog, now, random: () => 1 });
     }
 
     async function storeAlerts(count: number, kind: 'firing' | 'resolved' = 'firing') {
@@ -72,7 +73,7 @@ export function deliverySuite(kind: string, openStore: () => Promise<TestStore>)
       expect(attempts.map((a) => a.timeMs - T0)).toEqual([0, 2_000, 4_000, 6_000]);
     });
 
-    it('keeps retrying while the notifier is down for 10 minutes and delivers once after', async () => {
+    it('retries while the notifier is down for 10 minutes and delivers once after', async () => {
       await storeAlerts(3);
       await receiver.down();
       const w = worker();
@@ -126,12 +127,12 @@ export function deliverySuite(kind: string, openStore: () => Promise<TestStore>)
       expect((await attemptsOf('alert-1')).row.state).toBe('sent');
     });
 
-    it('combines 500 alerts firing within a second into a few messages within limits', async () => {
+    it('combines 500 alerts firing within a second into a few messages in limits', async () => {
       const smtp = await startSmtp();
       const notifiers = createNotifiers(
         [
           { name: 'ops', type: 'slack', webhookUrl: receiver.url },
-          { name: 'mail', type: 'email', smtpUrl: smtp.url, from: 'hp@example.com', to: ['o@example.com'] },
+          { name: 'mail', type: 'email', smtpUrl: smtp.url, from: 'h@x.com', to: ['o@x.com'] },
         ],
         quietLog,
       );
@@ -158,7 +159,8 @@ export function deliverySuite(kind: string, openStore: () => Promise<TestStore>)
             const host = { host: `web-${i}`, agentId: `agent-${i}` };
             alerting.observe(batchOf({ ...host, points, receivedMs: Date.now(), labels: {} }));
             // 500 batches spread over about a second, as agents would send them.
-            if (i % 10 === 9) await new Promise((r) => setTimeout(r, startMs + 2 * i - Date.now()));
+            const aheadMs = startMs + 2 * i - Date.now();
+            if (i % 10 === 9) await new Promise((r) => setTimeout(r, aheadMs));
           }
         };
         await fire(99);
@@ -190,7 +192,8 @@ async function untilCounted(receiver: Receiver, total: number) {
 }
 
 function countMails(mails: { mail: { subject?: string | undefined } }[]): number {
-  return mails.reduce((n, m) => n + Number(/\] (\d+) alerts:/.exec(m.mail.subject ?? '')?.[1] ?? 1), 0);
+  const count = (subject = '') => Number(/\] (\d+) alerts:/.exec(subject)?.[1] ?? 1);
+  return mails.reduce((n, m) => n + count(m.mail.subject), 0);
 }
 
 async function waitUntil(done: () => boolean, timeoutMs = 30_000): Promise<void> {

@@ -29,11 +29,13 @@ describe('email notifier', () => {
   });
   afterAll(async () => smtp?.close());
 
+  const from = 'hostpulse@example.com';
   const config = (to: string[]) =>
-    ({ name: 'oncall', type: 'email', smtpUrl: smtp.url, from: 'hostpulse@example.com', to }) as const;
+    ({ name: 'oncall', type: 'email', smtpUrl: smtp.url, from, to }) as const;
 
   async function send(n: OutgoingNotification) {
-    const notifier = emailNotifier.create({ log: quietLog }, config(['ops@example.com', 'dba@example.com']));
+    const to = ['ops@example.com', 'dba@example.com'];
+    const notifier = emailNotifier.create({ log: quietLog }, config(to));
     try {
       return await notifier.send([n], AbortSignal.timeout(10_000));
     } finally {
@@ -83,7 +85,7 @@ describe('email notifier', () => {
     expect(mail.text).not.toMatch(/^Bcc:/m);
   });
 
-  it('sends Greek and Japanese exactly: RFC 2047 subject, UTF-8 parts, no header from a CR/LF', async () => {
+  it('sends Greek and Japanese exactly, RFC 2047 subject, no header from a CR/LF', async () => {
     const host = 'διακομιστής-東京-1';
     const summary = 'Η CPU στο 97% — 東京のサーバーが過負荷です';
     const labels = { team: 'ops\r\nBcc: victim@example.com\r\nX-Evil: 1', 地域: '東京\n' };

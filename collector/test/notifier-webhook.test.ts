@@ -60,7 +60,8 @@ describe('webhook notifier', () => {
     expect(await send({ secret: 'shh' })).toMatchObject({ ok: true, status: 200 });
     const { raw, body, headers } = hook.received.at(-1)!;
     expect(verify('shh', raw, headers['x-hostpulse-signature'] as string, Date.now())).toBe(true);
-    expect(verify('other', raw, headers['x-hostpulse-signature'] as string, Date.now())).toBe(false);
+    const header = headers['x-hostpulse-signature'] as string;
+    expect(verify('other', raw, header, Date.now())).toBe(false);
     expect(Number(headers['x-hostpulse-timestamp'])).toBe(Math.floor(body.sent_at_ms / 1000));
     expect(body.sent_at_ms).toBeGreaterThanOrEqual(before);
     expect(body).toEqual({
@@ -94,16 +95,19 @@ describe('webhook notifier', () => {
     writeFileSync(file, 'from-file\n');
     await send({ secretFile: file });
     let last = hook.received.at(-1)!;
-    expect(verify('from-file', last.raw, last.headers['x-hostpulse-signature'] as string, Date.now())).toBe(true);
+    const signed = (r: typeof last) => r.headers['x-hostpulse-signature'] as string;
+    expect(verify('from-file', last.raw, signed(last), Date.now())).toBe(true);
 
     process.env.HOSTPULSE_TEST_HOOK_SECRET = 'from-env';
     await send({ secretEnv: 'HOSTPULSE_TEST_HOOK_SECRET' });
     last = hook.received.at(-1)!;
-    expect(verify('from-env', last.raw, last.headers['x-hostpulse-signature'] as string, Date.now())).toBe(true);
+    expect(verify('from-env', last.raw, signed(last), Date.now())).toBe(true);
     delete process.env.HOSTPULSE_TEST_HOOK_SECRET;
-    expect(() => webhookNotifier.create({ log: quietLog }, {
-      name: 'pager', type: 'webhook', url: hook.url, secretEnv: 'HOSTPULSE_TEST_HOOK_SECRET',
-    })).toThrow(/HOSTPULSE_TEST_HOOK_SECRET is not set/);
+    const secretEnv = 'HOSTPULSE_TEST_HOOK_SECRET';
+    const unset = { name: 'p', type: 'webhook', url: hook.url, secretEnv };
+    expect(() => webhookNotifier.create({ log: quietLog }, unset as WebhookConfig)).toThrow(
+      /HOSTPULSE_TEST_HOOK_SECRET is not set/,
+    );
 
     await send({});
     expect(hook.received.at(-1)!.headers['x-hostpulse-signature']).toBeUndefined();
@@ -118,8 +122,9 @@ describe('webhook notifier', () => {
     ]);
   });
 
-  it('retries 5xx and 429 (with its Retry-After), gives up on 404, never shows the URL path', async () => {
-    hook.script({ status: 503 }, { status: 429, headers: { 'retry-after': '3' } }, { status: 404 });
+  it('retries 5xx and 429 (after its Retry-After), gives up on 404, hides the path', async () => {
+    const slowDown = { status: 429, headers: { 'retry-after': '3' } };
+    hook.script({ status: 503 }, slowDown, { status: 404 });
     const failed = await send({});
     expect(failed).toMatchObject({ ok: false, status: 503, permanent: false });
     expect(failed.error).not.toContain('token-abc');

@@ -25,7 +25,8 @@ export function validateNotifiers(configs: readonly NotifierConfig[]): Problem[]
   configs.forEach((config, i) => {
     const at = `notifiers[${i}]`;
     if (seen.has(config.name)) {
-      problems.push({ path: `${at}.name`, message: `${JSON.stringify(config.name)} is used twice` });
+      const message = `${JSON.stringify(config.name)} is used twice`;
+      problems.push({ path: `${at}.name`, message });
     }
     seen.add(config.name);
     problems.push(...definitionOf(config).validate(config as never, at));

@@ -41,7 +41,9 @@ function textsWithLimits(blocks: any[]): [string, number][] {
 
 describe('combined Slack message', () => {
   it('lists the first alerts and links to the rest for 500 alerts', () => {
-    const group = Array.from({ length: 500 }, (_, i) => alert(i, i % 50 === 0 ? { kind: 'resolved' } : {}));
+    const group = Array.from({ length: 500 }, (_, i) =>
+      alert(i, i % 50 === 0 ? { kind: 'resolved' } : {}),
+    );
     const { blocks, text } = buildSlackMessage(group) as unknown as { blocks: any[]; text: string };
     expect(blocks.length).toBeLessThanOrEqual(50);
     expect(blocks[0].text.text).toBe(':red_circle: 500 alerts: 490 firing, 10 resolved');

@@ -85,7 +85,8 @@ function listed(n: AlertNotification): string {
   const title = `*${escape(`${tag(n)} ${n.rule} on ${n.hostName}`)}*`;
   const facts = [`value ${formatValue(n.value)}`];
   if (n.threshold) facts.push(`threshold ${escape(n.threshold)}`);
-  facts.push(`${n.kind === 'resolved' ? 'resolved' : 'since'} ${date(n.kind === 'resolved' ? n.atMs : n.sinceMs)}`);
+  const resolved = n.kind === 'resolved';
+  facts.push(`${resolved ? 'resolved' : 'since'} ${date(resolved ? n.atMs : n.sinceMs)}`);
   if (n.url) facts.push(`<${n.url}|open>`);
   // The facts go first so that cutting a long summary never cuts the link.
   return `${title}\n${facts.join('  ·  ')}\n${escape(n.summary)}`;

@@ -37,7 +37,8 @@ export const slackNotifier: NotifierDefinition<SlackConfig> = {
   validate(config, at) {
     const problems: Problem[] = [];
     if ((config.webhookUrl === undefined) === (config.webhookUrlFile === undefined)) {
-      problems.push({ path: at, message: 'needs exactly one of webhook_url: or webhook_url_file:' });
+      const message = 'needs exactly one of webhook_url: or webhook_url_file:';
+      problems.push({ path: at, message });
     }
     // The URL is a secret: say what is wrong without echoing it.
     if (config.webhookUrl !== undefined && !/^https?:\/\/[^/\s]+\/\S*$/.test(config.webhookUrl)) {
@@ -52,7 +53,8 @@ export const slackNotifier: NotifierDefinition<SlackConfig> = {
     const url = readSecret(source, `notifier ${config.name}`);
     if (!url || !/^https?:\/\//.test(url)) {
       const message = `notifier ${JSON.stringify(config.name)}: no usable webhook URL`;
-      throw new HostpulseError('config_invalid', `${message} (set webhook_url or webhook_url_file)`);
+      const hint = '(set webhook_url or webhook_url_file)';
+      throw new HostpulseError('config_invalid', `${message} ${hint}`);
     }
     const origin = originOnly(url);
     ctx.log.info({ webhook: origin }, 'slack notifier ready');

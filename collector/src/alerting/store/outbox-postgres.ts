@@ -49,7 +49,8 @@ export function createPostgresOutboxStore(pool: Pool, guarded: Run): OutboxStore
         const client = await pool.connect();
         try {
           await client.query('BEGIN');
-          await client.query(insertAttempts, columns(finished.map((f) => attemptValues(f.attempt))));
+          const attempts = finished.map((f) => attemptValues(f.attempt));
+          await client.query(insertAttempts, columns(attempts));
           const updates = finished.map(({ update: u }) => [u.id, u.state, u.dueMs, u.lastError]);
           await client.query(finishRows, columns(updates));
           await client.query('COMMIT');
