@@ -51,6 +51,26 @@ export function deliverySuite(kind: string, openStore: () => Promise<TestStore>)
       return { row: history.outbox[0]!, attempts: history.attempts };
     }
 
+    it('sends a lone alert at once and what follows within 2 s as one message after', async () => {
+      await storeAlerts(1);
+      const w = worker();
+      await w.drain();
+      expect(receiver.received).toHaveLength(1);
+      for (let i = 1; i <= 5; i++) {
+        const alert = alertFor(i, T0 + 500);
+        await db.store.saveChange({ alert, outbox: [rowFor(alert, 'ops', 'firing')] });
+      }
+      clock = T0 + 500;
+      await w.drain();
+      clock = T0 + 1_999;
+      await w.drain();
+      expect(receiver.received).toHaveLength(1);
+      clock = T0 + 2_000;
+      await w.drain();
+      expect(receiver.received).toHaveLength(2);
+      expect(receiver.received[1]!.body.blocks[0].text.text).toContain('5 alerts: 5 firing');
+    });
+
     it('waits out three 429s with Retry-After: 2, then delivers; 4 attempts recorded', async () => {
       await storeAlerts(1);
       const retry = { status: 429, headers: { 'retry-after': '2' } };
