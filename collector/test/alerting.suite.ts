@@ -228,7 +228,10 @@ export function alertingSuite(kind: string, openStore: () => Promise<TestStore>)
       const alert = a.openAlerts()[0]!;
       let history = await db.store.history(alert.id);
       expect(history.attempts.map((x) => x.outcome)).toEqual(['failed']);
-      expect(history.outbox[0]).toMatchObject({ state: 'pending', attempts: 1, dueMs: minute(3) + 5_000 });
+      // The first retry waits between 2.5 s and 5 s (backoff with jitter).
+      expect(history.outbox[0]).toMatchObject({ state: 'pending', attempts: 1 });
+      expect(history.outbox[0]!.dueMs).toBeGreaterThanOrEqual(minute(3) + 2_500);
+      expect(history.outbox[0]!.dueMs).toBeLessThanOrEqual(minute(3) + 5_000);
       expect(history.outbox[0]!.lastError).not.toContain('secret-path');
 
       slack = await startSlack(Number(new URL(url).port));

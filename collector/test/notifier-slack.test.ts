@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackNotifier } from '../src/notifiers/slack.js';
-import type { AlertNotification } from '../src/notifiers/notifier.js';
+import type { OutgoingNotification } from '../src/notifiers/notifier.js';
 import { quietLog, startSlack, type SlackStandIn } from './alerting-stand-ins.js';
 
 // The Slack notifier against a real HTTP server standing in for an incoming webhook.
 
-const base: AlertNotification = {
+const base: OutgoingNotification = {
+  id: 'n1',
   kind: 'firing',
   alertId: 'a1',
   rule: 'disk-full',
@@ -27,8 +28,8 @@ describe('slack notifier', () => {
   });
   afterAll(async () => slack?.close());
 
-  const send = (n: AlertNotification) =>
-    slackNotifier.create({ log: quietLog }, { name: 's', type: 'slack', webhookUrl: slack.url }).send(n, AbortSignal.timeout(10_000));
+  const send = (n: OutgoingNotification) =>
+    slackNotifier.create({ log: quietLog }, { name: 's', type: 'slack', webhookUrl: slack.url }).send([n], AbortSignal.timeout(10_000));
 
   it('posts Block Kit with header, Host/Value/Severity/Since fields, summary and a text fallback', async () => {
     const result = await send(base);
@@ -82,7 +83,7 @@ describe('slack notifier', () => {
     await closed.close();
     const result = await slackNotifier
       .create({ log: quietLog }, { name: 's', type: 'slack', webhookUrl: url })
-      .send(base, AbortSignal.timeout(10_000));
+      .send([base], AbortSignal.timeout(10_000));
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/^http:\/\/127\.0\.0\.1:\d+: /);
     expect(result.error).not.toContain('secret-path');

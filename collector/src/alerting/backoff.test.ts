@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from './backoff.js';
 import { globToRegExp } from './glob.js';
-import { retryAfterMs } from '../notifiers/slack.js';
+import { retryAfterMs } from '../notifiers/http-post.js';
 import { formatValue, renderSummary } from './summary.js';
 
 describe('retry spacing', () => {
   it('doubles from 5 s and stops growing at 10 min', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 30].map(retryDelayMs)).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 320_000, 600_000, 600_000]);
+    const top = [1, 2, 3, 4, 5, 6, 7, 8, 30].map((n) => retryDelayMs(n, 1));
+    expect(top).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 320_000, 600_000, 600_000]);
+  });
+
+  it('draws each wait between half and all of its step', () => {
+    expect(retryDelayMs(1, 0)).toBe(2_500);
+    expect(retryDelayMs(1, 0.5)).toBe(3_750);
+    expect(retryDelayMs(30, 0)).toBe(300_000);
+    for (let i = 0; i < 100; i++) {
+      const wait = retryDelayMs(3, Math.random());
+      expect(wait).toBeGreaterThanOrEqual(10_000);
+      expect(wait).toBeLessThanOrEqual(20_000);
+    }
   });
 
   it('reads Retry-After as seconds or an HTTP date, 30 s when absent', () => {

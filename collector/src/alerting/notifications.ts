@@ -1,7 +1,7 @@
 import type { AlertNotification, NotificationKind } from '../notifiers/notifier.js';
 import type { AlertRecord, OutboxRow } from './alert-record.js';
 import type { CompiledRule } from './compiled-rule.js';
-import { renderSummary } from './summary.js';
+import { formatValue, renderSummary } from './summary.js';
 
 // Turns one decision to notify into one outbox row per notifier of the rule. The payload holds
 // the rendered notification, so delivery after a restart needs neither the rule nor the config.
@@ -12,7 +12,12 @@ export interface OutboxContext {
   newId(): string;
 }
 
-export function outboxRowsFor(rule: CompiledRule, alert: AlertRecord, kind: NotificationKind, ctx: OutboxContext): OutboxRow[] {
+export function outboxRowsFor(
+  rule: CompiledRule,
+  alert: AlertRecord,
+  kind: NotificationKind,
+  ctx: OutboxContext,
+): OutboxRow[] {
   const payload = notificationOf(rule, alert, kind, ctx.publicUrl);
   return rule.config.notify.map((notifier) => ({
     id: ctx.newId(),
@@ -28,7 +33,12 @@ export function outboxRowsFor(rule: CompiledRule, alert: AlertRecord, kind: Noti
   }));
 }
 
-export function notificationOf(rule: CompiledRule, alert: AlertRecord, kind: NotificationKind, publicUrl?: string): AlertNotification {
+export function notificationOf(
+  rule: CompiledRule,
+  alert: AlertRecord,
+  kind: NotificationKind,
+  publicUrl?: string,
+): AlertNotification {
   // A resolved alert keeps the severity it fired with; pending never notifies, so it is set.
   const severity = alert.severity ?? 'low';
   const summary = renderSummary(rule.config.summary, {
@@ -39,6 +49,7 @@ export function notificationOf(rule: CompiledRule, alert: AlertRecord, kind: Not
     severity,
     labels: alert.labels,
   });
+  const base = publicUrl?.replace(/\/+$/, '');
   return {
     kind,
     alertId: alert.id,
@@ -49,9 +60,18 @@ export function notificationOf(rule: CompiledRule, alert: AlertRecord, kind: Not
     labels: alert.labels,
     severity,
     value: alert.value,
+    threshold: thresholdOf(rule, severity),
     summary,
     sinceMs: alert.firedMs ?? alert.startedMs,
     atMs: alert.endedMs ?? alert.lastSampleMs,
-    url: publicUrl ? `${publicUrl.replace(/\/+$/, '')}/alerts/${encodeURIComponent(alert.id)}` : undefined,
+    url: base ? `${base}/alerts/${encodeURIComponent(alert.id)}` : undefined,
   };
+}
+
+/** The condition of the severity the alert fires with, as people write it: `> 85`. */
+function thresholdOf(rule: CompiledRule, severity: string): string | undefined {
+  const t = rule.thresholds.find((x) => x.severity === severity);
+  if (t?.above !== undefined) return `> ${formatValue(t.above)}`;
+  if (t?.below !== undefined) return `< ${formatValue(t.below)}`;
+  return undefined;
 }

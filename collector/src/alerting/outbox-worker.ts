@@ -1,38 +1,48 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@hostpulse/shared';
-import type { Notifier, DeliveryResult } from '../notifiers/notifier.js';
-import type { OutboxRow } from './alert-record.js';
-import type { AlertStore } from './store/alert-store.js';
-import { judgeAttempt, type AttemptVerdict } from './attempt-verdict.js';
+import type { Notifier } from '../notifiers/notifier.js';
+import type { OutboxStore } from './store/outbox-store.js';
+import { deliverGroup, type GroupDelivery } from './outbox-group.js';
 
 // Delivers the outbox. Invariants:
-// - Every delivery attempt is recorded (notification_attempts) together with the row's new
-//   state, in one transaction; a row is `sent` only after its notifier said so.
-// - A row is claimed for a lease before sending, so two workers (or replicas) never send it at
-//   the same time; a worker that dies mid-send leaves it due again when the lease runs out.
-// - Failures retry with exponential backoff (backoff.ts); a 429 pauses that notifier for the
-//   Retry-After the other side asked for; permanent failures and rows older than 24 h are
-//   abandoned with an error log, since someone must look at the notifier.
-// - The worker holds nothing the database does not: a restart picks up every pending row.
+// - The worker holds nothing the database does not: a restart, a crash or a notifier down for
+//   hours leaves every undelivered row pending, and the next pass picks it up.
+// - Rows are sent only under a claim (store/outbox-store.ts), renewed while the send runs, so
+//   replicas sharing a database never send one row at the same time, and the rows of a worker
+//   that died are due again LEASE_MS later.
+// - Per notifier, due rows go out as ONE message: the first notification after a quiet spell
+//   goes at once, whatever becomes due during the next GROUP_WINDOW_MS waits and goes together
+//   after it. So a notifier gets at most one message per window from each collector, however
+//   many alerts fire, and a lone alert is not delayed.
+// - Every attempt is recorded with the row's new state (outbox-group.ts); failures retry with
+//   backoff and jitter, a 429 pauses that notifier for its Retry-After, permanent failures and
+//   rows older than 24 h are abandoned with an error log.
+// - Notifiers are served side by side: a slow mail relay does not hold back Slack.
 
-const BATCH = 20;
-/** Longer than any notifier's own timeout, so a lease never ends while its send still runs. */
-const LEASE_MS = 2 * 60_000;
-/** The most one send may take, whatever the notifier's own timeouts. */
-const SEND_DEADLINE_MS = 60_000;
-/** Polls at least this often, for rows written by another replica or due while we slept. */
+export const GROUP_WINDOW_MS = 2_000;
+/** The most notifications in one message; a bigger storm takes one more window per this many. */
+export const MAX_GROUP = 1_000;
+/** A claim lasts this long unless renewed; a crashed worker's rows wait at most this. */
+const LEASE_MS = 15_000;
+/** Polls at least this often, for rows written by another replica. */
 const MAX_SLEEP_MS = 30_000;
 
 export interface OutboxWorkerOptions {
-  readonly store: AlertStore;
+  readonly store: OutboxStore;
   readonly notifiers: ReadonlyMap<string, Notifier>;
   readonly log: Logger;
   readonly now: () => number;
+  /** In [0, 1), for the jitter of retry waits; tests pass a fixed one. */
+  readonly random?: (() => number) | undefined;
 }
 
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private started = false;
+  private readonly workerId = randomUUID();
+  /** Per notifier: the time of its last send (window) and a 429's end (pause). */
+  private readonly lastSendMs = new Map<string, number>();
   private readonly pausedUntil = new Map<string, number>();
 
   constructor(private readonly options: OutboxWorkerOptions) {}
@@ -49,7 +59,7 @@ export class OutboxWorker {
     this.timer = setTimeout(() => void this.drain(), 0);
   }
 
-  /** Delivers every row due now and resolves when done (used by idle() and by the timer). */
+  /** Delivers every group that may go now and resolves when done (idle() and the timer). */
   async drain(): Promise<void> {
     // Wait out a pass already running, then run one of our own: rows stored meanwhile are seen.
     while (this.running) await this.running;
@@ -59,7 +69,7 @@ export class OutboxWorker {
     await this.running;
   }
 
-  /** Stops the timer; a send in flight finishes or hits its deadline (SEND_DEADLINE_MS). */
+  /** Stops the timer; a send in flight finishes or hits its deadline. */
   async stop(): Promise<void> {
     this.started = false;
     clearTimeout(this.timer);
@@ -67,89 +77,58 @@ export class OutboxWorker {
   }
 
   private async loop(): Promise<void> {
-    const { store, log, now } = this.options;
+    let nextMs = this.options.now() + MAX_SLEEP_MS;
     try {
       for (;;) {
-        const rows = await store.dueOutbox(now(), BATCH);
-        if (rows.length === 0) break;
-        for (const row of rows) await this.deliver(row);
+        const plan = await this.plan();
+        nextMs = plan.nextMs;
+        if (plan.ready.length === 0) break;
+        await Promise.all(plan.ready.map((notifier) => this.deliver(notifier)));
       }
-    } catch (err) {
-      log.warn({ err }, 'outbox unavailable, will retry');
-    }
-    await this.schedule();
-  }
-
-  private async schedule(): Promise<void> {
-    if (!this.started) return;
-    let sleepMs = MAX_SLEEP_MS;
-    try {
-      const next = await this.options.store.nextDueMs();
-      if (next !== undefined) sleepMs = Math.min(MAX_SLEEP_MS, next - this.options.now());
     } catch (err) {
       this.options.log.warn({ err }, 'outbox unavailable, will retry');
     }
+    this.schedule(nextMs);
+  }
+
+  /** Which notifiers may send now, and when the next one may if none can. */
+  private async plan(): Promise<{ ready: string[]; nextMs: number }> {
+    const nowMs = this.options.now();
+    const ready: string[] = [];
+    let nextMs = nowMs + MAX_SLEEP_MS;
+    for (const { notifier, dueMs } of await this.options.store.dueByNotifier()) {
+      const windowEndMs = (this.lastSendMs.get(notifier) ?? -Infinity) + GROUP_WINDOW_MS;
+      const atMs = Math.max(dueMs, windowEndMs, this.pausedUntil.get(notifier) ?? 0);
+      if (atMs <= nowMs) ready.push(notifier);
+      else nextMs = Math.min(nextMs, atMs);
+    }
+    return { ready, nextMs };
+  }
+
+  private async deliver(notifier: string): Promise<void> {
+    const { store, notifiers, log, now } = this.options;
+    const nowMs = now();
+    this.lastSendMs.set(notifier, nowMs);
+    const delivery: GroupDelivery = {
+      store,
+      notifierName: notifier,
+      notifier: notifiers.get(notifier),
+      log,
+      now,
+      claim: { by: this.workerId, untilMs: nowMs + LEASE_MS },
+      leaseMs: LEASE_MS,
+      maxGroup: MAX_GROUP,
+      jitter: (this.options.random ?? Math.random)(),
+    };
+    const pauseUntilMs = await deliverGroup(delivery);
+    if (pauseUntilMs !== undefined) this.pausedUntil.set(notifier, pauseUntilMs);
+  }
+
+  private schedule(nextMs: number): void {
+    if (!this.started) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.drain(), Math.max(sleepMs, 50));
+    const sleepMs = Math.min(MAX_SLEEP_MS, Math.max(nextMs - this.options.now(), 50));
+    this.timer = setTimeout(() => void this.drain(), sleepMs);
     this.timer.unref();
-  }
-
-  private async deliver(row: OutboxRow): Promise<void> {
-    const { store, notifiers, now } = this.options;
-    const paused = this.pausedUntil.get(row.notifier) ?? 0;
-    if (paused > now()) return store.postpone(row.id, paused);
-    if (!(await store.claim(row.id, now(), now() + LEASE_MS))) return;
-    const notifier = notifiers.get(row.notifier);
-    const gone = `notifier ${JSON.stringify(row.notifier)} is no longer configured`;
-    const result: DeliveryResult = notifier
-      ? await this.send(notifier, row)
-      : { ok: false, error: gone, permanent: true };
-    await this.record(row, result);
-  }
-
-  private async send(notifier: Notifier, row: OutboxRow): Promise<DeliveryResult> {
-    try {
-      return await notifier.send(row.payload, AbortSignal.timeout(SEND_DEADLINE_MS));
-    } catch (err) {
-      // A notifier should report failures, not throw; one that does must not stop the outbox.
-      return { ok: false, error: (err as Error).message };
-    }
-  }
-
-  private async record(row: OutboxRow, result: DeliveryResult): Promise<void> {
-    const timeMs = this.options.now();
-    const verdict = judgeAttempt(row, result, timeMs);
-    const lastError = result.error ?? null;
-    await this.options.store.finishAttempt(
-      {
-        outboxId: row.id,
-        timeMs,
-        outcome: verdict.outcome,
-        status: result.status ?? null,
-        reply: result.reply ?? null,
-        error: lastError,
-      },
-      { id: row.id, state: verdict.state, dueMs: verdict.dueMs, lastError },
-    );
-    if (verdict.outcome === 'rate_limited') this.pausedUntil.set(row.notifier, verdict.dueMs);
-    this.report(row, result, verdict, timeMs);
-  }
-
-  private report(row: OutboxRow, result: DeliveryResult, verdict: AttemptVerdict, timeMs: number) {
-    const { notifier, alertId, kind } = row;
-    const log = this.options.log.child({ notifier, outboxId: row.id, alertId, kind });
-    const fields = { attempts: row.attempts + 1, status: result.status, error: result.error };
-    const retryInMs = verdict.dueMs - timeMs;
-    switch (verdict.outcome) {
-      case 'sent':
-        return log.info({ attempts: fields.attempts, status: result.status }, 'notification sent');
-      case 'abandoned':
-        // Someone must look at the notifier: the alert itself stays visible in the API.
-        return log.error(fields, 'notification abandoned');
-      case 'rate_limited':
-        return log.warn({ ...fields, retryInMs }, 'notifier rate limited, waiting as asked');
-      default:
-        return log.warn({ ...fields, retryInMs }, 'notification failed, will retry');
-    }
   }
 }

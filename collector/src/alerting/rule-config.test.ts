@@ -64,7 +64,7 @@ notifiers:
 rules:
   - { name: r, metric: m, thresholds: [{ severity: urgent, above: 1, for: "5 minutes" }], colour: red }
 `);
-    expect(problems).toContain('collector.yaml: notifiers[0].type: "pager" is not one of slack, email');
+    expect(problems).toContain('collector.yaml: notifiers[0].type: "pager" is not one of slack, email, webhook');
     expect(problems).toContain('collector.yaml: rules[0].thresholds[0].severity: "urgent" is not one of low, medium, high, critical');
     expect(problems.some((p) => p.includes('rules[0].thresholds[0].for: "5 minutes" is not a duration'))).toBe(true);
     expect(problems.some((p) => p.startsWith('collector.yaml: rules[0].colour: unknown key'))).toBe(true);

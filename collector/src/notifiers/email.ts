@@ -1,6 +1,14 @@
 import { Type, type Static, type TString } from '@sinclair/typebox';
 import nodemailer from 'nodemailer';
-import { HostpulseError, readSecret, safeUrl, Secret, quote, type Loaded, type Problem } from '@hostpulse/shared';
+import {
+  HostpulseError,
+  readSecret,
+  safeUrl,
+  Secret,
+  quote,
+  type Loaded,
+  type Problem,
+} from '@hostpulse/shared';
 import { buildEmailMessage } from './email-message.js';
 import { cut, type DeliveryResult, type NotifierDefinition } from './notifier.js';
 
@@ -10,14 +18,17 @@ import { cut, type DeliveryResult, type NotifierDefinition } from './notifier.js
 // An address as a config can write it: no spaces or control characters, one @ with a dot after.
 const ADDRESS = '^[^\\s@<>]+@[^\\s@<>]+\\.[^\\s@<>]+$';
 
+const address = (example: string) =>
+  Type.String({ pattern: ADDRESS, description: `an address like ${example}` });
+
 export const emailConfigSchema = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
     type: Type.Literal('email'),
     smtp_url: Type.Optional(Secret() as TString),
     smtp_url_file: Type.Optional(Type.String({ minLength: 1 })),
-    from: Type.String({ pattern: ADDRESS, description: 'an address like hostpulse@example.com' }),
-    to: Type.Array(Type.String({ pattern: ADDRESS, description: 'an address like ops@example.com' }), { minItems: 1 }),
+    from: address('hostpulse@example.com'),
+    to: Type.Array(address('ops@example.com'), { minItems: 1 }),
   },
   { additionalProperties: false },
 );
@@ -36,15 +47,18 @@ export const emailNotifier: NotifierDefinition<EmailConfig> = {
       problems.push({ path: at, message: 'needs exactly one of smtp_url: or smtp_url_file:' });
     }
     if (config.smtpUrl !== undefined && !isSmtpUrl(config.smtpUrl)) {
-      problems.push({ path: `${at}.smtp_url`, message: `${quote(safeUrl(config.smtpUrl))} is not an smtp:// or smtps:// URL` });
+      const message = `${quote(safeUrl(config.smtpUrl))} is not an smtp:// or smtps:// URL`;
+      problems.push({ path: `${at}.smtp_url`, message });
     }
     return problems;
   },
 
   create(ctx, config) {
-    const url = readSecret({ value: config.smtpUrl, file: config.smtpUrlFile }, `notifier ${config.name}`);
+    const source = { value: config.smtpUrl, file: config.smtpUrlFile };
+    const url = readSecret(source, `notifier ${config.name}`);
     if (!url || !isSmtpUrl(url)) {
-      throw new HostpulseError('config_invalid', `notifier ${JSON.stringify(config.name)}: no usable SMTP URL (write smtp://user:pass@host:port or smtps://…)`);
+      const message = `notifier ${JSON.stringify(config.name)}: no usable SMTP URL`;
+      throw new HostpulseError('config_invalid', `${message} (write smtp://user:pass@host:port)`);
     }
     const transport = nodemailer.createTransport({
       url,
@@ -56,21 +70,29 @@ export const emailNotifier: NotifierDefinition<EmailConfig> = {
     return {
       name: config.name,
       type: 'email',
-      async send(notification): Promise<DeliveryResult> {
-        const message = buildEmailMessage(notification);
+      async send(group): Promise<DeliveryResult> {
+        const message = buildEmailMessage(group);
         try {
-          const info = await transport.sendMail({ from: config.from, to: [...config.to], ...message });
-          return { ok: true, status: replyCode(info.response), reply: cut(String(info.response ?? '')) };
+          const envelope = { from: config.from, to: [...config.to] };
+          const info = await transport.sendMail({ ...envelope, ...message });
+          const reply = cut(String(info.response ?? ''));
+          return { ok: true, status: replyCode(info.response), reply };
         } catch (err) {
-          const e = err as Error & { responseCode?: number; response?: string };
-          const permanent = e.responseCode !== undefined && e.responseCode >= 500 && e.responseCode !== 503;
-          return { ok: false, status: e.responseCode, reply: e.response && cut(e.response), error: cut(e.message), permanent };
+          return failure(err as Error & { responseCode?: number; response?: string });
         }
       },
       close: async () => transport.close(),
     };
   },
 };
+
+/** SMTP 5xx refuse for good (bad address, message refused), except 503 (try again later). */
+function failure(e: Error & { responseCode?: number; response?: string }): DeliveryResult {
+  const code = e.responseCode;
+  const permanent = code !== undefined && code >= 500 && code !== 503;
+  const reply = e.response && cut(e.response);
+  return { ok: false, status: code, reply, error: cut(e.message), permanent };
+}
 
 function isSmtpUrl(text: string): boolean {
   try {

@@ -2,24 +2,32 @@ import { Type } from '@sinclair/typebox';
 import { HostpulseError, type Logger, type Problem } from '@hostpulse/shared';
 import { slackNotifier, slackConfigSchema, type SlackConfig } from './slack.js';
 import { emailNotifier, emailConfigSchema, type EmailConfig } from './email.js';
+import { webhookNotifier, webhookConfigSchema, type WebhookConfig } from './webhook.js';
 import type { Notifier } from './notifier.js';
 
 // The registry: one import and one entry per notifier file in this folder.
 
-export const notifierDefinitions = [slackNotifier, emailNotifier] as const;
+export const notifierDefinitions = [slackNotifier, emailNotifier, webhookNotifier] as const;
 
 /** One entry of `notifiers:` in collector.yaml, a union tagged by `type`. */
-export const notifierConfigSchema = Type.Union([slackConfigSchema, emailConfigSchema]);
+export const notifierConfigSchema = Type.Union([
+  slackConfigSchema,
+  emailConfigSchema,
+  webhookConfigSchema,
+]);
 
-export type NotifierConfig = SlackConfig | EmailConfig;
+export type NotifierConfig = SlackConfig | EmailConfig | WebhookConfig;
 
-/** Problems in the `notifiers:` list the schema cannot see: duplicate names, secrets given twice. */
+/** What the schema cannot see in `notifiers:`: duplicate names, secrets given twice. */
 export function validateNotifiers(configs: readonly NotifierConfig[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
   configs.forEach((config, i) => {
     const at = `notifiers[${i}]`;
-    if (seen.has(config.name)) problems.push({ path: `${at}.name`, message: `${JSON.stringify(config.name)} is used twice` });
+    if (seen.has(config.name)) {
+      const message = `${JSON.stringify(config.name)} is used twice`;
+      problems.push({ path: `${at}.name`, message });
+    }
     seen.add(config.name);
     problems.push(...definitionOf(config).validate(config as never, at));
   });
@@ -27,7 +35,10 @@ export function validateNotifiers(configs: readonly NotifierConfig[]): Problem[]
 }
 
 /** Builds every configured notifier, reading its secrets now so a missing file fails at start. */
-export function createNotifiers(configs: readonly NotifierConfig[], log: Logger): Map<string, Notifier> {
+export function createNotifiers(
+  configs: readonly NotifierConfig[],
+  log: Logger,
+): Map<string, Notifier> {
   const notifiers = new Map<string, Notifier>();
   for (const config of configs) {
     const ctx = { log: log.child({ notifier: config.name }) };
@@ -39,7 +50,9 @@ export function createNotifiers(configs: readonly NotifierConfig[], log: Logger)
 function definitionOf(config: NotifierConfig) {
   const definition = notifierDefinitions.find((d) => d.type === config.type);
   if (!definition) {
-    throw new HostpulseError('config_invalid', `notifier ${JSON.stringify(config.name)}: unknown type ${JSON.stringify(config.type)}`);
+    const name = JSON.stringify(config.name);
+    const message = `notifier ${name}: unknown type ${JSON.stringify(config.type)}`;
+    throw new HostpulseError('config_invalid', message);
   }
   return definition;
 }

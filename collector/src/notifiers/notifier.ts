@@ -2,9 +2,10 @@ import type { TSchema } from '@sinclair/typebox';
 import type { Logger, Problem } from '@hostpulse/shared';
 import type { Severity } from '../alerting/rule-config.js';
 
-// The contract every notifier keeps. A notifier turns one notification into one delivery
-// attempt and reports how it went; it never retries by itself (the outbox worker owns retries,
-// backoff and the attempt history) and never throws for a failed delivery.
+// The contract every notifier keeps. A notifier turns a group of notifications (one, or many
+// when alerts come at once) into one message and one delivery attempt, and reports how it went;
+// it never retries by itself (the outbox worker owns retries, backoff, grouping and the attempt
+// history) and never throws for a failed delivery.
 
 export type NotificationKind = 'firing' | 'escalated' | 'repeat' | 'resolved';
 
@@ -19,6 +20,8 @@ export interface AlertNotification {
   readonly labels: Readonly<Record<string, string>>;
   readonly severity: Severity;
   readonly value: number;
+  /** The condition of its severity (`> 85`); absent in rows stored by older versions. */
+  readonly threshold?: string | undefined;
   readonly summary: string;
   /** When the alert started firing (sample time, epoch ms). */
   readonly sinceMs: number;
@@ -26,6 +29,11 @@ export interface AlertNotification {
   readonly atMs: number;
   /** A link to the alert on the dashboard, when the collector knows its public URL. */
   readonly url?: string | undefined;
+}
+
+/** A notification on its way: its outbox row id stays the same across retries. */
+export interface OutgoingNotification extends AlertNotification {
+  readonly id: string;
 }
 
 export interface DeliveryResult {
@@ -44,7 +52,8 @@ export interface DeliveryResult {
 export interface Notifier {
   readonly name: string;
   readonly type: string;
-  send(notification: AlertNotification, signal: AbortSignal): Promise<DeliveryResult>;
+  /** Sends the group as one message; the group is never empty and is oldest first. */
+  send(group: readonly OutgoingNotification[], signal: AbortSignal): Promise<DeliveryResult>;
   close(): Promise<void>;
 }
 
@@ -52,7 +61,9 @@ export interface NotifierContext {
   readonly log: Logger;
 }
 
-export interface NotifierDefinition<Config extends { readonly name: string; readonly type: string }> {
+type NamedConfig = { readonly name: string; readonly type: string };
+
+export interface NotifierDefinition<Config extends NamedConfig> {
   readonly type: Config['type'];
   /** Its variant of the `notifiers:` union in collector.yaml. */
   readonly config: TSchema;

@@ -4,9 +4,9 @@ import type {
   AlertStateName,
   AttemptRecord,
   OutboxRow,
-  OutboxUpdate,
   TransitionRecord,
 } from '../alert-record.js';
+import type { OutboxStore } from './outbox-store.js';
 
 // Where alert state, history and the outbox live. Two implementations (postgres.ts, sqlite.ts)
 // over the same tables (migrations 002-alerts in storage/*/migrations) answer the same; one
@@ -15,10 +15,7 @@ import type {
 // Invariants:
 // - saveChange() writes the alert, its transition and its outbox rows in ONE transaction: a
 //   notification exists exactly when its state change does.
-// - An outbox row leaves `pending` only through finishAttempt(), which writes the attempt and
-//   the row's new state in one transaction.
-// - claim() takes a due row for a lease; a collector that dies mid-delivery leaves the row due
-//   again when the lease ends, so delivery is at least once, never zero.
+// - Delivery of the outbox (claims, leases, attempts) keeps the invariants of outbox-store.ts.
 
 export interface LoadedAlertState {
   /** Alerts still pending or firing. */
@@ -33,19 +30,9 @@ export interface AlertHistory {
   readonly attempts: AttemptRecord[];
 }
 
-export interface AlertStore {
+export interface AlertStore extends OutboxStore {
   load(): Promise<LoadedAlertState>;
   saveChange(change: AlertChange): Promise<void>;
-
-  /** Pending rows due at nowMs, oldest due first. */
-  dueOutbox(nowMs: number, limit: number): Promise<OutboxRow[]>;
-  /** The earliest due time of a pending row, if any. */
-  nextDueMs(): Promise<number | undefined>;
-  /** Takes a due row until leaseUntilMs; false when another worker took it first. */
-  claim(id: string, nowMs: number, leaseUntilMs: number): Promise<boolean>;
-  finishAttempt(attempt: AttemptRecord, update: OutboxUpdate): Promise<void>;
-  /** Moves a pending row's due time without an attempt (its notifier is paused by a 429). */
-  postpone(id: string, dueMs: number): Promise<void>;
 
   listAlerts(filter?: { state?: AlertStateName | undefined }): Promise<AlertRecord[]>;
   getAlert(id: string): Promise<AlertRecord | undefined>;

@@ -1,11 +1,11 @@
 import type { Pool, PoolClient } from 'pg';
 import { HostpulseError } from '@hostpulse/shared';
 import type { AlertStore } from './alert-store.js';
+import { createPostgresOutboxStore } from './outbox-postgres.js';
 import {
   alertOf,
   alertValues,
   attemptOf,
-  attemptValues,
   outboxOf,
   outboxValues,
   transitionOf,
@@ -55,22 +55,7 @@ export function createPostgresAlertStore(pool: Pool): AlertStore {
         if (transition) await client.query(sql.insertTransition, transitionValues(transition));
         for (const row of outbox) await client.query(sql.insertOutbox, outboxValues(row));
       }),
-    dueOutbox: async (nowMs, limit) => (await rows(sql.dueOutbox, [nowMs, limit])).map(outboxOf),
-    async nextDueMs() {
-      const due = (await rows(sql.nextDue))[0]?.due_ms;
-      return due === null || due === undefined ? undefined : Number(due);
-    },
-    claim: (id, nowMs, leaseUntilMs) =>
-      guarded(async () => (await pool.query(sql.claim, [leaseUntilMs, id, nowMs])).rowCount === 1),
-    finishAttempt: (attempt, update) =>
-      inTransaction(async (client) => {
-        await client.query(sql.insertAttempt, attemptValues(attempt));
-        const { state, dueMs, lastError, id } = update;
-        await client.query(sql.updateOutbox, [state, dueMs, lastError, id]);
-      }),
-    async postpone(id, dueMs) {
-      await rows(sql.postpone, [dueMs, id]);
-    },
+    ...createPostgresOutboxStore(pool, guarded),
     async listAlerts(filter) {
       const found = filter?.state
         ? await rows(sql.listAlertsByState, [filter.state])

@@ -15,7 +15,6 @@ export function statements(p: Placeholder) {
     .join(', ');
   const transitionColumns =
     'alert_id, from_state, to_state, severity, value, sample_ms, recorded_ms';
-  const attemptColumns = 'outbox_id, time_ms, outcome, status, reply, error';
   return {
     upsertAlert: `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')})
       VALUES (${list(ALERT_COLUMNS.length, p)})
@@ -26,17 +25,6 @@ export function statements(p: Placeholder) {
     openAlerts: `SELECT * FROM alerts WHERE state IN ('pending', 'firing')`,
     lastSeen: `SELECT rule, host_id, labels_key, MAX(last_sample_ms) AS last_sample_ms FROM alerts
       WHERE state IN ('resolved', 'inactive') GROUP BY rule, host_id, labels_key`,
-    dueOutbox: `SELECT * FROM outbox WHERE state = 'pending' AND due_ms <= ${p(1)}
-      ORDER BY due_ms, created_ms LIMIT ${p(2)}`,
-    nextDue: `SELECT MIN(due_ms) AS due_ms FROM outbox WHERE state = 'pending'`,
-    // The lease: only the worker whose UPDATE changed the row sends it.
-    claim: `UPDATE outbox SET due_ms = ${p(1)}
-      WHERE id = ${p(2)} AND state = 'pending' AND due_ms <= ${p(3)}`,
-    insertAttempt: `INSERT INTO notification_attempts (${attemptColumns}) VALUES (${list(6, p)})`,
-    updateOutbox: `UPDATE outbox
-      SET state = ${p(1)}, due_ms = ${p(2)}, last_error = ${p(3)}, attempts = attempts + 1
-      WHERE id = ${p(4)}`,
-    postpone: `UPDATE outbox SET due_ms = ${p(1)} WHERE id = ${p(2)} AND state = 'pending'`,
     listAlerts: `SELECT * FROM alerts ORDER BY updated_ms DESC LIMIT 1000`,
     listAlertsByState: `SELECT * FROM alerts WHERE state = ${p(1)}
       ORDER BY updated_ms DESC LIMIT 1000`,

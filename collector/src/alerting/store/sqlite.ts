@@ -1,11 +1,11 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AlertChange, AttemptRecord, OutboxUpdate } from '../alert-record.js';
+import type { AlertChange } from '../alert-record.js';
 import type { AlertStore } from './alert-store.js';
+import { createSqliteOutboxStore } from './outbox-sqlite.js';
 import {
   alertOf,
   alertValues,
   attemptOf,
-  attemptValues,
   outboxOf,
   outboxValues,
   transitionOf,
@@ -34,10 +34,6 @@ export function createSqliteAlertStore(db: Database): AlertStore {
     if (change.transition) stmt('insertTransition').run(...transitionValues(change.transition));
     for (const row of change.outbox) stmt('insertOutbox').run(...outboxValues(row));
   });
-  const finishAttempt = db.transaction((attempt: AttemptRecord, update: OutboxUpdate) => {
-    stmt('insertAttempt').run(...attemptValues(attempt));
-    stmt('updateOutbox').run(update.state, update.dueMs, update.lastError, update.id);
-  });
   const all = (name: keyof typeof sql, ...values: unknown[]): Row[] =>
     stmt(name).all(...values) as Row[];
 
@@ -54,19 +50,7 @@ export function createSqliteAlertStore(db: Database): AlertStore {
     saveChange: async (change) => {
       saveChange(change);
     },
-    dueOutbox: async (nowMs, limit) => all('dueOutbox', nowMs, limit).map(outboxOf),
-    async nextDueMs() {
-      const due = all('nextDue')[0]?.due_ms;
-      return due === null || due === undefined ? undefined : Number(due);
-    },
-    claim: async (id, nowMs, leaseUntilMs) =>
-      stmt('claim').run(leaseUntilMs, id, nowMs).changes === 1,
-    finishAttempt: async (attempt, update) => {
-      finishAttempt(attempt, update);
-    },
-    postpone: async (id, dueMs) => {
-      stmt('postpone').run(dueMs, id);
-    },
+    ...createSqliteOutboxStore(db),
     listAlerts: async (filter) => {
       const found = filter?.state ? all('listAlertsByState', filter.state) : all('listAlerts');
       return found.map(alertOf);

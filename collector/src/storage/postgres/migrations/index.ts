@@ -2,6 +2,7 @@ import type { Migration } from '../../migration.js';
 import { coreMigration } from './001-core.js';
 import { alertsMigration } from './002-alerts.js';
 import { auditMigration } from './005-audit.js';
+import { outboxClaimsMigration } from './007-outbox-claims.js';
 
 // Every PostgreSQL migration, in the order they run; one import and one entry per file in this
 // folder. The SQLite list (../../sqlite/migrations/index.ts) names the same versions.
@@ -9,4 +10,5 @@ export const postgresMigrations: readonly Migration[] = [
   coreMigration,
   alertsMigration,
   auditMigration,
+  outboxClaimsMigration,
 ];
