@@ -1,13 +1,15 @@
-import type { SeriesValue } from './samplers/sampler.js';
+import type { CheckIdentity, SeriesValue } from './samplers/sampler.js';
 import type { ActiveSampler } from './sampler-set.js';
 
-// One sampling pass: every enabled sampler runs at once, each under its own timeout, so one
-// hung source costs its own series and nothing else.
+// One sampling pass: every enabled sampler and service check runs at once, each under its own
+// timeout, so one hung source costs its own series and nothing else.
 
 export interface CycleProblem {
   readonly sampler: string;
   readonly source: string;
   readonly message: string;
+  /** Set when a service check is down (problem-tracker.ts sends it as a check event). */
+  readonly check?: CheckIdentity;
 }
 
 export interface SampledValues {
@@ -72,6 +74,7 @@ async function sampleOne(
         sampler: name,
         source: p.source,
         message: p.message,
+        ...(p.check ? { check: p.check } : {}),
       })),
     };
   } catch (err) {
