@@ -35,9 +35,12 @@ export const redisCheck: CheckDefinition<typeof redisConfig> = {
           connectTimeout: ctx.timeoutMs,
           commandTimeout: ctx.timeoutMs,
         });
-        // The run's failures reach it through the rejected calls below; without a listener
-        // ioredis would print every connection error to stderr as well.
-        redis.on('error', (err: Error) => ctx.log.debug({ err }, 'redis connection error'));
+        // A failed connection rejects connect() with a bare "Connection is closed."; the reason
+        // (ECONNREFUSED, a TLS error) comes only as an 'error' event, so it is kept from there.
+        let connectionError: Error | undefined;
+        redis.on('error', (err: Error) => {
+          connectionError ??= err;
+        });
         const drop = () => redis.disconnect();
         signal.addEventListener('abort', drop, { once: true });
         const started = performance.now();
@@ -46,6 +49,8 @@ export const redisCheck: CheckDefinition<typeof redisConfig> = {
           await redis.ping();
           const latencyMs = performance.now() - started;
           return { latencyMs, ...(await readInfo(redis)) };
+        } catch (err) {
+          throw connectionError ?? err;
         } finally {
           signal.removeEventListener('abort', drop);
           redis.disconnect();
