@@ -28,17 +28,33 @@ export async function sampleAll(
   nowMs: number,
   options: SampleAllOptions,
 ): Promise<SampledValues> {
-  const results = await Promise.all(set.map((active) => sampleOne(active, nowMs, options)));
-  return {
-    values: results.flatMap((r) => r.values),
-    problems: results.flatMap((r) => r.problems),
-  };
+  const { hurry } = options;
+  // One listener for the whole pass, however many samplers and checks it runs (one per entry
+  // would pass Node's limit of 10 listeners on one signal and print a leak warning).
+  let onHurry: (() => void) | undefined;
+  const hurried = new Promise<'timeout'>((resolve) => {
+    onHurry = () => resolve('timeout');
+    if (hurry?.aborted) resolve('timeout');
+    hurry?.addEventListener('abort', onHurry, { once: true });
+  });
+  try {
+    const results = await Promise.all(
+      set.map((active) => sampleOne(active, nowMs, options, hurried)),
+    );
+    return {
+      values: results.flatMap((r) => r.values),
+      problems: results.flatMap((r) => r.problems),
+    };
+  } finally {
+    if (onHurry) hurry?.removeEventListener('abort', onHurry);
+  }
 }
 
 async function sampleOne(
   active: ActiveSampler,
   nowMs: number,
   options: SampleAllOptions,
+  hurried: Promise<'timeout'>,
 ): Promise<SampledValues> {
   const { timeoutMs, hurry } = options;
   const { name } = active;
@@ -53,15 +69,11 @@ async function sampleOne(
     active.pending = undefined;
   });
   let timer: NodeJS.Timeout | undefined;
-  let onHurry: (() => void) | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    onHurry = () => resolve('timeout');
-    timer = setTimeout(onHurry, timeoutMs);
-    if (hurry?.aborted) resolve('timeout');
-    hurry?.addEventListener('abort', onHurry, { once: true });
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    const result = await Promise.race([settled, timeout]);
+    const result = await Promise.race([settled, timeout, hurried]);
     if (result === 'timeout') {
       // The call goes on in the background; `pending` keeps the next cycle from stacking another.
       settled.catch(() => undefined);
@@ -81,6 +93,5 @@ async function sampleOne(
     return failed((err as Error).message);
   } finally {
     clearTimeout(timer);
-    if (onHurry) hurry?.removeEventListener('abort', onHurry);
   }
 }
