@@ -4,6 +4,7 @@ import {
   closedPort,
   makeCertificate,
   runCheck,
+  settledConnections,
   startHttp,
   startHttps,
   startSilentListener,
@@ -105,6 +106,7 @@ describe('http check', () => {
     const url = `http://127.0.0.1:${silent.port}/`;
     const result = await runCheck({ name: 'api', type: 'http', url, timeout: '300ms' });
     expect(result.problems[0]?.message).toBe('timed out after 300ms');
+    expect(await settledConnections(silent)).toBe(0);
   });
 
   it('is down when nothing listens, with the connect error', async () => {

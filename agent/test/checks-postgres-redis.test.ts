@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closedPort,
   runCheck,
+  settledConnections,
   startSilentListener,
   valueOf,
   type Target,
@@ -80,6 +81,7 @@ describe('postgres check', () => {
     const result = await runCheck({ name: 'db', type: 'postgres', url, timeout: '300ms' });
     expect(valueOf(result, 'check_up')).toBe(0);
     expect(result.problems[0]?.message).toBe('timed out after 300ms');
+    expect(await settledConnections(silent)).toBe(0);
   });
 });
 
@@ -107,5 +109,6 @@ describe('redis check', () => {
     const url = `redis://127.0.0.1:${silent.port}`;
     const result = await runCheck({ name: 'cache', type: 'redis', url, timeout: '300ms' });
     expect(result.problems[0]?.message).toBe('timed out after 300ms');
+    expect(await settledConnections(silent)).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import {
   closedPort,
   makeCertificate,
   runCheck,
+  settledConnections,
   startGreeter,
   startSilentListener,
   valueOf,
@@ -109,6 +110,7 @@ describe('smtp check', () => {
   it('is down at its timeout when the server never greets', async () => {
     const result = await runCheck(smtp(silent.port, { timeout: '300ms' }));
     expect(result.problems[0]?.message).toBe('timed out after 300ms');
+    expect(await settledConnections(silent)).toBe(0);
   });
 
   it('is down when nothing listens', async () => {

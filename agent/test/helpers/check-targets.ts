@@ -15,7 +15,17 @@ import type { SampleResult } from '../../src/samplers/sampler.js';
 
 export interface Target {
   readonly port: number;
+  /** Connections open now: a check that gave up must have closed its own. */
+  openConnections(): number;
   close(): Promise<void>;
+}
+
+/** Waits up to 2 s for a target's connections to close; returns how many are still open. */
+export async function settledConnections(target: Target): Promise<number> {
+  for (let i = 0; i < 40 && target.openConnections() > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return target.openConnections();
 }
 
 /** Runs `checks: [entry]` once, loaded from a real agent.yaml (defaults and checks applied). */
@@ -41,12 +51,13 @@ export function valueOf(result: SampleResult, metric: string): number | undefine
 
 /** A net server that accepts connections and never writes a byte: a hung service. */
 export async function startSilentListener(): Promise<Target> {
-  return listen(createNetServer());
+  // It reads (and drops) what comes in: a socket never read never sees the client's close.
+  return listen(createNetServer((socket) => socket.resume()));
 }
 
 /** A net server that greets each connection with `text` and keeps it open. */
 export async function startGreeter(text: string): Promise<Target> {
-  return listen(createNetServer((socket) => socket.write(text)));
+  return listen(createNetServer((socket) => socket.resume().write(text)));
 }
 
 /** A port nothing listens on: a server started and closed again. */
@@ -108,6 +119,7 @@ function listen(server: Server): Promise<Target> {
       if (address === null || typeof address === 'string') throw new Error('no port');
       resolve({
         port: address.port,
+        openConnections: () => sockets.size,
         close: () =>
           new Promise<void>((done) => {
             for (const socket of sockets) socket.destroy();
