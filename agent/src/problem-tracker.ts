@@ -33,7 +33,8 @@ export class ProblemTracker {
 
   private logAppeared(problem: CycleProblem): void {
     const { sampler, source, message, check } = problem;
-    if (check) this.log.warn({ check: check.name, type: check.type, reason: message }, 'check down');
+    const checkFields = check ? { check: check.name, type: check.type } : undefined;
+    if (checkFields) this.log.warn({ ...checkFields, reason: message }, 'check down');
     else this.log.warn({ sampler, source, reason: message }, 'sampler problem');
   }
 

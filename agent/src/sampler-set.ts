@@ -3,7 +3,12 @@ import { findCheck } from './checks/config.js';
 import { CHECK_PREFIX, createCheckSampler } from './checks/run-check.js';
 import type { AgentConfig } from './config.js';
 import { samplers } from './samplers/index.js';
-import type { CheckIdentity, Sampler, SampleResult, SamplerDefinition } from './samplers/sampler.js';
+import type {
+  CheckIdentity,
+  Sampler,
+  SampleResult,
+  SamplerDefinition,
+} from './samplers/sampler.js';
 
 // The enabled samplers, built from the registry and the config, then one entry per service
 // check (`check:<name>`, see checks/run-check.ts). The daemon and --once both use this, so

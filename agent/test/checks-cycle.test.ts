@@ -8,7 +8,12 @@ import { BatchBuffer } from '../src/buffer/batch-buffer.js';
 import { loadAgentSettings } from '../src/config.js';
 import { Daemon } from '../src/daemon.js';
 import { createSamplerSet } from '../src/sampler-set.js';
-import { closedPort, startHttp, startSilentListener, type Target } from './helpers/check-targets.js';
+import {
+  closedPort,
+  startHttp,
+  startSilentListener,
+  type Target,
+} from './helpers/check-targets.js';
 
 // Checks inside the real cycle: the daemon's own loop on the wall clock, with several checks of
 // which two hang (a listener that accepts and never answers), and `--once` run as a process.
@@ -52,8 +57,10 @@ describe('checks in the daemon cycle', () => {
   it('keeps every cycle on time while two checks hang, and reports why they are down', async () => {
     const file = agentYaml([
       `  - { name: web, type: http, url: "http://127.0.0.1:${web.port}/" }`,
-      `  - { name: hung-web, type: http, url: "http://127.0.0.1:${silent.port}/", timeout: ${HUNG_TIMEOUT} }`,
-      `  - { name: hung-mail, type: smtp, host: 127.0.0.1, port: ${silent.port}, timeout: ${HUNG_TIMEOUT} }`,
+      `  - { name: hung-web, type: http, url: "http://127.0.0.1:${silent.port}/",` +
+        ` timeout: ${HUNG_TIMEOUT} }`,
+      `  - { name: hung-mail, type: smtp, host: 127.0.0.1, port: ${silent.port},` +
+        ` timeout: ${HUNG_TIMEOUT} }`,
       `  - { name: port, type: tcp, host: 127.0.0.1, port: ${web.port} }`,
       `  - { name: data, type: storage, path: ${dir} }`,
     ]);
@@ -90,10 +97,12 @@ describe('checks in the daemon cycle', () => {
       expect(batches.length).toBeGreaterThanOrEqual(2);
       for (const batch of batches) {
         const up = Object.fromEntries(
-          batch.series.filter((s) => s.metric === 'check_up').map((s) => [s.labels.check, s.values[0]]),
+          batch.series
+            .filter((s) => s.metric === 'check_up')
+            .map((s) => [s.labels?.check, s.values?.[0]]),
         );
         expect(up).toEqual({ web: 1, 'hung-web': 0, 'hung-mail': 0, port: 1, data: 1 });
-        const cycle = batch.series.find((s) => s.metric === 'agent_cycle_seconds')?.values[0];
+        const cycle = batch.series.find((s) => s.metric === 'agent_cycle_seconds')?.values?.[0];
         expect(cycle).toBeLessThan(INTERVAL_MS / 1000);
       }
 
@@ -122,7 +131,8 @@ describe('checks in --once', () => {
   // Not spawnSync: the web server the check asks lives in this process and must keep answering.
   function runAgent(args: string[]): Promise<{ status: number | null; stdout: string }> {
     const env = { ...process.env, HOSTPULSE_AGENT_TOKEN: '', HOSTPULSE_AGENT_CONFIG: '' };
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const stdio = ['ignore', 'pipe', 'inherit'] as const;
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: [...stdio] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const guard = setTimeout(() => child.kill(), 30_000);

@@ -89,10 +89,12 @@ describe('http check', () => {
   });
 
   it('matches the body when asked', async () => {
-    expect(valueOf(await runCheck(http('/healthz', { body_match: '"db":"up"' })), 'check_up')).toBe(1);
+    const found = await runCheck(http('/healthz', { body_match: '"db":"up"' }));
+    expect(valueOf(found, 'check_up')).toBe(1);
     const missing = await runCheck(http('/healthz', { body_match: '"db":"down"' }));
     expect(missing.problems[0]?.message).toBe(
-      `GET http://127.0.0.1:${server.port}/healthz: the body does not contain "\\"db\\":\\"down\\""`,
+      `GET http://127.0.0.1:${server.port}/healthz:` +
+        ' the body does not contain "\\"db\\":\\"down\\""',
     );
   });
 
@@ -139,9 +141,8 @@ describe('http check over TLS', () => {
     const days = valueOf(result, 'http_tls_certificate_days_left');
     expect(days).toBeGreaterThan(29);
     expect(days).toBeLessThanOrEqual(30);
-    expect(result.series.find((s) => s.metric === 'http_tls_certificate_days_left')?.labels).toEqual({
-      check: 'site',
-    });
+    const series = result.series.find((s) => s.metric === 'http_tls_certificate_days_left');
+    expect(series?.labels).toEqual({ check: 'site' });
   });
 
   it('is down when the certificate has fewer days left than tls_min_days', async () => {

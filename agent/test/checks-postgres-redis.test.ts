@@ -17,7 +17,8 @@ const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const PG_HINT = 'start it with `pg_ctlcluster --skip-systemctl-redirect 15 main start`';
 const REDIS_HINT =
-  "start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no`";
+  'start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379' +
+  " --save '' --appendonly no`";
 
 function reachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -44,10 +45,11 @@ afterAll(async () => {
 
 describe('postgres check', () => {
   beforeAll(async () => {
-    if (!(await reachable(5432))) throw new Error(`PostgreSQL is not reachable at 127.0.0.1:5432 — ${PG_HINT}`);
+    if (await reachable(5432)) return;
+    throw new Error(`PostgreSQL is not reachable at 127.0.0.1:5432 — ${PG_HINT}`);
   });
 
-  it('is up on the shared server, with connections, longest transaction and cache hits', async () => {
+  it('is up on the shared server with connections, longest transaction, cache hits', async () => {
     const result = await runCheck({ name: 'db', type: 'postgres', url: PG_URL });
     expect(result.problems).toEqual([]);
     expect(valueOf(result, 'check_up')).toBe(1);
@@ -67,7 +69,8 @@ describe('postgres check', () => {
     const url = 'postgres://postgres@127.0.0.1:5432/hostpulse_no_such_database';
     const result = await runCheck({ name: 'db', type: 'postgres', url });
     expect(valueOf(result, 'check_up')).toBe(0);
-    expect(result.problems[0]?.message).toBe('database "hostpulse_no_such_database" does not exist');
+    const reason = 'database "hostpulse_no_such_database" does not exist';
+    expect(result.problems[0]?.message).toBe(reason);
   });
 
   it('is down when nothing listens', async () => {
@@ -87,7 +90,8 @@ describe('postgres check', () => {
 
 describe('redis check', () => {
   beforeAll(async () => {
-    if (!(await reachable(6379))) throw new Error(`Redis is not reachable at 127.0.0.1:6379 — ${REDIS_HINT}`);
+    if (await reachable(6379)) return;
+    throw new Error(`Redis is not reachable at 127.0.0.1:6379 — ${REDIS_HINT}`);
   });
 
   it('is up on the shared server, with memory used and clients connected', async () => {

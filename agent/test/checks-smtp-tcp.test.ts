@@ -84,7 +84,8 @@ describe('smtp check', () => {
   });
 
   it('is up over STARTTLS with a certificate signed by ca_file', async () => {
-    const result = await runCheck(smtp(secure.port, { starttls: true, ca_file: certificate.certFile }));
+    const options = { starttls: true, ca_file: certificate.certFile };
+    const result = await runCheck(smtp(secure.port, options));
     expect(result.problems).toEqual([]);
     expect(valueOf(result, 'check_up')).toBe(1);
   });
@@ -121,7 +122,8 @@ describe('smtp check', () => {
 
 describe('tcp check', () => {
   it('is up when the port accepts a connection', async () => {
-    const result = await runCheck({ name: 'ssh', type: 'tcp', host: '127.0.0.1', port: silent.port });
+    const entry = { name: 'ssh', type: 'tcp', host: '127.0.0.1', port: silent.port };
+    const result = await runCheck(entry);
     expect(result.problems).toEqual([]);
     expect(result.series.map((s) => [s.metric, s.labels])).toEqual([
       ['check_up', { check: 'ssh', type: 'tcp' }],

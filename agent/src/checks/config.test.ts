@@ -40,7 +40,8 @@ describe('checks in agent.yaml', () => {
   it('takes the SPEC example and fills every default', () => {
     const { config } = load(
       [
-        '  - { name: api, type: http, url: "http://127.0.0.1:8000/healthz", expect_status: 200, timeout: 2s }',
+        '  - { name: api, type: http, url: "http://127.0.0.1:8000/healthz", expect_status: 200,' +
+          ' timeout: 2s }',
         '  - { name: db, type: postgres, url: "postgres://monitor@127.0.0.1/app" }',
         '  - { name: cache, type: redis, url: "redis://127.0.0.1:6379" }',
         '  - { name: mail, type: smtp, host: 127.0.0.1, port: 25 }',
@@ -49,7 +50,13 @@ describe('checks in agent.yaml', () => {
       ].join('\n'),
     );
     expect(config.checks).toEqual([
-      { name: 'api', type: 'http', url: 'http://127.0.0.1:8000/healthz', expectStatus: 200, timeoutMs: 2000 },
+      {
+        name: 'api',
+        type: 'http',
+        url: 'http://127.0.0.1:8000/healthz',
+        expectStatus: 200,
+        timeoutMs: 2000,
+      },
       { name: 'db', type: 'postgres', url: 'postgres://monitor@127.0.0.1/app', timeoutMs: 5000 },
       { name: 'cache', type: 'redis', url: 'redis://127.0.0.1:6379', timeoutMs: 5000 },
       { name: 'mail', type: 'smtp', host: '127.0.0.1', port: 25, starttls: false, timeoutMs: 5000 },
@@ -92,9 +99,11 @@ describe('checks in agent.yaml', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      'agent.yaml: checks[0].name: "my api" is not valid (letters, digits, ".", "_" and "-", starting with a letter or digit)',
+      'agent.yaml: checks[0].name: "my api" is not valid' +
+        ' (letters, digits, ".", "_" and "-", starting with a letter or digit)',
       'agent.yaml: checks[0].expect_status: 999 is above the maximum 599',
-      'agent.yaml: checks[1].retries: unknown key (known keys here: name, type, host, port, timeout)',
+      'agent.yaml: checks[1].retries: unknown key' +
+        ' (known keys here: name, type, host, port, timeout)',
       'agent.yaml: checks[1].port: is required',
       'agent.yaml: checks[1].timeout: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
       'agent.yaml: checks[2].starttls: "yes please" is not true or false',
@@ -108,7 +117,8 @@ describe('checks in agent.yaml', () => {
         '  - { name: a, type: http, url: "ftp://user:s3cret@files/x", tls_min_days: 14 }',
         '  - { name: b, type: postgres, url: "mysql://monitor:s3cret@127.0.0.1/app" }',
         '  - { name: c, type: redis, url: "memcached://127.0.0.1" }',
-        '  - { name: d, type: smtp, host: 127.0.0.1, starttls: true, ca_file: /nonexistent/ca.pem }',
+        '  - { name: d, type: smtp, host: 127.0.0.1, starttls: true,' +
+          ' ca_file: /nonexistent/ca.pem }',
         '  - { name: e, type: smtp, host: 127.0.0.1, ca_file: /nonexistent/ca.pem }',
         '  - { name: f, type: storage, path: srv/data }',
         '  - { name: g, type: tcp, host: 127.0.0.1, port: 22, timeout: 0s }',
@@ -117,7 +127,8 @@ describe('checks in agent.yaml', () => {
     expect(problems).toEqual([
       'agent.yaml: checks[0].url: "ftp://***@files/x" must be http or https',
       'agent.yaml: checks[0].tls_min_days: needs an https:// url',
-      'agent.yaml: checks[1].url: "mysql://***@127.0.0.1/app" must start with postgres:// or postgresql://',
+      'agent.yaml: checks[1].url: "mysql://***@127.0.0.1/app"' +
+        ' must start with postgres:// or postgresql://',
       'agent.yaml: checks[2].url: "memcached://127.0.0.1" must start with redis:// or rediss://',
       'agent.yaml: checks[3].ca_file: "/nonexistent/ca.pem" cannot be read (ENOENT)',
       'agent.yaml: checks[4].ca_file: is used only with starttls: true',

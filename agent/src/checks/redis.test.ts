@@ -26,8 +26,7 @@ describe('parseInfo', () => {
   });
 
   it('keeps colons inside a value', () => {
-    expect(parseInfo('executable:/usr/bin/redis-server\r\nconfig_file:C:\\redis.conf').get('config_file')).toBe(
-      'C:\\redis.conf',
-    );
+    const text = 'executable:/usr/bin/redis-server\r\nconfig_file:C:\\redis.conf';
+    expect(parseInfo(text).get('config_file')).toBe('C:\\redis.conf');
   });
 });

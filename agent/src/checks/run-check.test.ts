@@ -65,7 +65,7 @@ describe('a check run', () => {
     expect(result.problems).toEqual([{ source: 'statistics', message: 'permission denied' }]);
   });
 
-  it('answers at its timeout and aborts the run, even when the run ignores the signal', async () => {
+  it('answers at its timeout and aborts the run, even one that ignores the signal', async () => {
     let signal: AbortSignal | undefined;
     const definition = definitionOf((s) => {
       signal = s;
@@ -118,11 +118,17 @@ describe('a check run', () => {
 
 describe('reasonOf', () => {
   it.each([
-    [new Error('failed for postgres://monitor:s3cret@db:5432/app'), 'failed for postgres://***@db:5432/app'],
+    [
+      new Error('failed for postgres://monitor:s3cret@db:5432/app'),
+      'failed for postgres://***@db:5432/app',
+    ],
     [new Error('line one\n  line two'), 'line one line two'],
     [Object.assign(new Error(''), { code: 'ECONNRESET' }), 'ECONNRESET'],
     [
-      new AggregateError([new Error('connect ECONNREFUSED ::1:25'), new Error('connect ECONNREFUSED 127.0.0.1:25')], ''),
+      new AggregateError(
+        [new Error('connect ECONNREFUSED ::1:25'), new Error('connect ECONNREFUSED 127.0.0.1:25')],
+        '',
+      ),
       'connect ECONNREFUSED ::1:25; connect ECONNREFUSED 127.0.0.1:25',
     ],
     ['a string', 'a string'],

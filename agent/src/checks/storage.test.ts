@@ -17,9 +17,12 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+function create(path: string) {
+  return storageCheck.create({ name: 'data', log: silentLogger(), timeoutMs: 5000 }, { path });
+}
+
 function run(path: string) {
-  const check = storageCheck.create({ name: 'data', log: silentLogger(), timeoutMs: 5000 }, { path });
-  return check.run(new AbortController().signal);
+  return create(path).run(new AbortController().signal);
 }
 
 describe('storage check', () => {
@@ -41,8 +44,7 @@ describe('storage check', () => {
   it('stops before reading when its timeout has passed, and still deletes its file', async () => {
     const controller = new AbortController();
     controller.abort(new Error('timed out after 1s'));
-    const check = storageCheck.create({ name: 'data', log: silentLogger(), timeoutMs: 1 }, { path: dir });
-    await expect(check.run(controller.signal)).rejects.toThrow('timed out after 1s');
+    await expect(create(dir).run(controller.signal)).rejects.toThrow('timed out after 1s');
     expect(readdirSync(dir)).toEqual([]);
   });
 
