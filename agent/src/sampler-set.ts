@@ -1,4 +1,4 @@
-import type { Logger } from '@hostpulse/shared';
+import { HostpulseError, type Logger } from '@hostpulse/shared';
 import { findCheck } from './checks/config.js';
 import { CHECK_PREFIX, createCheckSampler } from './checks/run-check.js';
 import type { AgentConfig } from './config.js';
@@ -77,7 +77,10 @@ function activeCheck(
   if (kept) return kept;
   const definition = findCheck(section.type);
   // The loader accepts only registered types, so this is a bug, not an operator's mistake.
-  if (!definition) throw new Error(`check ${section.name}: no check of type ${section.type}`);
+  if (!definition) {
+    const message = `check ${section.name}: no check of type ${section.type}`;
+    throw new HostpulseError('internal', message);
+  }
   const { intervalMs } = config;
   const sampler = createCheckSampler({ definition, section, intervalMs, log });
   const check = { name: section.name, type: section.type };

@@ -34,9 +34,11 @@ export const httpCheck: CheckDefinition<typeof httpConfig> = {
     if (!isHttps && !config.url.startsWith('http://')) {
       problems.push({ key: 'url', message: `${quote(safeUrl(config.url))} must be http or https` });
     }
-    for (const key of ['ca_file', 'tls_min_days'] as const) {
-      const given = key === 'ca_file' ? config.caFile : config.tlsMinDays;
-      if (given !== undefined && !isHttps) problems.push({ key, message: 'needs an https:// url' });
+    if (!isHttps && config.caFile !== undefined) {
+      problems.push({ key: 'ca_file', message: 'needs an https:// url' });
+    }
+    if (!isHttps && config.tlsMinDays !== undefined) {
+      problems.push({ key: 'tls_min_days', message: 'needs an https:// url' });
     }
     return [...problems, ...caFileProblems(config.caFile)];
   },
