@@ -48,7 +48,7 @@ describe('check registry', () => {
     const registered = new Set<unknown>(checks);
     for (const file of await checkFiles()) {
       const base = file.replace(/\.ts$/, '');
-      const module = (await import(`./${base}.js`)) as Record<string, unknown>;
+      const module = (await import(/* @vite-ignore */ `./${base}.js`)) as Record<string, unknown>;
       const exportName = `${base}Check`;
       const definition = module[exportName];
       expect(isCheckDefinition(definition), `${file} does not export ${exportName}`).toBe(true);
