@@ -87,7 +87,7 @@ describe('loadAgentSettings', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      'agent.yaml: backups: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, log_level)',
+      'agent.yaml: backups: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, checks, log_level)',
       'agent.yaml: collector.tmeout: unknown key (known keys here: url, token, token_file, ca_file, timeout)',
       'agent.yaml: collector.url: "not a url" is not a URL (write e.g. http://127.0.0.1:8080)',
       'agent.yaml: interval: "10 seconds" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',

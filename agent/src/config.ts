@@ -11,6 +11,7 @@ import {
   quote,
   type Loaded,
 } from '@hostpulse/shared';
+import { checkProblems, checksSchema, type CheckSection } from './checks/config.js';
 import { samplers } from './samplers/index.js';
 
 // agent.yaml (SPEC §3.2), assembled from one schema per section. The samplers section has one
@@ -71,6 +72,7 @@ export const agentConfigSchema = Type.Object({
   root: Type.String({ minLength: 1, default: '/' }),
   buffer: bufferSection,
   samplers: samplersSection(),
+  checks: checksSchema(),
   log_level: logLevel,
 });
 
@@ -79,8 +81,9 @@ export type SamplerSection = Readonly<{ enabled: boolean } & Record<string, unkn
 
 type LoadedShape = Loaded<Static<typeof agentConfigSchema>>;
 
-export type AgentConfig = Omit<LoadedShape, 'samplers' | 'logLevel'> & {
+export type AgentConfig = Omit<LoadedShape, 'samplers' | 'checks' | 'logLevel'> & {
   readonly samplers: Readonly<Record<string, SamplerSection>>;
+  readonly checks: readonly CheckSection[];
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 };
 
@@ -132,6 +135,7 @@ export function loadAgentSettings(
     problem('buffer.max_bytes', `${bytes} bytes is below the smallest buffer, 64KiB`);
   }
   if (!existsSync(config.root)) problem('root', `${quote(config.root)} does not exist`);
+  for (const line of checkProblems(config.checks)) problems.push(`${name}: ${line}`);
 
   // Files named in the config are read now, so a missing one is refused at start (or at
   // SIGHUP, keeping the old config) instead of failing at the first send.

@@ -1,13 +1,15 @@
-import type { SeriesValue } from './samplers/sampler.js';
+import type { CheckIdentity, SeriesValue } from './samplers/sampler.js';
 import type { ActiveSampler } from './sampler-set.js';
 
-// One sampling pass: every enabled sampler runs at once, each under its own timeout, so one
-// hung source costs its own series and nothing else.
+// One sampling pass: every enabled sampler and service check runs at once, each under its own
+// timeout, so one hung source costs its own series and nothing else.
 
 export interface CycleProblem {
   readonly sampler: string;
   readonly source: string;
   readonly message: string;
+  /** Set when a service check is down (problem-tracker.ts sends it as a check event). */
+  readonly check?: CheckIdentity;
 }
 
 export interface SampledValues {
@@ -26,17 +28,33 @@ export async function sampleAll(
   nowMs: number,
   options: SampleAllOptions,
 ): Promise<SampledValues> {
-  const results = await Promise.all(set.map((active) => sampleOne(active, nowMs, options)));
-  return {
-    values: results.flatMap((r) => r.values),
-    problems: results.flatMap((r) => r.problems),
-  };
+  const { hurry } = options;
+  // One listener for the whole pass, however many samplers and checks it runs (one per entry
+  // would pass Node's limit of 10 listeners on one signal and print a leak warning).
+  let onHurry: (() => void) | undefined;
+  const hurried = new Promise<'timeout'>((resolve) => {
+    onHurry = () => resolve('timeout');
+    if (hurry?.aborted) resolve('timeout');
+    hurry?.addEventListener('abort', onHurry, { once: true });
+  });
+  try {
+    const results = await Promise.all(
+      set.map((active) => sampleOne(active, nowMs, options, hurried)),
+    );
+    return {
+      values: results.flatMap((r) => r.values),
+      problems: results.flatMap((r) => r.problems),
+    };
+  } finally {
+    if (onHurry) hurry?.removeEventListener('abort', onHurry);
+  }
 }
 
 async function sampleOne(
   active: ActiveSampler,
   nowMs: number,
   options: SampleAllOptions,
+  hurried: Promise<'timeout'>,
 ): Promise<SampledValues> {
   const { timeoutMs, hurry } = options;
   const { name } = active;
@@ -51,15 +69,11 @@ async function sampleOne(
     active.pending = undefined;
   });
   let timer: NodeJS.Timeout | undefined;
-  let onHurry: (() => void) | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    onHurry = () => resolve('timeout');
-    timer = setTimeout(onHurry, timeoutMs);
-    if (hurry?.aborted) resolve('timeout');
-    hurry?.addEventListener('abort', onHurry, { once: true });
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    const result = await Promise.race([settled, timeout]);
+    const result = await Promise.race([settled, timeout, hurried]);
     if (result === 'timeout') {
       // The call goes on in the background; `pending` keeps the next cycle from stacking another.
       settled.catch(() => undefined);
@@ -72,12 +86,12 @@ async function sampleOne(
         sampler: name,
         source: p.source,
         message: p.message,
+        ...(p.check ? { check: p.check } : {}),
       })),
     };
   } catch (err) {
     return failed((err as Error).message);
   } finally {
     clearTimeout(timer);
-    if (onHurry) hurry?.removeEventListener('abort', onHurry);
   }
 }

@@ -34,8 +34,8 @@ const HELP = `Usage: hostpulse-agent [--config FILE]        run the agent
 
 Options:
   -c, --config FILE   configuration file (default ${DEFAULT_CONFIG_FILE}, env ${CONFIG_ENV})
-      --once          diagnostics: exit 0 all well, 1 a sampler or the collector
-                      failed, 2 bad configuration
+      --once          diagnostics: exit 0 all well, 1 a sampler, a check or the
+                      collector failed, 2 bad configuration
       --json          with --once: print JSON instead of tables
       --check-config  exit 0 when the configuration is valid, 2 when not
   -V, --version       print the version

@@ -2,7 +2,7 @@ import { formatDuration, printJson, printLine, printTable } from '@hostpulse/sha
 import type { BufferState } from './buffer/read-state.js';
 import type { CycleProblem } from './cycle.js';
 import type { HostIdentity } from './host-identity.js';
-import type { SeriesValue } from './samplers/sampler.js';
+import type { CheckIdentity, SeriesValue } from './samplers/sampler.js';
 import type { PingReport } from './shipper/ping.js';
 
 // How --once shows what it found: a table for people, or --json for scripts.
@@ -11,6 +11,7 @@ export interface OnceReport {
   readonly ok: boolean;
   readonly host: HostIdentity;
   readonly samplers: readonly string[];
+  readonly checks: readonly CheckIdentity[];
   readonly values: readonly SeriesValue[];
   readonly problems: readonly CycleProblem[];
   readonly buffer: BufferState | undefined;
@@ -25,6 +26,7 @@ export function unitOf(metric: string): string {
   if (metric.endsWith('_bytes')) return 'bytes';
   if (metric.endsWith('_seconds')) return 's';
   if (metric.endsWith('_total')) return 'count';
+  if (metric.endsWith('_days_left')) return 'days';
   return '';
 }
 
@@ -35,6 +37,8 @@ export function printOnceReport(report: OnceReport, json: boolean): void {
   }
   printLine(`host ${report.host.name} (id ${report.host.id}, from ${report.host.idSource})`);
   printLine(`samplers: ${report.samplers.join(', ') || '(none enabled)'}`);
+  const checks = report.checks.map((c) => `${c.name} (${c.type})`);
+  printLine(`checks: ${checks.join(', ') || '(none configured)'}`);
   printLine();
   printValues(report.values);
   printLine();

@@ -9,9 +9,9 @@ import { createSamplerSet } from './sampler-set.js';
 import { CollectorClient } from './shipper/collector-client.js';
 import { pingCollector, type PingReport } from './shipper/ping.js';
 
-// --once: the daemon's own sampler code run twice, about a second apart so that rates exist,
-// then the buffer's state read without touching it and the collector pinged with the token.
-// Exit 0 when all is well, 1 when a sampler or the collector failed.
+// --once: the daemon's own sampler and check code run twice, about a second apart so that rates
+// exist, then the buffer's state read without touching it and the collector pinged with the
+// token. Exit 0 when all is well, 1 when a sampler, a check or the collector failed.
 
 export interface OnceOptions {
   readonly settings: AgentSettings;
@@ -38,7 +38,8 @@ export async function runOnce(options: OnceOptions): Promise<number> {
   const report: OnceReport = {
     ok: problems.length === 0 && collectorOk,
     host: identity,
-    samplers: set.map((s) => s.name),
+    samplers: set.filter((s) => !s.check).map((s) => s.name),
+    checks: set.flatMap((s) => (s.check ? [s.check] : [])),
     values: sampled.values,
     problems,
     buffer,

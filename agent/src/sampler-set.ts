@@ -1,10 +1,18 @@
-import type { Logger } from '@hostpulse/shared';
+import { HostpulseError, type Logger } from '@hostpulse/shared';
+import { findCheck } from './checks/config.js';
+import { CHECK_PREFIX, createCheckSampler } from './checks/run-check.js';
 import type { AgentConfig } from './config.js';
 import { samplers } from './samplers/index.js';
-import type { Sampler, SampleResult, SamplerDefinition } from './samplers/sampler.js';
+import type {
+  CheckIdentity,
+  Sampler,
+  SampleResult,
+  SamplerDefinition,
+} from './samplers/sampler.js';
 
-// The enabled samplers, built from the registry and the config. The daemon and --once both
-// use this, so --once runs the very same sampler code as the daemon.
+// The enabled samplers, built from the registry and the config, then one entry per service
+// check (`check:<name>`, see checks/run-check.ts). The daemon and --once both use this, so
+// --once runs the very same sampler and check code as the daemon.
 
 export interface ActiveSampler {
   readonly name: string;
@@ -13,6 +21,8 @@ export interface ActiveSampler {
   readonly sampler: Sampler;
   /** The sample() call still running, so a hung one is never called twice at once. */
   pending: Promise<SampleResult> | undefined;
+  /** Set on the entry of a service check. */
+  readonly check?: CheckIdentity;
 }
 
 export interface SamplerSetOptions {
@@ -51,5 +61,28 @@ export function createSamplerSet(options: SamplerSetOptions): ActiveSampler[] {
     );
     active.push({ name: definition.name, key, sampler, pending: undefined });
   }
+  for (const section of config.checks) active.push(activeCheck(section, options));
   return active;
+}
+
+function activeCheck(
+  section: AgentConfig['checks'][number],
+  options: SamplerSetOptions,
+): ActiveSampler {
+  const { config, log } = options;
+  const name = `${CHECK_PREFIX}${section.name}`;
+  // A kept check keeps its in-flight run, so a reload never starts a second one beside it.
+  const key = JSON.stringify({ intervalMs: config.intervalMs, section });
+  const kept = options.previous?.find((s) => s.name === name && s.key === key);
+  if (kept) return kept;
+  const definition = findCheck(section.type);
+  // The loader accepts only registered types, so this is a bug, not an operator's mistake.
+  if (!definition) {
+    const message = `check ${section.name}: no check of type ${section.type}`;
+    throw new HostpulseError('internal', message);
+  }
+  const { intervalMs } = config;
+  const sampler = createCheckSampler({ definition, section, intervalMs, log });
+  const check = { name: section.name, type: section.type };
+  return { name, key, sampler, pending: undefined, check };
 }

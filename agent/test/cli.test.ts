@@ -47,17 +47,17 @@ describe('hostpulse-agent --check-config', () => {
   it('refuses a bad file with exit 2 and one line per problem', () => {
     const file = write(
       'agent.yaml',
-      ['collector:', '  url: "not a url"', '  timeout: soon', 'interval: 10 seconds', 'buffer: { max_bytes: 1 lot }', 'checks: []', ''].join('\n'),
+      ['collector:', '  url: "not a url"', '  timeout: soon', 'interval: 10 seconds', 'buffer: { max_bytes: 1 lot }', 'checks: [{ name: x, type: ftp }]', ''].join('\n'),
     );
     const { status, stderr, stdout } = run(['--check-config', '--config', file]);
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
-      'agent.yaml: checks: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, log_level)',
       'agent.yaml: collector.url: "not a url" is not a URL (write e.g. http://127.0.0.1:8080)',
       'agent.yaml: collector.timeout: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
       'agent.yaml: interval: "10 seconds" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
       'agent.yaml: buffer.max_bytes: "1 lot" is not a size (write 512KiB, 1MiB or 1GB)',
+      'agent.yaml: checks[0].type: "ftp" is not one of http, tcp, postgres, redis, smtp, storage',
     ]);
   });
 

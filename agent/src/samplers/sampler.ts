@@ -26,6 +26,14 @@ export interface SeriesValue {
 export interface SampleProblem {
   readonly source: string;
   readonly message: string;
+  /** Set when a service check is down: the problem then travels as a check event. */
+  readonly check?: CheckIdentity;
+}
+
+/** A service check as its check_up series and events name it (checks/run-check.ts). */
+export interface CheckIdentity {
+  readonly name: string;
+  readonly type: string;
 }
 
 export interface SampleResult {

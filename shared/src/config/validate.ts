@@ -163,13 +163,20 @@ function walkUnion(schema: Json, variants: Json[], value: unknown, path: string,
     return value;
   }
   const tag = discriminator(variants);
-  if (tag && value !== null && typeof value === 'object') {
+  if (tag) {
     // Tagged union (checks by `type`): judge the value against its own variant only, so the
     // operator reads "checks[2].port: is required", not a list of every variant's complaints.
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push({ path, message: `expected a mapping of keys, got ${describe(value)}` });
+      return value;
+    }
     const kinds = variants.map((v) => (v.properties as Record<string, Json>)[tag]?.const);
-    const chosen = variants.find((_, i) => kinds[i] === (value as Json)[tag]);
+    const given = (value as Json)[tag];
+    const chosen = variants.find((_, i) => kinds[i] === given);
     if (!chosen) {
-      problems.push({ path: join(path, tag), message: `${quote((value as Json)[tag])} is not one of ${kinds.join(', ')}` });
+      const known = `one of ${kinds.join(', ')}`;
+      const message = given === undefined ? `is required (${known})` : `${quote(given)} is not ${known}`;
+      problems.push({ path: join(path, tag), message });
       return value;
     }
     return walk(chosen, value, path, problems);
