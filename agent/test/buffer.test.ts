@@ -3,9 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, t
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { silentLogger } from '@hostpulse/shared';
 import { BatchBuffer, type NewBatch } from '../src/buffer/batch-buffer.js';
 import { readBufferState } from '../src/buffer/read-state.js';
+import { createSchema } from '../src/buffer/schema.js';
 import { memoryLog } from './helpers/memory-log.js';
 
 // Integration tests on real SQLite files in a temp folder.
@@ -176,6 +178,42 @@ describe('BatchBuffer on a damaged file', () => {
     expect(buffer.stats().batches).toBe(0);
     expect(buffer.append(batch(1))).toBe(1);
     expect(readdirSync(dir).some((f) => f.startsWith('agent.db.corrupt-'))).toBe(true);
+  });
+});
+
+describe('BatchBuffer file size', () => {
+  const onDisk = () => ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0);
+
+  it('gives the room of a drained backlog back to the file system', () => {
+    const buffer = openBuffer();
+    const seqs = Array.from({ length: 500 }, (_, i) => buffer.append(batch(i, 8000)));
+    const peak = onDisk();
+    expect(peak).toBeGreaterThan(4_000_000);
+
+    for (const seq of seqs) buffer.acknowledge(seq);
+    const drained = onDisk();
+    expect(drained).toBeLessThan(200_000);
+    expect(buffer.append(batch(1000))).toBe(501);
+  });
+
+  it('rewrites once a file made without incremental vacuum, keeping its batches', () => {
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    createSchema(old, 0);
+    old.close();
+    const before = new Database(path, { readonly: true });
+    expect(before.pragma('auto_vacuum', { simple: true })).toBe(0);
+    before.close();
+
+    const { log, lines } = memoryLog();
+    const buffer = openBuffer({ log });
+    buffer.append(batch(1));
+    buffer.close();
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma('auto_vacuum', { simple: true })).toBe(2);
+    reopened.close();
+    expect(lines.map((l) => l.msg)).toContain('buffer file rewritten once so that it shrinks after a backlog');
+    expect(openBuffer().stats().batches).toBe(1);
   });
 });
 

@@ -15,9 +15,12 @@
 //   that the collector discards as a duplicate never loses a gap. A gap leaves `gaps` when its
 //   carrier is acknowledged; it is freed for the next carrier when the carrier is dead-lettered,
 //   split or dropped.
+// - Space that acknowledged batches leave is given back to the file system (reclaim.ts), so the
+//   file shrinks after a backlog drains.
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '@hostpulse/shared';
 import { openBufferFile } from './open.js';
+import { reclaimFreePages } from './reclaim.js';
 import { readMeta, writeMeta } from './schema.js';
 
 export interface BufferLimits {
@@ -147,6 +150,7 @@ export class BatchBuffer {
       this.db.prepare('DELETE FROM batches WHERE seq = ?').run(seq);
       this.db.prepare('DELETE FROM gaps WHERE carrier_seq = ?').run(seq);
     })();
+    this.reclaimSpace();
   }
 
   /** The collector refused the batch for good: keep it aside with the reason, go on. */
@@ -166,6 +170,7 @@ export class BatchBuffer {
         )
         .run(MAX_DEAD_LETTERS);
     })();
+    this.reclaimSpace();
   }
 
   /**
@@ -220,6 +225,18 @@ export class BatchBuffer {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Shrinks the file once a backlog has gone (see reclaim.ts); never fails the caller. */
+  private reclaimSpace(): void {
+    try {
+      const empty = this.db.prepare('SELECT 1 FROM batches LIMIT 1').get() === undefined;
+      const { freedPages } = reclaimFreePages(this.db, empty);
+      if (freedPages > 0) this.log.debug({ freedPages }, 'buffer file shrunk');
+    } catch (err) {
+      // The batch has left the buffer already; the room is reclaimed on a later call.
+      this.log.warn({ err }, 'cannot shrink the buffer file');
+    }
   }
 
   private gapRows(where: string, ...params: unknown[]): PendingGap[] {
