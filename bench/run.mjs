@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-for (const bench of ['agent-footprint.mjs', 'ingest.mjs']) {
+for (const bench of ['agent-footprint.mjs', 'agent-drain.mjs', 'ingest.mjs']) {
   console.log(`\n### ${bench}`);
   const result = spawnSync(process.execPath, [join(import.meta.dirname, bench), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (result.status !== 0) process.exitCode = 1;
