@@ -9,14 +9,15 @@ import { prepareStack, type Stack } from './helpers/stack.js';
 
 // After a long outage the agent catches up: a 2-hour backlog at a 10 s interval (720 batches,
 // written straight into the buffer file as an agent cut off from its collector would have left
-// it) must reach the collector exactly once, while the cycles the agent samples meanwhile (every
-// second here) keep arriving too; once drained, the buffer file is small again. The drain time
-// is printed; bench/agent-drain.mjs measures it (the acceptance figure is 144 s, 50 times faster
-// than the 2 hours the backlog covers).
+// it) must reach the collector exactly once, while the agent goes on sampling every second and
+// those cycles arrive too; once drained, the buffer file is small again. The drain time is
+// printed, not asserted: bench/agent-drain.mjs measures it (the aim is 50 times faster than
+// real time, 144 s for these 2 hours).
 
 const BACKLOG = 720;
 const BACKLOG_INTERVAL_MS = 10_000;
-const writeBacklog = resolve(import.meta.dirname, '..', 'agent', 'test', 'helpers', 'write-backlog.mjs');
+const SMALL_FILE_BYTES = 512 * 1024;
+const helpers = resolve(import.meta.dirname, '..', 'agent', 'test', 'helpers');
 
 describe('agent draining a 2-hour backlog', () => {
   const dir = tempDir('drain');
@@ -26,7 +27,8 @@ describe('agent draining a 2-hour backlog', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    stack = await prepareStack(dir.path, db.url, { intervalS: 1, agentYaml: 'host: { id: drain-host }\n' });
+    const agentYaml = 'host: { id: drain-host }\n';
+    stack = await prepareStack(dir.path, db.url, { intervalS: 1, agentYaml });
   });
 
   afterAll(async () => {
@@ -35,23 +37,33 @@ describe('agent draining a 2-hour backlog', () => {
     dir.remove();
   });
 
-  it('sends all 720 batches exactly once while new cycles keep flowing, then shrinks the file', async () => {
-    const args = [writeBacklog, bufferPath, String(BACKLOG), String(BACKLOG_INTERVAL_MS), 'drain-host'];
-    const written = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as { firstMs: number; newestMs: number };
+  it('sends 720 batches exactly once while new cycles flow, then shrinks the file', async () => {
+    const written = writeBacklog(bufferPath);
     const sizeBefore = sizeOnDisk(bufferPath);
     await stack.startCollector();
 
     const startedMs = Date.now();
     stack.startAgent();
-    await waitFor('the backlog stored', async () => (await count(db.url, 'SELECT count(*) AS n FROM batches WHERE seq <= $1', [BACKLOG])) === BACKLOG || undefined, 150_000, 100);
+    const backlogStored = 'SELECT count(*) AS n FROM batches WHERE seq <= $1';
+    await waitFor(
+      'the backlog stored',
+      async () => (await count(db.url, backlogStored, [BACKLOG])) === BACKLOG || undefined,
+      150_000,
+      100,
+    );
     const drainMs = Date.now() - startedMs;
     // Cycles sampled after the agent started arrive too, and a recent one shows none is held up.
-    await waitFor('new cycles stored', async () => (await newestLoad(db.url)) > Date.now() - 3_000 || undefined, 30_000);
+    await waitFor(
+      'new cycles stored',
+      async () => (await newestLoad(db.url)) > Date.now() - 3_000 || undefined,
+      30_000,
+    );
     // The running agent gives the room back once its buffer is empty, not only at a clean stop.
-    const sizeRunning = await waitFor('the buffer file to shrink', () => {
-      const size = sizeOnDisk(bufferPath);
-      return size < 512 * 1024 ? size : undefined;
-    }, 15_000);
+    const sizeRunning = await waitFor(
+      'the buffer file to shrink',
+      () => (sizeOnDisk(bufferPath) < SMALL_FILE_BYTES ? sizeOnDisk(bufferPath) : undefined),
+      15_000,
+    );
     expect(await stack.agent?.stop()).toBe(0);
     const sizeAfter = sizeOnDisk(bufferPath);
 
@@ -59,24 +71,34 @@ describe('agent draining a 2-hour backlog', () => {
     expect(backlogTimes.length).toBe(BACKLOG);
     expect(new Set(backlogTimes).size).toBe(BACKLOG);
     expect(backlogTimes[0]).toBe(written.firstMs);
+    const twice = 'SELECT count(*) - count(DISTINCT seq) AS n FROM batches';
+    expect(await count(db.url, twice, [])).toBe(0);
+    // Sampling went on while the shipper was busy with the backlog: cycles from during the
+    // drain are stored, each once. (How many depends on the machine's load: a busy machine
+    // makes the agent skip ticks, which it counts.)
     const newCycles = await loadTimes(db.url, startedMs, Date.now());
-    expect(newCycles.length).toBeGreaterThan(0);
+    expect(newCycles.filter((t) => t < startedMs + drainMs).length).toBeGreaterThan(0);
     expect(new Set(newCycles).size).toBe(newCycles.length);
-    const twice = await count(db.url, 'SELECT count(*) - count(DISTINCT seq) AS n FROM batches', []);
-    expect(twice).toBe(0);
 
     expect(sizeBefore).toBeGreaterThan(2_000_000);
-    expect(sizeAfter).toBeLessThan(512 * 1024);
+    expect(sizeAfter).toBeLessThan(SMALL_FILE_BYTES);
     const speedup = Math.round((BACKLOG * BACKLOG_INTERVAL_MS) / drainMs);
     process.stdout.write(
       `drained ${BACKLOG} batches in ${drainMs} ms (${speedup}x real time); buffer file ` +
-        `${sizeBefore} bytes before, ${sizeRunning} drained while running, ${sizeAfter} after stop\n`,
+        `${sizeBefore} bytes before, ${sizeRunning} once drained, ${sizeAfter} after the stop\n`,
     );
   }, 240_000);
 });
 
+function writeBacklog(path: string): { firstMs: number; newestMs: number } {
+  const script = join(helpers, 'write-backlog.mjs');
+  const args = [script, path, String(BACKLOG), String(BACKLOG_INTERVAL_MS), 'drain-host'];
+  return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }));
+}
+
 function sizeOnDisk(path: string): number {
-  return ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0);
+  const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
+  return size(path) + size(`${path}-wal`);
 }
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
