@@ -46,7 +46,10 @@ describe('buffer full during a collector outage', () => {
     expect(missing.at(-1)! - missing[0]! + 1).toBe(missing.length);
 
     // Their cycles are the one hole in the stored times, and the gap records cover it exactly.
-    const holes = times.slice(1).flatMap((t, i) => (t - times[i]! > 1_000 ? [[times[i]!, t] as const] : []));
+    const holes = times.slice(1).flatMap((t, i) => {
+      const before = times[i]!;
+      return t - before > 1_000 ? [[before, t] as const] : [];
+    });
     expect(holes).toHaveLength(1);
     const [before, after] = holes[0]!;
     const gaps = await storedGaps(db.url);
@@ -58,22 +61,28 @@ describe('buffer full during a collector outage', () => {
 
     // The agent's own counter, as it last reported it, agrees to the batch.
     expect(await latestValue(db.url, 'agent_buffer_dropped_batches_total')).toBe(missing.length);
-    const dropLines = stack.agent!.log().split('\n').filter((l) => l.includes('buffer dropped its oldest batches'));
+    const dropLines = stack
+      .agent!.log()
+      .split('\n')
+      .filter((l) => l.includes('buffer dropped its oldest batches'));
     expect(dropLines.length).toBeGreaterThan(0);
-    expect(JSON.parse(dropLines.at(-1)!)).toMatchObject({ level: 50, droppedTotal: missing.length });
+    const lastDrop = JSON.parse(dropLines.at(-1)!);
+    expect(lastDrop).toMatchObject({ level: 50, droppedTotal: missing.length });
 
     // The collector shows it on the host.
-    const created = runCli(collectorBin, ['token', 'create', '--api', 'viewer', '--role', 'viewer', '--config', stack.collectorConfig]);
+    const tokenArgs = ['token', 'create', '--api', 'viewer', '--role', 'viewer'];
+    const created = runCli(collectorBin, [...tokenArgs, '--config', stack.collectorConfig]);
     const viewer = /hp_[A-Za-z0-9_-]+/.exec(created.stdout)?.[0];
-    const auth = { authorization: `Bearer ${viewer}` };
-    const hosts = (await (await fetch(`${stack.url}/api/v1/hosts`, { headers: auth })).json()) as { hosts: { id: string }[] };
-    const hostId = hosts.hosts[0]!.id;
-    const shown = await fetch(`${stack.url}/api/v1/hosts/${encodeURIComponent(hostId)}/gaps`, { headers: auth });
+    const get = (path: string) =>
+      fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${viewer}` } });
+    const hosts = (await (await get('/api/v1/hosts')).json()) as { hosts: { id: string }[] };
+    const shown = await get(`/api/v1/hosts/${encodeURIComponent(hosts.hosts[0]!.id)}/gaps`);
     expect(shown.status).toBe(200);
     const body = (await shown.json()) as { droppedBatches: number; gaps: unknown[] };
     expect(body.droppedBatches).toBe(missing.length);
-    expect(body.gaps).toEqual(gaps.map(({ fromMs, toMs, batches, reason }) => ({ fromMs, toMs, batches, reason })));
-    process.stdout.write(`dropped ${missing.length} batches (seq ${missing[0]}..${missing.at(-1)}) in ${gaps.length} gap record(s)\n`);
+    expect(body.gaps).toEqual(gaps);
+    const range = `seq ${missing[0]}..${missing.at(-1)}`;
+    process.stdout.write(`dropped ${missing.length} batches (${range}) in ${gaps.length} gap(s)\n`);
   }, 180_000);
 });
 
@@ -95,8 +104,13 @@ async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T
 
 function storedGaps(url: string) {
   return withClient(url, async (client) => {
-    const rows = await client.query('SELECT from_ms, to_ms, batches, reason FROM gaps ORDER BY from_ms, id');
-    return rows.rows.map((r) => ({ fromMs: Number(r.from_ms), toMs: Number(r.to_ms), batches: Number(r.batches), reason: String(r.reason) }));
+    const sql = 'SELECT from_ms, to_ms, batches, reason FROM gaps ORDER BY from_ms, id';
+    return (await client.query(sql)).rows.map((r) => ({
+      fromMs: Number(r.from_ms),
+      toMs: Number(r.to_ms),
+      batches: Number(r.batches),
+      reason: String(r.reason),
+    }));
   });
 }
 

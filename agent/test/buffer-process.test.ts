@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -33,8 +44,12 @@ afterEach(async () => {
 
 function config(): string {
   const file = join(dir, 'agent.yaml');
-  const lines = [`collector: { url: "${collector.url}", token: hp_t, timeout: 2s }`, 'interval: 1s'];
-  writeFileSync(file, [...lines, `buffer: { path: ${bufferPath} }`, ''].join('\n'));
+  const lines = [
+    `collector: { url: "${collector.url}", token: hp_t, timeout: 2s }`,
+    'interval: 1s',
+    `buffer: { path: ${bufferPath} }`,
+  ];
+  writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
 
@@ -46,8 +61,11 @@ function startAgent(): AgentProcess {
 
 /** A buffer file as a previous run left it: closed, with 100 unsent batches of 4 KB. */
 function writeBufferWithBatches(): string {
-  const buffer = BatchBuffer.open(bufferPath, { limits: { maxBytes: 1e9, maxAgeMs: 1e15 }, log: silentLogger() });
-  for (let i = 0; i < 100; i += 1) buffer.append({ createdMs: i, samples: 1, encode: () => randomBytes(4000) });
+  const limits = { maxBytes: 1e9, maxAgeMs: 1e15 };
+  const buffer = BatchBuffer.open(bufferPath, { limits, log: silentLogger() });
+  for (let i = 0; i < 100; i += 1) {
+    buffer.append({ createdMs: i, samples: 1, encode: () => randomBytes(4000) });
+  }
   const { incarnation } = buffer;
   buffer.close();
   return incarnation;
@@ -57,19 +75,24 @@ const SET_ASIDE = 'buffer file is damaged; set it aside and started a fresh buff
 
 describe('agent started on a damaged buffer file', () => {
   it.each([
-    ['cut to half its size (a full disk, a bad copy)', () => truncateSync(bufferPath, Math.floor(statSync(bufferPath).size / 2))],
+    ['cut to half its size (a full disk, a bad copy)', () => {
+      truncateSync(bufferPath, Math.floor(statSync(bufferPath).size / 2));
+    }],
     ['with random bytes written over its header', () => {
       const fd = openSync(bufferPath, 'r+');
       writeSync(fd, randomBytes(100), 0, 100, 0);
       closeSync(fd);
     }],
-    ['replaced by a file that is not SQLite at all', () => writeFileSync(bufferPath, 'log line, not a database\n'.repeat(500))],
-  ])('sets the file aside, starts a fresh buffer and keeps running when it was %s', async (_what, damage) => {
+    ['replaced by a file that is not SQLite at all', () => {
+      writeFileSync(bufferPath, 'log line, not a database\n'.repeat(500));
+    }],
+  ])('sets the file aside, starts afresh and runs on when it was %s', async (_what, damage) => {
     const oldIncarnation = writeBufferWithBatches();
     damage();
 
     const agent = startAgent();
-    await agent.until('a batch from the fresh buffer', () => collector.received.some((r) => r.batch));
+    const anyBatch = () => collector.received.some((r) => r.batch);
+    await agent.until('a batch from the fresh buffer', anyBatch);
     const [line] = agent.lines(SET_ASIDE);
     expect(line).toMatchObject({ level: 50, path: bufferPath });
     expect(String(line?.setAsidePath)).toMatch(/agent\.db\.corrupt-\d{8}T\d{6}Z$/);
@@ -84,7 +107,8 @@ describe('agent started on a damaged buffer file', () => {
     // Not a crash loop: the next start finds the fresh buffer sound and goes on with it.
     const again = startAgent();
     const before = collector.received.length;
-    await again.until('a batch after the restart', () => collector.received.slice(before).some((r) => r.batch));
+    const batchSinceRestart = () => collector.received.slice(before).some((r) => r.batch);
+    await again.until('a batch after the restart', batchSinceRestart);
     expect(again.lines(SET_ASIDE)).toEqual([]);
     expect(collector.received.at(-1)?.batch?.incarnation).toBe(first?.incarnation);
     expect(readdirSync(dir).filter((f) => /^agent\.db\.corrupt-[^-]+$/.test(f))).toHaveLength(1);
@@ -101,7 +125,8 @@ describe('agent whose batch the collector refuses as invalid', () => {
         : acknowledge(request, index);
 
     const agent = startAgent();
-    await agent.until('batch 4 acknowledged', () => collector.received.some((r) => r.batch?.seq === 4));
+    const fourthSent = () => collector.received.some((r) => r.batch?.seq === 4);
+    await agent.until('batch 4 acknowledged', fourthSent);
     const [line] = agent.lines('collector rejected a batch; moved it to dead letters');
     expect(line).toMatchObject({ level: 50, seq: 2, reason: `batch_invalid: ${reason}` });
     expect(await agent.stop()).toBe(0);

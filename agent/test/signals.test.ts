@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AgentProcess, assertBuilt } from './helpers/agent-process.js';
-import { acknowledge, startFakeCollector, type FakeCollector, type Responder } from './helpers/fake-collector.js';
+import {
+  acknowledge,
+  startFakeCollector,
+  type FakeCollector,
+  type Responder,
+} from './helpers/fake-collector.js';
 
 // SIGHUP and SIGTERM sent to the built agent as a real process (SPEC §3.1), with a real HTTP
 // server standing in for the collector. "Nothing lost" is read from the acknowledgements the
@@ -33,7 +38,9 @@ afterEach(async () => {
 /** Acknowledges like a collector and remembers what it acknowledged. */
 const acking: Responder = (request, index) => {
   const batch = request.batch;
-  if (batch) acked.push({ seq: Number(batch.seq), intervalMs: batch.intervalMs, stopping: batch.stopping });
+  if (batch) {
+    acked.push({ seq: Number(batch.seq), intervalMs: batch.intervalMs, stopping: batch.stopping });
+  }
   return acknowledge(request, index);
 };
 
@@ -44,8 +51,12 @@ const overloaded: Responder = () => ({
 });
 
 function writeConfig(interval: string): void {
-  const lines = [`collector: { url: "${collector.url}", token: hp_t, timeout: 2s }`, `interval: ${interval}`];
-  writeFileSync(configFile, [...lines, `buffer: { path: ${join(dir, 'agent.db')} }`, ''].join('\n'));
+  const lines = [
+    `collector: { url: "${collector.url}", token: hp_t, timeout: 2s }`,
+    `interval: ${interval}`,
+    `buffer: { path: ${join(dir, 'agent.db')} }`,
+  ];
+  writeFileSync(configFile, `${lines.join('\n')}\n`);
 }
 
 function startAgent(): AgentProcess {
@@ -82,7 +93,8 @@ describe('SIGHUP', () => {
     await new Promise((r) => setTimeout(r, 3_000));
 
     collector.answer = acking;
-    await agent.until('a batch of the new interval acknowledged', () => acked.some((a) => a.intervalMs === 2000), 30_000);
+    const newIntervalAcked = () => acked.some((a) => a.intervalMs === 2000);
+    await agent.until('a batch of the new interval acknowledged', newIntervalAcked, 30_000);
     expect(await agent.stop()).toBe(0);
 
     expect(seqProblems()).toEqual([]);
@@ -94,17 +106,21 @@ describe('SIGHUP', () => {
     expect(acked.at(-1)?.stopping).toBe(true);
   });
 
-  it('with an invalid file: refused with a log line, the old configuration keeps running', async () => {
+  it('with an invalid file: refused, logged, the old configuration keeps running', async () => {
     writeConfig('1s');
     const agent = startAgent();
     await agent.until('a first batch acknowledged', () => acked.length >= 1);
 
-    writeFileSync(configFile, `collector: { url: "${collector.url}", token: hp_t }\ninterval: soon\n`);
+    const collectorLine = `collector: { url: "${collector.url}", token: hp_t }`;
+    writeFileSync(configFile, `${collectorLine}\ninterval: soon\n`);
     agent.signal('SIGHUP');
-    await agent.until('the refused reload', () => agent.lines('reload refused; the running configuration stays').length === 1);
-    const [refused] = agent.lines('reload refused; the running configuration stays');
+    const refusal = 'reload refused; the running configuration stays';
+    await agent.until('the refused reload', () => agent.lines(refusal).length === 1);
+    const [refused] = agent.lines(refusal);
     expect(refused).toMatchObject({ level: 50, configFile });
-    expect(refused?.problems).toEqual(['agent.yaml: interval: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)']);
+    const problem =
+      'agent.yaml: interval: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)';
+    expect(refused?.problems).toEqual([problem]);
 
     const after = acked.length;
     await agent.until('three more batches', () => acked.length >= after + 3);

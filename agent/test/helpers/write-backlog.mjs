@@ -35,5 +35,6 @@ for (let i = 0; i < Number(count); i += 1) {
   });
   buffer.append(batch);
 }
-process.stdout.write(`${JSON.stringify({ written: Number(count), firstMs: first, newestMs: newest })}\n`);
+const summary = { written: Number(count), firstMs: first, newestMs: newest };
+process.stdout.write(`${JSON.stringify(summary)}\n`);
 buffer.close();
