@@ -196,6 +196,20 @@ describe('BatchBuffer file size', () => {
     expect(buffer.append(batch(1000))).toBe(501);
   });
 
+  it('does not wait for a reader holding a snapshot, and shrinks once it is gone', () => {
+    const buffer = openBuffer();
+    const seqs = Array.from({ length: 300 }, (_, i) => buffer.append(batch(i, 8000)));
+    const reader = new Database(path, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM batches').get();
+
+    for (const seq of seqs.slice(0, 200)) buffer.acknowledge(seq);
+    reader.exec('COMMIT');
+    reader.close();
+    for (const seq of seqs.slice(200)) buffer.acknowledge(seq);
+    expect(onDisk()).toBeLessThan(200_000);
+  });
+
   it('rewrites once a file made without incremental vacuum, keeping its batches', () => {
     const old = new Database(path);
     old.pragma('journal_mode = WAL');

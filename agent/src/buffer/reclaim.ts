@@ -25,7 +25,15 @@ export function reclaimFreePages(db: Database, bufferEmpty: boolean): ReclaimRes
 
   db.pragma('incremental_vacuum');
   // TRUNCATE copies the vacuumed pages into the main file, cuts it, and empties the -wal file.
-  // A reader holding an old snapshot (--once) can make it stop early; the next call finishes.
-  db.pragma('wal_checkpoint(TRUNCATE)');
+  // A reader holding a snapshot (--once, an operator's sqlite3 shell) makes it give up: without
+  // a busy timeout it does so at once instead of stalling the agent's only thread for 5 s, and
+  // a later checkpoint (SQLite's own, or the next reclaim) finishes the job.
+  const busyTimeoutMs = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
   return { freedPages: free };
 }
