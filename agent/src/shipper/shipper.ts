@@ -9,6 +9,12 @@
 //   by the encoding of a Batch holding only sent_at and the carried gaps; protobuf merges
 //   concatenated messages, so each copy carries its own send time.
 // - One batch is in flight at a time, so acknowledgements arrive in seq order.
+//
+// TODO: a backlog drains at one batch per round trip, which the collector's storage bounds
+// (about 100 batches/s on PostgreSQL, bench/agent-drain.mjs): a 2-hour backlog takes seconds,
+// but a full 256 MiB buffer most of an hour, with fresh cycles waiting behind it. Several
+// batches per request would need a repeated Batch in the ingest body and a collector that
+// stores them in one transaction.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeBatch, gzipBatch, type Logger } from '@hostpulse/shared';
 import type { BatchBuffer, StoredBatch } from '../buffer/batch-buffer.js';
