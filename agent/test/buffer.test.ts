@@ -114,6 +114,26 @@ describe('BatchBuffer limits', () => {
     expect(buffer.oldest()?.seq).toBe(2);
   });
 
+  it('never drops the batch in flight, which the collector may be storing', () => {
+    let now = 10_000;
+    const limits = { maxBytes: 350, maxAgeMs: 60_000 };
+    const buffer = openBuffer({ limits, now: () => now });
+    for (let i = 1; i <= 3; i++) buffer.append(batch(i * 1000));
+    buffer.beginSend(1);
+
+    buffer.append(batch(4000));
+    expect(remainingSeqs()).toEqual([1, 3, 4]);
+    now = 1_000_000;
+    expect(buffer.dropExpired()).toBe(2);
+    expect(remainingSeqs()).toEqual([1]);
+    expect(buffer.stats().droppedTotal).toBe(3);
+
+    buffer.endSend(1);
+    buffer.append(batch(now));
+    expect(remainingSeqs()).toEqual([5]);
+    expect(buffer.stats().droppedTotal).toBe(4);
+  });
+
   it('past max_age drops the batches that are too old, as a too_old gap', () => {
     let now = 10_000;
     const buffer = openBuffer({ limits: { maxBytes: 1e9, maxAgeMs: 5000 }, now: () => now });
@@ -130,7 +150,8 @@ describe('BatchBuffer limits', () => {
     buffer.append(batch(1000));
     buffer.append(batch(2000));
     expect(buffer.beginSend(1)).toEqual([]);
-    buffer.append(batch(3000)); // drops seq 1, which was already sent once (answer lost?)
+    buffer.endSend(1); // no answer came (lost, or a timeout)
+    buffer.append(batch(3000)); // drops seq 1, which was already sent once
     // seq 2 has never been sent: it carries the gap, on every attempt.
     const gap = { fromMs: 1000, toMs: 1000, batches: 1, reason: 'buffer_full' };
     expect(buffer.beginSend(2)).toEqual([gap]);
@@ -145,8 +166,10 @@ describe('BatchBuffer limits', () => {
     const buffer = openBuffer({ limits: { maxBytes: 250, maxAgeMs: 1e15 } });
     buffer.append(batch(1000));
     buffer.append(batch(2000));
-    buffer.beginSend(1);
-    buffer.beginSend(2);
+    for (const seq of [1, 2]) {
+      buffer.beginSend(seq);
+      buffer.endSend(seq);
+    }
     buffer.append(batch(3000));
     expect(buffer.beginSend(2)).toEqual([]);
     expect(buffer.beginSend(3)).toHaveLength(1);
@@ -278,3 +301,14 @@ describe('readBufferState', () => {
     expect(readBufferState(join(dir, 'none.db'))).toMatchObject({ exists: false, batches: 0 });
   });
 });
+
+/** The seqs in the buffer file, read over a second connection as --once would. */
+function remainingSeqs(): number[] {
+  const reader = new Database(path, { readonly: true });
+  try {
+    const rows = reader.prepare('SELECT seq FROM batches ORDER BY seq').all() as { seq: number }[];
+    return rows.map((r) => r.seq);
+  } finally {
+    reader.close();
+  }
+}

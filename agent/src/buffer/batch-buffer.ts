@@ -11,6 +11,8 @@
 //   file set aside) gets a new one, so the collector never takes new batches for old ones.
 // - max_bytes and max_age drop the oldest batches first; every dropped batch is counted in
 //   meta.dropped_total and covered by a row in `gaps`, in the same transaction.
+// - The batch in flight (between beginSend and endSend) is never dropped: the collector may be
+//   storing it, and a batch both stored and counted as lost would make the gap lie.
 // - A gap is delivered with a batch that has never been sent before (its carrier), so a resend
 //   that the collector discards as a duplicate never loses a gap. A gap leaves `gaps` when its
 //   carrier is acknowledged; it is freed for the next carrier when the carrier is dead-lettered,
@@ -80,6 +82,7 @@ export class BatchBuffer {
   readonly setAsidePath: string | undefined;
   private limits: BufferLimits;
   private readonly now: () => number;
+  private inFlightSeq: number | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -136,12 +139,18 @@ export class BatchBuffer {
         | { attempts: number }
         | undefined;
       if (!row) return [];
+      this.inFlightSeq = seq;
       if (row.attempts === 0) {
         this.db.prepare('UPDATE gaps SET carrier_seq = ? WHERE carrier_seq IS NULL').run(seq);
       }
       this.db.prepare('UPDATE batches SET attempts = attempts + 1 WHERE seq = ?').run(seq);
       return this.gapRows('WHERE carrier_seq = ?', seq).map(({ carrierSeq: _, ...gap }) => gap);
     })();
+  }
+
+  /** The send that beginSend started has ended, whatever the answer: limits may drop it again. */
+  endSend(seq: number): void {
+    if (this.inFlightSeq === seq) this.inFlightSeq = undefined;
   }
 
   /** The collector stored the batch (or had stored it before): it and its gaps are done. */
@@ -281,6 +290,7 @@ export class BatchBuffer {
     let remaining = total;
     for (const row of rows.slice(0, -1)) {
       if (remaining <= this.limits.maxBytes) break;
+      if (row.seq === this.inFlightSeq) continue;
       victims.push(row);
       remaining -= row.bytes;
     }
@@ -291,8 +301,9 @@ export class BatchBuffer {
     const rows = this.db
       .prepare('SELECT seq, created_ms, bytes FROM batches WHERE created_ms < ? ORDER BY seq')
       .all(cutoffMs) as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
-    this.drop(rows, 'too_old');
-    return rows.length;
+    const victims = rows.filter((row) => row.seq !== this.inFlightSeq);
+    this.drop(victims, 'too_old');
+    return victims.length;
   }
 
   private drop(rows: readonly Pick<BatchRow, 'seq' | 'created_ms'>[], reason: DropReason): void {

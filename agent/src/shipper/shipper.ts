@@ -95,6 +95,9 @@ export class Shipper {
       answer = await this.options.client.postBatch(this.body(batch), signal);
     } catch (err) {
       return this.onNetworkError(err);
+    } finally {
+      // Synchronously before act(): no cycle can drop the batch between the answer and it.
+      this.options.buffer.endSend(batch.seq);
     }
     return this.act(batch, judgeAnswer(answer, batch.seq, this.now()));
   }
