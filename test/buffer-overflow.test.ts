@@ -28,7 +28,7 @@ describe('buffer full during a collector outage', () => {
     dir.remove();
   });
 
-  it('drops the oldest batches, counts them to the batch, and the collector shows the gap', async () => {
+  it('drops the oldest batches, counts each, and the collector shows the gap', async () => {
     await stack.startCollector();
     stack.startAgent();
     await waitDrained(db.url, Date.now());
