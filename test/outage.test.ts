@@ -38,5 +38,7 @@ describe('collector outage', () => {
     const cycles = await storedCycles(db.url);
     expect(cycles.times.length).toBeGreaterThan(25);
     expect(cycleProblems(cycles, 1_000)).toEqual([]);
-  });
+    // 20 s of outage, then up to 32 s of backoff before the agent tries again: past the default
+    // 60 s on a loaded machine.
+  }, 150_000);
 });

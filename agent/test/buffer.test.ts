@@ -3,9 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, t
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { silentLogger } from '@hostpulse/shared';
 import { BatchBuffer, type NewBatch } from '../src/buffer/batch-buffer.js';
 import { readBufferState } from '../src/buffer/read-state.js';
+import { createSchema } from '../src/buffer/schema.js';
 import { memoryLog } from './helpers/memory-log.js';
 
 // Integration tests on real SQLite files in a temp folder.
@@ -112,6 +114,26 @@ describe('BatchBuffer limits', () => {
     expect(buffer.oldest()?.seq).toBe(2);
   });
 
+  it('never drops the batch in flight, which the collector may be storing', () => {
+    let now = 10_000;
+    const limits = { maxBytes: 350, maxAgeMs: 60_000 };
+    const buffer = openBuffer({ limits, now: () => now });
+    for (let i = 1; i <= 3; i++) buffer.append(batch(i * 1000));
+    buffer.beginSend(1);
+
+    buffer.append(batch(4000));
+    expect(remainingSeqs()).toEqual([1, 3, 4]);
+    now = 1_000_000;
+    expect(buffer.dropExpired()).toBe(2);
+    expect(remainingSeqs()).toEqual([1]);
+    expect(buffer.stats().droppedTotal).toBe(3);
+
+    buffer.endSend(1);
+    buffer.append(batch(now));
+    expect(remainingSeqs()).toEqual([5]);
+    expect(buffer.stats().droppedTotal).toBe(4);
+  });
+
   it('past max_age drops the batches that are too old, as a too_old gap', () => {
     let now = 10_000;
     const buffer = openBuffer({ limits: { maxBytes: 1e9, maxAgeMs: 5000 }, now: () => now });
@@ -128,7 +150,8 @@ describe('BatchBuffer limits', () => {
     buffer.append(batch(1000));
     buffer.append(batch(2000));
     expect(buffer.beginSend(1)).toEqual([]);
-    buffer.append(batch(3000)); // drops seq 1, which was already sent once (answer lost?)
+    buffer.endSend(1); // no answer came (lost, or a timeout)
+    buffer.append(batch(3000)); // drops seq 1, which was already sent once
     // seq 2 has never been sent: it carries the gap, on every attempt.
     const gap = { fromMs: 1000, toMs: 1000, batches: 1, reason: 'buffer_full' };
     expect(buffer.beginSend(2)).toEqual([gap]);
@@ -143,8 +166,10 @@ describe('BatchBuffer limits', () => {
     const buffer = openBuffer({ limits: { maxBytes: 250, maxAgeMs: 1e15 } });
     buffer.append(batch(1000));
     buffer.append(batch(2000));
-    buffer.beginSend(1);
-    buffer.beginSend(2);
+    for (const seq of [1, 2]) {
+      buffer.beginSend(seq);
+      buffer.endSend(seq);
+    }
     buffer.append(batch(3000));
     expect(buffer.beginSend(2)).toEqual([]);
     expect(buffer.beginSend(3)).toHaveLength(1);
@@ -176,6 +201,56 @@ describe('BatchBuffer on a damaged file', () => {
     expect(buffer.stats().batches).toBe(0);
     expect(buffer.append(batch(1))).toBe(1);
     expect(readdirSync(dir).some((f) => f.startsWith('agent.db.corrupt-'))).toBe(true);
+  });
+});
+
+describe('BatchBuffer file size', () => {
+  const onDisk = () => ['', '-wal'].reduce((sum, s) => sum + (existsSync(path + s) ? statSync(path + s).size : 0), 0);
+
+  it('gives the room of a drained backlog back to the file system', () => {
+    const buffer = openBuffer();
+    const seqs = Array.from({ length: 500 }, (_, i) => buffer.append(batch(i, 8000)));
+    const peak = onDisk();
+    expect(peak).toBeGreaterThan(4_000_000);
+
+    for (const seq of seqs) buffer.acknowledge(seq);
+    const drained = onDisk();
+    expect(drained).toBeLessThan(200_000);
+    expect(buffer.append(batch(1000))).toBe(501);
+  });
+
+  it('does not wait for a reader holding a snapshot, and shrinks once it is gone', () => {
+    const buffer = openBuffer();
+    const seqs = Array.from({ length: 300 }, (_, i) => buffer.append(batch(i, 8000)));
+    const reader = new Database(path, { readonly: true });
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) FROM batches').get();
+
+    for (const seq of seqs.slice(0, 200)) buffer.acknowledge(seq);
+    reader.exec('COMMIT');
+    reader.close();
+    for (const seq of seqs.slice(200)) buffer.acknowledge(seq);
+    expect(onDisk()).toBeLessThan(200_000);
+  });
+
+  it('rewrites once a file made without incremental vacuum, keeping its batches', () => {
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    createSchema(old, 0);
+    old.close();
+    const before = new Database(path, { readonly: true });
+    expect(before.pragma('auto_vacuum', { simple: true })).toBe(0);
+    before.close();
+
+    const { log, lines } = memoryLog();
+    const buffer = openBuffer({ log });
+    buffer.append(batch(1));
+    buffer.close();
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.pragma('auto_vacuum', { simple: true })).toBe(2);
+    reopened.close();
+    expect(lines.map((l) => l.msg)).toContain('buffer file rewritten once so that it shrinks after a backlog');
+    expect(openBuffer().stats().batches).toBe(1);
   });
 });
 
@@ -226,3 +301,14 @@ describe('readBufferState', () => {
     expect(readBufferState(join(dir, 'none.db'))).toMatchObject({ exists: false, batches: 0 });
   });
 });
+
+/** The seqs in the buffer file, read over a second connection as --once would. */
+function remainingSeqs(): number[] {
+  const reader = new Database(path, { readonly: true });
+  try {
+    const rows = reader.prepare('SELECT seq FROM batches ORDER BY seq').all() as { seq: number }[];
+    return rows.map((r) => r.seq);
+  } finally {
+    reader.close();
+  }
+}

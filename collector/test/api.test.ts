@@ -99,6 +99,32 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
     });
   });
 
+  describe('GET /api/v1/hosts/:id/gaps', () => {
+    it('shows the batches the agent had to drop, by id or by name', async () => {
+      const gaps = [
+        { fromMs: T0 - 60_000, toMs: T0 - 20_000, batches: 5, reason: 'buffer_full' },
+        { fromMs: T0 - 10_000, toMs: T0 - 10_000, batches: 1, reason: 'too_old' },
+      ];
+      // A batch with no series: it carries only the gap records, so the latest values stay.
+      const batch = { ...wireBatch({ agentId: 'agent-web', hostName: 'web-1', seq: 2 }), series: [], gaps };
+      const stored = await call(`${collector.url}/api/v1/ingest`, {
+        method: 'POST',
+        token: collector.tokens.agent,
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: encoded(batch),
+      });
+      expect(stored.status).toBe(200);
+      for (const key of ['agent-web', 'web-1']) {
+        const answer = await get(`/api/v1/hosts/${key}/gaps`);
+        expect(answer.status).toBe(200);
+        expect(answer.json).toEqual({ host: { id: 'agent-web', name: 'web-1' }, droppedBatches: 6, gaps });
+      }
+      expect((await get('/api/v1/hosts/agent-db/gaps')).json.gaps).toEqual([]);
+      expect((await get('/api/v1/hosts/nope/gaps')).status).toBe(404);
+      expect((await get('/api/v1/hosts/agent-web/gaps', collector.tokens.agent)).status).toBe(403);
+    });
+  });
+
   describe('GET /api/v1/query', () => {
     const range = `from=${T0}&to=${T0 + 120_000}`;
 

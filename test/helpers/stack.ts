@@ -7,6 +7,8 @@ import { agentBin, collectorBin, freePort, runCli, startProcess, waitFor, writeF
 export interface Stack {
   readonly url: string;
   readonly token: string;
+  readonly collectorConfig: string;
+  readonly agentConfig: string;
   collector?: RunningProcess | undefined;
   agent?: RunningProcess | undefined;
   startCollector(name?: string): Promise<RunningProcess>;
@@ -14,7 +16,17 @@ export interface Stack {
   stopAll(): Promise<void>;
 }
 
-export async function prepareStack(dir: string, dbUrl: string, options: { intervalS: number; collectorYaml?: string; agentUrl?: string }): Promise<Stack> {
+export interface StackOptions {
+  readonly intervalS: number;
+  readonly collectorYaml?: string;
+  readonly agentUrl?: string;
+  /** Extra top-level lines for agent.yaml, e.g. `host: { id: web-1 }`. */
+  readonly agentYaml?: string;
+  /** Extra keys inside agent.yaml's `buffer:` map, e.g. `max_bytes: 64KiB`. */
+  readonly bufferYaml?: string;
+}
+
+export async function prepareStack(dir: string, dbUrl: string, options: StackOptions): Promise<Stack> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const collectorConfig = writeFile(
@@ -30,12 +42,15 @@ export async function prepareStack(dir: string, dbUrl: string, options: { interv
   const agentConfig = writeFile(
     dir,
     'agent.yaml',
-    `collector: { url: "${options.agentUrl ?? url}", token: "${token}", timeout: 2s }\ninterval: ${options.intervalS}s\nbuffer: { path: ${dir}/agent.db }\n`,
+    `collector: { url: "${options.agentUrl ?? url}", token: "${token}", timeout: 2s }\ninterval: ${options.intervalS}s\n` +
+      `buffer: { path: ${dir}/agent.db${options.bufferYaml ? `, ${options.bufferYaml}` : ''} }\n${options.agentYaml ?? ''}`,
   );
 
   const stack: Stack = {
     url,
     token,
+    collectorConfig,
+    agentConfig,
     async startCollector(name = 'collector') {
       stack.collector = startProcess(name, collectorBin, ['--config', collectorConfig], dir);
       await waitFor('collector ready', async () => (await fetch(`${url}/readyz`)).ok || undefined);

@@ -11,13 +11,18 @@
 //   file set aside) gets a new one, so the collector never takes new batches for old ones.
 // - max_bytes and max_age drop the oldest batches first; every dropped batch is counted in
 //   meta.dropped_total and covered by a row in `gaps`, in the same transaction.
+// - The batch in flight (between beginSend and endSend) is never dropped: the collector may be
+//   storing it, and a batch both stored and counted as lost would make the gap lie.
 // - A gap is delivered with a batch that has never been sent before (its carrier), so a resend
 //   that the collector discards as a duplicate never loses a gap. A gap leaves `gaps` when its
 //   carrier is acknowledged; it is freed for the next carrier when the carrier is dead-lettered,
 //   split or dropped.
+// - Space that acknowledged batches leave is given back to the file system (reclaim.ts), so the
+//   file shrinks after a backlog drains.
 import type { Database } from 'better-sqlite3';
 import type { Logger } from '@hostpulse/shared';
 import { openBufferFile } from './open.js';
+import { reclaimFreePages } from './reclaim.js';
 import { readMeta, writeMeta } from './schema.js';
 
 export interface BufferLimits {
@@ -77,6 +82,7 @@ export class BatchBuffer {
   readonly setAsidePath: string | undefined;
   private limits: BufferLimits;
   private readonly now: () => number;
+  private inFlightSeq: number | undefined;
 
   private constructor(
     private readonly db: Database,
@@ -133,6 +139,7 @@ export class BatchBuffer {
         | { attempts: number }
         | undefined;
       if (!row) return [];
+      this.inFlightSeq = seq;
       if (row.attempts === 0) {
         this.db.prepare('UPDATE gaps SET carrier_seq = ? WHERE carrier_seq IS NULL').run(seq);
       }
@@ -141,12 +148,18 @@ export class BatchBuffer {
     })();
   }
 
+  /** The send that beginSend started has ended, whatever the answer: limits may drop it again. */
+  endSend(seq: number): void {
+    if (this.inFlightSeq === seq) this.inFlightSeq = undefined;
+  }
+
   /** The collector stored the batch (or had stored it before): it and its gaps are done. */
   acknowledge(seq: number): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM batches WHERE seq = ?').run(seq);
       this.db.prepare('DELETE FROM gaps WHERE carrier_seq = ?').run(seq);
     })();
+    this.reclaimSpace();
   }
 
   /** The collector refused the batch for good: keep it aside with the reason, go on. */
@@ -166,6 +179,7 @@ export class BatchBuffer {
         )
         .run(MAX_DEAD_LETTERS);
     })();
+    this.reclaimSpace();
   }
 
   /**
@@ -222,6 +236,18 @@ export class BatchBuffer {
     if (this.db.open) this.db.close();
   }
 
+  /** Shrinks the file once a backlog has gone (see reclaim.ts); never fails the caller. */
+  private reclaimSpace(): void {
+    try {
+      const empty = this.db.prepare('SELECT 1 FROM batches LIMIT 1').get() === undefined;
+      const { freedPages } = reclaimFreePages(this.db, empty);
+      if (freedPages > 0) this.log.debug({ freedPages }, 'buffer file shrunk');
+    } catch (err) {
+      // The batch has left the buffer already; the room is reclaimed on a later call.
+      this.log.warn({ err }, 'cannot shrink the buffer file');
+    }
+  }
+
   private gapRows(where: string, ...params: unknown[]): PendingGap[] {
     const rows = this.db
       .prepare(`SELECT from_ms, to_ms, batches, reason, carrier_seq FROM gaps ${where} ORDER BY id`)
@@ -264,6 +290,7 @@ export class BatchBuffer {
     let remaining = total;
     for (const row of rows.slice(0, -1)) {
       if (remaining <= this.limits.maxBytes) break;
+      if (row.seq === this.inFlightSeq) continue;
       victims.push(row);
       remaining -= row.bytes;
     }
@@ -274,8 +301,9 @@ export class BatchBuffer {
     const rows = this.db
       .prepare('SELECT seq, created_ms, bytes FROM batches WHERE created_ms < ? ORDER BY seq')
       .all(cutoffMs) as Pick<BatchRow, 'seq' | 'created_ms' | 'bytes'>[];
-    this.drop(rows, 'too_old');
-    return rows.length;
+    const victims = rows.filter((row) => row.seq !== this.inFlightSeq);
+    this.drop(victims, 'too_old');
+    return victims.length;
   }
 
   private drop(rows: readonly Pick<BatchRow, 'seq' | 'created_ms'>[], reason: DropReason): void {

@@ -17,6 +17,14 @@ const DAMAGE_CODES = new Set([
   'SQLITE_FORMAT',
 ]);
 
+// What an operator reads in the log line about a set-aside file.
+const SET_ASIDE_HELP =
+  'the batches in the set-aside file were not sent and will not be; nothing needs doing for ' +
+  'the agent to go on. Keep the file to inspect it (sqlite3 FILE .recover), else delete it';
+
+const INCREMENTAL = 2;
+const WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
+
 export interface OpenedBuffer {
   readonly db: Database.Database;
   /** Where a damaged file was moved, when one was. */
@@ -32,6 +40,7 @@ export function openBufferFile(path: string, log: Logger, nowMs: number): Opened
     const damage = existed ? findDamage(db) : undefined;
     if (damage === undefined) {
       if (!hasTables(db)) createSchema(db, nowMs);
+      else switchToIncrementalVacuum(db, path, log);
       return { db };
     }
     db.close();
@@ -51,12 +60,32 @@ export function openBufferFile(path: string, log: Logger, nowMs: number): Opened
 
 function openWithPragmas(path: string): Database.Database {
   const db = new Database(path);
+  // Set before the first table is made, so a new file can give back the room a drained backlog
+  // leaves (BatchBuffer.reclaimSpace); on an existing file it takes effect only with a VACUUM.
+  db.pragma('auto_vacuum = INCREMENTAL');
   // WAL lets --once read while the daemon writes; synchronous=FULL makes a committed batch
   // survive a power cut, which is the point of the buffer.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
+  // After a checkpoint the -wal file is cut back to this size instead of keeping its peak.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   return db;
+}
+
+/**
+ * Files made before the buffer used incremental vacuum never shrink after a backlog: rewrite
+ * them once (VACUUM), which switches the mode. A failure (no room on disk for the copy) leaves
+ * the file as it is, still a working buffer.
+ */
+function switchToIncrementalVacuum(db: Database.Database, path: string, log: Logger): void {
+  if (db.pragma('auto_vacuum', { simple: true }) === INCREMENTAL) return;
+  try {
+    db.exec('VACUUM');
+    log.info({ path }, 'buffer file rewritten once so that it shrinks after a backlog');
+  } catch (err) {
+    log.warn({ err, path }, 'cannot rewrite the buffer file; it keeps its peak size on disk');
+  }
 }
 
 function findDamage(db: Database.Database): string | undefined {
@@ -79,7 +108,7 @@ function freshAfterDamage(
     if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
   }
   log.error(
-    { path, setAsidePath: aside, damage },
+    { path, setAsidePath: aside, damage, help: SET_ASIDE_HELP },
     'buffer file is damaged; set it aside and started a fresh buffer',
   );
   const db = openWithPragmas(path);

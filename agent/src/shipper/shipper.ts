@@ -9,6 +9,12 @@
 //   by the encoding of a Batch holding only sent_at and the carried gaps; protobuf merges
 //   concatenated messages, so each copy carries its own send time.
 // - One batch is in flight at a time, so acknowledgements arrive in seq order.
+//
+// TODO: a backlog drains at one batch per round trip, which the collector's storage bounds
+// (about 100 batches/s on PostgreSQL, bench/agent-drain.mjs): a 2-hour backlog takes seconds,
+// but a full 256 MiB buffer (over 100,000 batches of 2 KiB) about 20 minutes, with fresh
+// cycles waiting behind it. Several batches per request would need a repeated Batch in the
+// ingest body and a collector that stores them in one transaction.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeBatch, gzipBatch, type Logger } from '@hostpulse/shared';
 import type { BatchBuffer, StoredBatch } from '../buffer/batch-buffer.js';
@@ -90,6 +96,9 @@ export class Shipper {
       answer = await this.options.client.postBatch(this.body(batch), signal);
     } catch (err) {
       return this.onNetworkError(err);
+    } finally {
+      // Synchronously before act(): no cycle can drop the batch between the answer and it.
+      this.options.buffer.endSend(batch.seq);
     }
     return this.act(batch, judgeAnswer(answer, batch.seq, this.now()));
   }

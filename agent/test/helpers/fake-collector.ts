@@ -24,6 +24,8 @@ export interface FakeCollector {
   readonly url: string;
   readonly received: Received[];
   answer: Responder;
+  /** While true, ingest requests are recorded and never answered (a collector that hangs). */
+  holding: boolean;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ export const acknowledge: Responder = (request) => ({
 
 export async function startFakeCollector(answer: Responder = acknowledge): Promise<FakeCollector> {
   const received: Received[] = [];
-  const state = { answer };
+  const state = { answer, holding: false };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -45,6 +47,7 @@ export async function startFakeCollector(answer: Responder = acknowledge): Promi
       const batch = req.method === 'POST' ? decodeBatch(body, gzipped, { maxInflatedBytes: 64 * 1024 * 1024 }) : undefined;
       const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, batch };
       received.push(request);
+      if (state.holding && req.method === 'POST') return;
       const reply = state.answer(request, received.length - 1);
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
@@ -60,6 +63,12 @@ export async function startFakeCollector(answer: Responder = acknowledge): Promi
     },
     set answer(next: Responder) {
       state.answer = next;
+    },
+    get holding() {
+      return state.holding;
+    },
+    set holding(next: boolean) {
+      state.holding = next;
     },
     close: () =>
       new Promise((done) => {

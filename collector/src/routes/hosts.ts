@@ -5,7 +5,8 @@ import { authorize } from '../auth.js';
 import type { HostInventory, HostRecord, Labels } from '../storage/storage.js';
 import type { RouteContext } from './context.js';
 
-// GET /api/v1/hosts and GET /api/v1/hosts/:id/latest (SPEC §5.4), for viewers.
+// GET /api/v1/hosts, GET /api/v1/hosts/:id/latest and GET /api/v1/hosts/:id/gaps (SPEC §5.4,
+// §4 gap records), for viewers.
 
 export type HostStatus = 'up' | 'down' | 'stopped';
 
@@ -56,6 +57,28 @@ export function registerHostRoutes(app: FastifyInstance, ctx: RouteContext): voi
           labels: item.labels,
           timeMs: item.timeMs,
           value: item.value,
+        })),
+      };
+    },
+  );
+
+  // Batches the host's agent had to drop (buffer full or too old): "data lost on the host", as
+  // opposed to a host that was silent. Kept apart from the host list, which would otherwise cost
+  // one gap query per host.
+  app.get<{ Params: Static<typeof hostParams> }>(
+    '/api/v1/hosts/:id/gaps',
+    { preHandler: viewer, schema: { params: hostParams } },
+    async (request) => {
+      const host = await findHostOr404(ctx, request.params.id);
+      const gaps = await ctx.storage.gaps(host.id);
+      return {
+        host: { id: host.id, name: host.name },
+        droppedBatches: gaps.reduce((sum, gap) => sum + gap.batches, 0),
+        gaps: gaps.map((gap) => ({
+          fromMs: gap.fromMs,
+          toMs: gap.toMs,
+          batches: gap.batches,
+          reason: gap.reason,
         })),
       };
     },
