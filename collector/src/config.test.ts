@@ -33,7 +33,10 @@ describe('loadCollectorConfig', () => {
       database: { poolMax: 10 },
       retention: { rawMs: 15 * 86_400_000, rollupMs: 400 * 86_400_000 },
       hostDownAfterMs: 60_000,
-      limits: { maxBodyBytes: 4 * 1024 ** 2, maxInflatedBytes: 32 * 1024 ** 2, maxQueryPoints: 100_000 },
+      limits: {
+        maxBodyBytes: 4 * 1024 ** 2, maxInflatedBytes: 32 * 1024 ** 2, maxQueryPoints: 100_000,
+        seriesPerHost: 10_000,
+      },
       notifiers: [],
       rules: [],
       logLevel: 'info',

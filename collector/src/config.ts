@@ -39,6 +39,7 @@ const limitsSchema = Type.Object(
     max_body_bytes: Size({ default: '4MiB' }),
     max_inflated_bytes: Size({ default: '32MiB' }),
     max_query_points: Type.Integer({ minimum: 1, default: 100_000 }),
+    series_per_host: Type.Integer({ minimum: 1, default: 10_000 }),
   },
   { default: {} },
 );

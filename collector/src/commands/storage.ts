@@ -12,6 +12,11 @@ export function openConfiguredStorage(
     poolMax: config.database.poolMax,
     dataDir: config.dataDir,
     log: log.child({ component: 'storage' }),
+    policy: {
+      rawRetentionMs: config.retention.rawMs,
+      rollupRetentionMs: config.retention.rollupMs,
+      seriesPerHost: config.limits.seriesPerHost,
+    },
   });
 }
 

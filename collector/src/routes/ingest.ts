@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeBatch, HostpulseError, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
-import type { IngestBatch } from '../storage/storage.js';
+import type { IngestBatch, SeriesRef } from '../storage/storage.js';
 import type { RouteContext } from './context.js';
 import { toIngestBatch } from './ingest-batch.js';
 
@@ -18,6 +18,10 @@ export interface IngestAck {
   readonly rejectedSamples: number;
   readonly duplicate: boolean;
   readonly serverTimeMs: number;
+  /** New series refused by limits.series_per_host (at most 50 listed); only when some were. */
+  readonly refusedSeries?: readonly SeriesRef[];
+  /** Samples of those series, not stored; with refusedSeries. */
+  readonly refusedSamples?: number;
 }
 
 export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): void {
@@ -41,6 +45,8 @@ export function registerIngestRoute(app: FastifyInstance, ctx: RouteContext): vo
         rejectedSamples: result.rejectedSamples,
         duplicate: result.duplicate,
         serverTimeMs: ctx.now(),
+        ...(result.refusedSeries ? { refusedSeries: result.refusedSeries } : {}),
+        ...(result.refusedSamples !== undefined ? { refusedSamples: result.refusedSamples } : {}),
       };
     },
   );

@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
+import type { MaintenanceResult } from '../storage.js';
+import { advanceState } from './maintenance-state.js';
+import { ensurePartitions, monthStarts } from './partitions.js';
+
+// The rollup job: every ingest statement widens its host's row in rollup_pending to the sample
+// times it stored; this job takes those rows and recomputes, from raw samples, every 5-minute
+// bucket they touch (min, max, sum, count and last of each series), overwriting older rollups
+// of those buckets. Recomputing whole buckets makes a run idempotent and lets late data (an
+// agent's buffer after an outage) land in the right buckets.
+// - Taking rows (DELETE ... RETURNING) waits for ingest statements holding them, and the
+//   INSERT that follows is a later statement, so it sees the samples those rows stand for.
+// - A host's range is cut at MAX_SPAN_MS per run, the rest put back, so a long backlog is
+//   worked off in steps that stay far from the statement timeout.
+// - Afterwards rolled_through_ms says that buckets ending a minute before the run started are
+//   complete: samples sent earlier than that have committed (or failed) by then.
+
+const HOSTS_PER_STEP = 500;
+const MAX_SPAN_MS = 6 * 3_600_000;
+const IN_FLIGHT_MARGIN_MS = 60_000;
+
+const RANGE = 'SELECT min(from_ms) AS lo, max(to_ms) AS hi, count(*)::int AS n FROM rollup_pending';
+
+const TAKE = `
+DELETE FROM rollup_pending
+WHERE host_id IN (SELECT host_id FROM rollup_pending ORDER BY host_id LIMIT $1)
+RETURNING host_id, from_ms, to_ms`;
+
+const PUT_BACK = `
+INSERT INTO rollup_pending (host_id, from_ms, to_ms)
+SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+ON CONFLICT (host_id) DO UPDATE SET
+  from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
+  to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)`;
+
+const ROLL_UP = `
+INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms, last_value)
+SELECT x.series_id, x.t_ms - (((x.t_ms % ${ROLLUP_BUCKET_MS}) + ${ROLLUP_BUCKET_MS}) % ${ROLLUP_BUCKET_MS}),
+  min(x.value), max(x.value), sum(x.value), count(*), max(x.t_ms),
+  (array_agg(x.value ORDER BY x.t_ms DESC))[1]
+FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS p (host_id, from_ms, to_ms)
+JOIN series se ON se.host_id = p.host_id
+JOIN samples x ON x.series_id = se.id AND x.t_ms >= p.from_ms AND x.t_ms < p.to_ms
+GROUP BY 1, 2
+ON CONFLICT (series_id, bucket_ms) DO UPDATE SET
+  min_value = excluded.min_value, max_value = excluded.max_value, sum_value = excluded.sum_value,
+  count = excluded.count, last_ms = excluded.last_ms, last_value = excluded.last_value`;
+
+interface PendingRow {
+  host_id: string;
+  from_ms: number;
+  to_ms: number;
+}
+
+export async function rollUpPostgres(
+  client: pg.PoolClient,
+  policy: StoragePolicy,
+  nowMs: number,
+): Promise<MaintenanceResult> {
+  const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
+  const range = (await client.query<{ lo: number | null; hi: number | null; n: number }>(RANGE)).rows[0];
+  let created: string[] = [];
+  if (range?.lo != null && range.hi != null) {
+    const months = monthStarts(Math.max(range.lo, oldest), Math.max(range.hi, oldest));
+    created = await ensurePartitions(client, 'samples_5m', months);
+  }
+
+  let hosts = 0;
+  const steps = Math.ceil((range?.n ?? 0) / HOSTS_PER_STEP);
+  for (let step = 0; step < steps; step++) {
+    const taken = await rollUpStep(client, oldest);
+    hosts += taken;
+    if (taken < HOSTS_PER_STEP) break;
+  }
+  await advanceState(client, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+  return { ran: true, created, dropped: [], hosts, deletedRows: 0 };
+}
+
+/** One transaction: takes up to HOSTS_PER_STEP pending rows and recomputes their buckets. */
+async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SET LOCAL statement_timeout = '5min'");
+    const taken = (await client.query<PendingRow>(TAKE, [HOSTS_PER_STEP])).rows;
+    const now: [string[], number[], number[]] = [[], [], []];
+    const later: [string[], number[], number[]] = [[], [], []];
+    for (const row of taken) {
+      const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldestMs);
+      const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
+      if (to <= from) continue;
+      const cut = Math.min(to, from + MAX_SPAN_MS);
+      push(now, row.host_id, from, cut);
+      if (cut < to) push(later, row.host_id, cut, to);
+    }
+    if (now[0].length > 0) await client.query(ROLL_UP, now);
+    if (later[0].length > 0) await client.query(PUT_BACK, later);
+    await client.query('COMMIT');
+    return taken.length;
+  } catch (err) {
+    // When the connection itself failed the server rolls back on its own; `err` is what the
+    // job must report, so a second failure here is not worth more than the first.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+function push(columns: [string[], number[], number[]], hostId: string, from: number, to: number): void {
+  columns[0].push(hostId);
+  columns[1].push(from);
+  columns[2].push(to);
+}

@@ -1,0 +1,83 @@
+import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
+import type { MaintenanceResult } from '../storage.js';
+import { advanceState } from './maintenance-state.js';
+import type { StatementCache } from './open-database.js';
+
+// The rollup job on the embedded store: the same rule as postgres/rollup.ts (take the pending
+// ranges, recompute every 5-minute bucket they touch from raw samples, overwrite its rollup),
+// aggregated here in JS over rows read in (series, time) order. One transaction: a single
+// collector writes this file, and a host's range is cut at MAX_SPAN_MS per run so a backlog
+// cannot hold the write lock for long.
+
+const MAX_SPAN_MS = 6 * 3_600_000;
+const IN_FLIGHT_MARGIN_MS = 60_000;
+
+const TAKE = 'SELECT host_id, from_ms, to_ms FROM rollup_pending';
+const CLEAR = 'DELETE FROM rollup_pending';
+const PUT_BACK = 'INSERT INTO rollup_pending (host_id, from_ms, to_ms) VALUES (?, ?, ?)';
+const READ = `
+SELECT series_id, t_ms, value FROM samples
+WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms < ?
+ORDER BY series_id, t_ms`;
+const UPSERT = `
+INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms, last_value)
+VALUES (@seriesId, @bucketMs, @min, @max, @sum, @count, @lastMs, @last)
+ON CONFLICT (series_id, bucket_ms) DO UPDATE SET
+  min_value = excluded.min_value, max_value = excluded.max_value, sum_value = excluded.sum_value,
+  count = excluded.count, last_ms = excluded.last_ms, last_value = excluded.last_value`;
+
+interface Bucket {
+  seriesId: number;
+  bucketMs: number;
+  min: number;
+  max: number;
+  sum: number;
+  count: number;
+  lastMs: number;
+  last: number;
+}
+
+export function rollUpSqlite(statements: StatementCache, policy: StoragePolicy, nowMs: number): MaintenanceResult {
+  const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
+  const run = statements.db.transaction(() => {
+    const pending = statements.get(TAKE).all() as { host_id: string; from_ms: number; to_ms: number }[];
+    statements.get(CLEAR).run();
+    for (const row of pending) {
+      const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldest);
+      const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
+      if (to <= from) continue;
+      const cut = Math.min(to, from + MAX_SPAN_MS);
+      rollUpRange(statements, row.host_id, from, cut);
+      if (cut < to) statements.get(PUT_BACK).run(row.host_id, cut, to);
+    }
+    advanceState(statements, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+    return pending.length;
+  });
+  const hosts = run.immediate();
+  return { ran: true, created: [], dropped: [], hosts, deletedRows: 0 };
+}
+
+function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): void {
+  const upsert = statements.get(UPSERT);
+  let current: Bucket | undefined;
+  const rows = statements.get(READ).iterate(hostId, fromMs, toMs) as Iterable<{
+    series_id: number;
+    t_ms: number;
+    value: number;
+  }>;
+  for (const row of rows) {
+    const bucketMs = bucketStart(row.t_ms, ROLLUP_BUCKET_MS);
+    if (current && current.seriesId === row.series_id && current.bucketMs === bucketMs) {
+      current.min = Math.min(current.min, row.value);
+      current.max = Math.max(current.max, row.value);
+      current.sum += row.value;
+      current.count += 1;
+      current.lastMs = row.t_ms;
+      current.last = row.value;
+      continue;
+    }
+    if (current) upsert.run(current);
+    current = { seriesId: row.series_id, bucketMs, min: row.value, max: row.value, sum: row.value, count: 1, lastMs: row.t_ms, last: row.value };
+  }
+  if (current) upsert.run(current);
+}
