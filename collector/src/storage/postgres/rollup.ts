@@ -11,16 +11,19 @@ import { ensurePartitions, monthStarts } from './partitions.js';
 // agent's buffer after an outage) land in the right buckets.
 // - Taking rows (DELETE ... RETURNING) waits for ingest statements holding them, and the
 //   INSERT that follows is a later statement, so it sees the samples those rows stand for.
-// - A host's range is cut at MAX_SPAN_MS per run, the rest put back, so a long backlog is
-//   worked off in steps that stay far from the statement timeout.
-// - Afterwards rolled_through_ms says that buckets ending a minute before the run started are
-//   complete: samples sent earlier than that have committed (or failed) by then.
+// - A host's range is cut at MAX_SPAN_MS per step, the rest put back and taken by a later step,
+//   so a long backlog is worked off in transactions far from the statement timeout.
+// - A run that emptied rollup_pending records in rolled_through_ms that buckets ending a minute
+//   before the run started are complete: samples sent earlier have committed (or failed) by
+//   then. A run stopped by its time budget records nothing; the next one goes on.
 
 const HOSTS_PER_STEP = 500;
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
+/** Under the job's one-minute period, so runs do not queue up behind a backlog. */
+const RUN_BUDGET_MS = 45_000;
 
-const RANGE = 'SELECT min(from_ms) AS lo, max(to_ms) AS hi, count(*)::int AS n FROM rollup_pending';
+const RANGE = 'SELECT min(from_ms) AS lo, max(to_ms) AS hi FROM rollup_pending';
 
 const TAKE = `
 DELETE FROM rollup_pending
@@ -59,7 +62,7 @@ export async function rollUpPostgres(
   nowMs: number,
 ): Promise<MaintenanceResult> {
   const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
-  const range = (await client.query<{ lo: number | null; hi: number | null; n: number }>(RANGE)).rows[0];
+  const range = (await client.query<{ lo: number | null; hi: number | null }>(RANGE)).rows[0];
   let created: string[] = [];
   if (range?.lo != null && range.hi != null) {
     const months = monthStarts(Math.max(range.lo, oldest), Math.max(range.hi, oldest));
@@ -67,18 +70,21 @@ export async function rollUpPostgres(
   }
 
   let hosts = 0;
-  const steps = Math.ceil((range?.n ?? 0) / HOSTS_PER_STEP);
-  for (let step = 0; step < steps; step++) {
-    const taken = await rollUpStep(client, oldest);
+  const started = performance.now();
+  for (;;) {
+    const { taken, putBack } = await rollUpStep(client, oldest);
     hosts += taken;
-    if (taken < HOSTS_PER_STEP) break;
+    if (taken < HOSTS_PER_STEP && putBack === 0) {
+      await advanceState(client, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+      break;
+    }
+    if (performance.now() - started > RUN_BUDGET_MS) break;
   }
-  await advanceState(client, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
   return { ran: true, created, dropped: [], hosts, deletedRows: 0 };
 }
 
 /** One transaction: takes up to HOSTS_PER_STEP pending rows and recomputes their buckets. */
-async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<number> {
+async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<{ taken: number; putBack: number }> {
   await client.query('BEGIN');
   try {
     await client.query("SET LOCAL statement_timeout = '5min'");
@@ -96,7 +102,7 @@ async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<numb
     if (now[0].length > 0) await client.query(ROLL_UP, now);
     if (later[0].length > 0) await client.query(PUT_BACK, later);
     await client.query('COMMIT');
-    return taken.length;
+    return { taken: taken.length, putBack: later[0].length };
   } catch (err) {
     // When the connection itself failed the server rolls back on its own; `err` is what the
     // job must report, so a second failure here is not worth more than the first.

@@ -5,9 +5,9 @@ import type { StatementCache } from './open-database.js';
 
 // The rollup job on the embedded store: the same rule as postgres/rollup.ts (take the pending
 // ranges, recompute every 5-minute bucket they touch from raw samples, overwrite its rollup),
-// aggregated here in JS over rows read in (series, time) order. One transaction: a single
-// collector writes this file, and a host's range is cut at MAX_SPAN_MS per run so a backlog
-// cannot hold the write lock for long.
+// aggregated here in JS over rows read in (series, time) order. A host's range is cut at
+// MAX_SPAN_MS per transaction, the rest put back and taken by the next, so a backlog never
+// holds the write lock for long.
 
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
@@ -39,32 +39,40 @@ interface Bucket {
 
 export function rollUpSqlite(statements: StatementCache, policy: StoragePolicy, nowMs: number): MaintenanceResult {
   const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
-  const run = statements.db.transaction(() => {
+  const step = statements.db.transaction(() => {
     const pending = statements.get(TAKE).all() as { host_id: string; from_ms: number; to_ms: number }[];
     statements.get(CLEAR).run();
+    let putBack = 0;
     for (const row of pending) {
       const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldest);
       const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
       if (to <= from) continue;
       const cut = Math.min(to, from + MAX_SPAN_MS);
       rollUpRange(statements, row.host_id, from, cut);
-      if (cut < to) statements.get(PUT_BACK).run(row.host_id, cut, to);
+      if (cut < to) {
+        statements.get(PUT_BACK).run(row.host_id, cut, to);
+        putBack++;
+      }
     }
-    advanceState(statements, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
-    return pending.length;
+    if (putBack === 0) {
+      advanceState(statements, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+    }
+    return { hosts: pending.length, putBack };
   });
-  const hosts = run.immediate();
+  let hosts = 0;
+  for (;;) {
+    const done = step.immediate();
+    hosts += done.hosts;
+    if (done.putBack === 0) break;
+  }
   return { ran: true, created: [], dropped: [], hosts, deletedRows: 0 };
 }
 
 function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): void {
   const upsert = statements.get(UPSERT);
   let current: Bucket | undefined;
-  const rows = statements.get(READ).iterate(hostId, fromMs, toMs) as Iterable<{
-    series_id: number;
-    t_ms: number;
-    value: number;
-  }>;
+  // Read whole (at most MAX_SPAN_MS of one host): better-sqlite3 cannot write mid-iteration.
+  const rows = statements.get(READ).all(hostId, fromMs, toMs) as { series_id: number; t_ms: number; value: number }[];
   for (const row of rows) {
     const bucketMs = bucketStart(row.t_ms, ROLLUP_BUCKET_MS);
     if (current && current.seriesId === row.series_id && current.bucketMs === bucketMs) {
