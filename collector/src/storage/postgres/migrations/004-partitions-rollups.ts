@@ -80,6 +80,12 @@ CREATE TABLE rollup_pending (
   to_ms bigint NOT NULL
 );
 
+-- The samples already stored are rolled up by the job's first runs.
+INSERT INTO rollup_pending (host_id, from_ms, to_ms)
+SELECT se.host_id, min(x.t_ms), max(x.t_ms)
+FROM samples x JOIN series se ON se.id = x.series_id
+GROUP BY se.host_id;
+
 CREATE TABLE storage_state (
   name text PRIMARY KEY,
   value_ms bigint NOT NULL
