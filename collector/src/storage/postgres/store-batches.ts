@@ -6,7 +6,8 @@ import type { IngestBatch } from '../storage.js';
 // together are written together (group-writer.ts). Every write joins `fresh`, the batches whose
 // key was new, so a duplicate writes nothing; the caller never puts two batches of one agent
 // in the same statement, so a key appears at most once here (and so does a host in
-// rollup_pending, which the statement widens to the sample times it stores: rollup.ts).
+// rollup_pending, which the statement widens to the sample times it stores: rollup.ts). Those
+// rows are locked in agent order, so two statements never wait on each other in a cycle.
 
 const STORE_BATCHES = `
 WITH input AS (
@@ -53,6 +54,7 @@ WITH input AS (
   SELECT fresh.agent_id, x.from_ms, x.to_ms
   FROM unnest($29::int[], $30::bigint[], $31::bigint[]) AS x (idx, from_ms, to_ms)
   JOIN fresh USING (idx)
+  ORDER BY fresh.agent_id
   ON CONFLICT (host_id) DO UPDATE SET
     from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
     to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)
