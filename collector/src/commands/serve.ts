@@ -14,8 +14,9 @@ import { createConfiguredAlerting } from './alerting.js';
 import { openConfiguredStorage } from './storage.js';
 
 // The daemon: storage, alerting, the HTTP server and the maintenance jobs (jobs/), started in
-// that order and stopped in the reverse one. SIGTERM or SIGINT lets requests in flight finish (fastify.close), then stops
-// alerting and closes storage. A second signal, or a stop that hangs, ends it at once.
+// that order and stopped in the reverse one. SIGTERM or SIGINT stops the jobs (a run in
+// progress finishes), lets requests in flight finish (fastify.close), then stops alerting and
+// closes storage. A second signal, or a stop that hangs, ends it at once.
 
 const STOP_DEADLINE_MS = 25_000;
 

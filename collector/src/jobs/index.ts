@@ -4,7 +4,11 @@ import { retentionJob } from './retention.js';
 import { rollupJob } from './rollup.js';
 
 // Every maintenance job, one import and one entry per file in this folder.
-export const jobs = [partitionsJob, rollupJob, retentionJob] as const satisfies readonly JobDefinition[];
+export const jobs = [
+  partitionsJob,
+  rollupJob,
+  retentionJob,
+] as const satisfies readonly JobDefinition[];
 
 export interface RunningJobs {
   readonly jobs: readonly RunningJob[];

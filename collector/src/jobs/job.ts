@@ -73,7 +73,8 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
 function report(log: Logger, result: MaintenanceResult, durationMs: number): void {
   const { ran, created, dropped, hosts, deletedRows } = result;
   const fields = { durationMs, created, dropped, hosts, deletedRows };
+  const changed = created.length > 0 || dropped.length > 0 || deletedRows > 0;
   if (!ran) log.debug('another replica runs this job now');
-  else if (created.length > 0 || dropped.length > 0 || deletedRows > 0) log.info(fields, 'maintenance job done');
+  else if (changed) log.info(fields, 'maintenance job done');
   else log.debug(fields, 'maintenance job done');
 }

@@ -19,8 +19,9 @@ describe('planQuery', () => {
     expect(planQuery(request(T, T + 6 * H, 300_000), state).rollup).toBeUndefined();
   });
 
-  it('reads rollups over a day or more, raw at edges that cut a bucket and past the rollup job', () => {
-    const plan = planQuery(request(T + 1_000, T + 2 * DAY, 3_600_000), { rolledThroughMs: T + DAY });
+  it('reads rollups over a day or more, raw at edges cutting a bucket and past the job', () => {
+    const rolled = { rolledThroughMs: T + DAY };
+    const plan = planQuery(request(T + 1_000, T + 2 * DAY, 3_600_000), rolled);
     expect(plan).toEqual({
       rollup: { fromMs: T + 300_000, toMs: T + DAY },
       raw: [[T + 1_000, T + 299_999], [T + DAY, T + 2 * DAY]],

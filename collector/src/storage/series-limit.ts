@@ -24,7 +24,10 @@ export class SeriesLimiter {
   ) {}
 
   /** Splits off the series of this batch that were refused before. */
-  split(hostId: string, series: readonly PreparedSeries[]): { kept: PreparedSeries[]; refused: PreparedSeries[] } {
+  split(
+    hostId: string,
+    series: readonly PreparedSeries[],
+  ): { kept: PreparedSeries[]; refused: PreparedSeries[] } {
     const known = this.refused.get(hostId);
     if (!known) return { kept: [...series], refused: [] };
     const kept: PreparedSeries[] = [];
@@ -52,14 +55,17 @@ export class SeriesLimiter {
   }
 
   /** The batch as stored (refused series left out) and what the ingest answer adds. */
-  apply(prepared: PreparedBatch, refused: readonly PreparedSeries[], kept: readonly PreparedSeries[]): {
-    stored: PreparedBatch;
-    extra: Pick<IngestResult, 'refusedSeries' | 'refusedSamples'>;
-  } {
+  apply(
+    prepared: PreparedBatch,
+    refused: readonly PreparedSeries[],
+    kept: readonly PreparedSeries[],
+  ): { stored: PreparedBatch; extra: Pick<IngestResult, 'refusedSeries' | 'refusedSamples'> } {
     if (refused.length === 0) return { stored: prepared, extra: {} };
     const refusedSamples = refused.reduce((n, s) => n + s.values.length, 0);
-    const stored = { ...prepared, series: [...kept], acceptedSamples: prepared.acceptedSamples - refusedSamples };
-    return { stored, extra: { refusedSeries: refused.slice(0, LISTED_AT_MOST).map(refOf), refusedSamples } };
+    const acceptedSamples = prepared.acceptedSamples - refusedSamples;
+    const stored = { ...prepared, series: [...kept], acceptedSamples };
+    const refusedSeries = refused.slice(0, LISTED_AT_MOST).map(refOf);
+    return { stored, extra: { refusedSeries, refusedSamples } };
   }
 
   /** Counts the refused samples of a batch that was stored (not a duplicate). */
@@ -68,7 +74,8 @@ export class SeriesLimiter {
   }
 
   counters(): { refusedSeriesTotal: number; refusedSamplesTotal: number } {
-    return { refusedSeriesTotal: this.refusedSeriesTotal, refusedSamplesTotal: this.refusedSamplesTotal };
+    const { refusedSeriesTotal, refusedSamplesTotal } = this;
+    return { refusedSeriesTotal, refusedSamplesTotal };
   }
 }
 

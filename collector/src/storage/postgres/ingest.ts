@@ -54,23 +54,27 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
   await state.partitions.ensureFor(kept);
   const written = state.hostWrites.get(batch.agentId);
   const next = snapshotOf(batch);
-  const missing = kept.filter((s) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey) === undefined);
+  const cached = (s: PreparedSeries) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey);
+  const missing = kept.filter((s) => cached(s) === undefined);
 
   let fresh: boolean;
   let writeHost: boolean;
   let outcome = state.limiter.apply(prepared, refused, kept);
   if (written && missing.length === 0) {
     writeHost = needsHostWrite(written, next);
-    fresh = await state.groups.submit(storable(batch, outcome.stored, state.seriesCache, new Map(), writeHost));
+    const item = storable(batch, outcome.stored, state.seriesCache, new Map(), writeHost);
+    fresh = await state.groups.submit(item);
   } else {
     writeHost = true;
     const created = new Map<string, number>();
     fresh = await inTransaction(state.pool, async (client) => {
       await client.query(CREATE_HOST, hostRowValues(batch));
-      const refusedNow = await resolveSeries(client, batch.agentId, missing, created, state.limiter);
+      const { limiter } = state;
+      const refusedNow = await resolveSeries(client, batch.agentId, missing, created, limiter);
       const admitted = kept.filter((s) => !refusedNow.includes(s));
       outcome = state.limiter.apply(prepared, [...refused, ...refusedNow], admitted);
-      const [isFresh] = await storeBatches(client, [storable(batch, outcome.stored, state.seriesCache, created, true)]);
+      const item = storable(batch, outcome.stored, state.seriesCache, created, true);
+      const [isFresh] = await storeBatches(client, [item]);
       return isFresh === true;
     });
     for (const s of missing) {
@@ -88,7 +92,8 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
   }
   state.limiter.countStored(outcome.extra);
   const { acceptedSamples } = outcome.stored;
-  return { duplicate: false, acceptedSamples, rejectedSamples: prepared.rejectedSamples, ...outcome.extra };
+  const { rejectedSamples } = prepared;
+  return { duplicate: false, acceptedSamples, rejectedSamples, ...outcome.extra };
 }
 
 /**

@@ -18,15 +18,16 @@ export async function withMaintenanceLock<T>(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    const got = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [
-      LOCK_NAMESPACE,
-      JOB_LOCKS[job],
-    ]);
+    const key = [LOCK_NAMESPACE, JOB_LOCKS[job]];
+    const got = await client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1, $2) AS locked',
+      key,
+    );
     if (!got.rows[0]?.locked) return undefined;
     try {
       return await work(client);
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [LOCK_NAMESPACE, JOB_LOCKS[job]]).catch((err) => {
+      await client.query('SELECT pg_advisory_unlock($1, $2)', key).catch((err) => {
         // The connection failed: the server released the lock with it. The client must not
         // go back to the pool in that state.
         broken = err instanceof Error ? err : new Error(String(err));

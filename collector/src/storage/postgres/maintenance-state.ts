@@ -17,6 +17,10 @@ export async function readMaintenanceState(db: pg.Pool | pg.PoolClient): Promise
   return { rolledThroughMs: value('rolled_through_ms'), rawFromMs: value('raw_from_ms') };
 }
 
-export async function advanceState(db: pg.Pool | pg.PoolClient, name: StateName, valueMs: number): Promise<void> {
+export async function advanceState(
+  db: pg.Pool | pg.PoolClient,
+  name: StateName,
+  valueMs: number,
+): Promise<void> {
   await db.query(ADVANCE, [name, valueMs]);
 }

@@ -62,7 +62,10 @@ export async function ensurePartitions(
   return result.rows.flatMap((row) => (row.made === null ? [] : [row.made]));
 }
 
-export async function listPartitions(db: pg.Pool | pg.PoolClient, table: PartitionedTable): Promise<PartitionInfo[]> {
+export async function listPartitions(
+  db: pg.Pool | pg.PoolClient,
+  table: PartitionedTable,
+): Promise<PartitionInfo[]> {
   const result = await db.query<{ name: string; bound: string }>(LIST, [table]);
   return result.rows.flatMap((row) => {
     const match = /FROM \('(-?\d+)'\) TO \('(-?\d+)'\)/.exec(row.bound);

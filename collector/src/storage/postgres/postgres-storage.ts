@@ -45,7 +45,13 @@ export interface PostgresStorageOptions {
   readonly policy?: StoragePolicy;
 }
 
-const SKIPPED: MaintenanceResult = { ran: false, created: [], dropped: [], hosts: 0, deletedRows: 0 };
+const SKIPPED: MaintenanceResult = {
+  ran: false,
+  created: [],
+  dropped: [],
+  hosts: 0,
+  deletedRows: 0,
+};
 
 /** Storage on PostgreSQL; every method turns "cannot reach the database" into storage_unavailable. */
 export class PostgresStorage implements Storage {
@@ -107,7 +113,8 @@ export class PostgresStorage implements Storage {
         if (!isMissingPartition(err)) throw err;
         // Retention on another replica dropped a day this process still listed (partitions.ts).
         this.partitions.forget();
-        throw new HostpulseError('storage_unavailable', 'a sample partition was dropped meanwhile; retry', {}, { cause: err });
+        const message = 'a sample partition was dropped meanwhile; retry';
+        throw new HostpulseError('storage_unavailable', message, {}, { cause: err });
       }
     });
   }

@@ -100,7 +100,9 @@ async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], l
   const { fromMs, toMs, stepMs } = request;
   if (stepMs === undefined) return pool.query<PointRow>(RAW, [ids, fromMs, toMs, limit]);
   const plan = planQuery(request, await readMaintenanceState(pool));
-  if (!plan.rollup) return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs]);
+  if (!plan.rollup) {
+    return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs]);
+  }
   const [first, second] = rawPieces(plan);
   const values = [ids, plan.rollup.fromMs, plan.rollup.toMs, limit, stepMs, ...first, ...second];
   return pool.query<PointRow>(mixedSql(request.agg), values);

@@ -4,7 +4,13 @@ import type { StoragePolicy } from '../policy.js';
 import { bucketStart } from '../policy.js';
 import type { MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
-import { DAY_MS, ensurePartitions, listPartitions, monthStarts, type PartitionedTable } from './partitions.js';
+import {
+  DAY_MS,
+  ensurePartitions,
+  listPartitions,
+  monthStarts,
+  type PartitionedTable,
+} from './partitions.js';
 
 // Retention drops whole partitions, never rows: a partition goes when its newest possible time
 // is past retention (raw: retention.raw, rollups: retention.rollup). A raw day is kept while
@@ -16,7 +22,10 @@ import { DAY_MS, ensurePartitions, listPartitions, monthStarts, type Partitioned
 const LOCK_TIMEOUT = '5s';
 const DAYS_AHEAD = 3;
 
-export async function preparePartitionsPostgres(client: pg.PoolClient, nowMs: number): Promise<MaintenanceResult> {
+export async function preparePartitionsPostgres(
+  client: pg.PoolClient,
+  nowMs: number,
+): Promise<MaintenanceResult> {
   const today = bucketStart(nowMs, DAY_MS);
   const days = Array.from({ length: DAYS_AHEAD + 1 }, (_, i) => today + i * DAY_MS);
   const created = [
@@ -37,19 +46,25 @@ export async function applyRetentionPostgres(
   const rawLimit = Math.min(rawCutoff, rolledThroughMs ?? -Infinity);
   if (rawLimit < rawCutoff) {
     const fields = { rawCutoffMs: rawCutoff, rolledThroughMs: rolledThroughMs ?? null };
-    log.warn(fields, 'raw samples kept past retention.raw: the rollup job has not rolled them up yet');
+    log.warn(fields, 'raw samples kept past retention.raw: not rolled up yet');
   }
 
   const dropped = [
     ...(await dropBefore(client, 'samples', rawLimit)),
     ...(await dropBefore(client, 'samples_5m', nowMs - policy.rollupRetentionMs)),
   ];
-  if (Number.isFinite(rawLimit)) await advanceState(client, 'raw_from_ms', bucketStart(rawLimit, DAY_MS));
+  if (Number.isFinite(rawLimit)) {
+    await advanceState(client, 'raw_from_ms', bucketStart(rawLimit, DAY_MS));
+  }
   return { ran: true, created: [], dropped, hosts: 0, deletedRows: 0 };
 }
 
 /** Drops the partitions of `table` whose every row is older than `limitMs`. */
-async function dropBefore(client: pg.PoolClient, table: PartitionedTable, limitMs: number): Promise<string[]> {
+async function dropBefore(
+  client: pg.PoolClient,
+  table: PartitionedTable,
+  limitMs: number,
+): Promise<string[]> {
   const dropped: string[] = [];
   for (const partition of await listPartitions(client, table)) {
     if (partition.toMs > limitMs) continue;

@@ -37,9 +37,11 @@ ON CONFLICT (host_id) DO UPDATE SET
   from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
   to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)`;
 
+const W = ROLLUP_BUCKET_MS;
 const ROLL_UP = `
-INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms, last_value)
-SELECT x.series_id, x.t_ms - (((x.t_ms % ${ROLLUP_BUCKET_MS}) + ${ROLLUP_BUCKET_MS}) % ${ROLLUP_BUCKET_MS}),
+INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms,
+  last_value)
+SELECT x.series_id, x.t_ms - (((x.t_ms % ${W}) + ${W}) % ${W}),
   min(x.value), max(x.value), sum(x.value), count(*), max(x.t_ms),
   (array_agg(x.value ORDER BY x.t_ms DESC))[1]
 FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS p (host_id, from_ms, to_ms)
@@ -75,7 +77,8 @@ export async function rollUpPostgres(
     const { taken, putBack } = await rollUpStep(client, oldest);
     hosts += taken;
     if (taken < HOSTS_PER_STEP && putBack === 0) {
-      await advanceState(client, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+      const through = bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS);
+      await advanceState(client, 'rolled_through_ms', through);
       break;
     }
     if (performance.now() - started > RUN_BUDGET_MS) break;
@@ -84,13 +87,16 @@ export async function rollUpPostgres(
 }
 
 /** One transaction: takes up to HOSTS_PER_STEP pending rows and recomputes their buckets. */
-async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<{ taken: number; putBack: number }> {
+async function rollUpStep(
+  client: pg.PoolClient,
+  oldestMs: number,
+): Promise<{ taken: number; putBack: number }> {
   await client.query('BEGIN');
   try {
     await client.query("SET LOCAL statement_timeout = '5min'");
     const taken = (await client.query<PendingRow>(TAKE, [HOSTS_PER_STEP])).rows;
-    const now: [string[], number[], number[]] = [[], [], []];
-    const later: [string[], number[], number[]] = [[], [], []];
+    const now: Ranges = [[], [], []];
+    const later: Ranges = [[], [], []];
     for (const row of taken) {
       const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldestMs);
       const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
@@ -111,7 +117,9 @@ async function rollUpStep(client: pg.PoolClient, oldestMs: number): Promise<{ ta
   }
 }
 
-function push(columns: [string[], number[], number[]], hostId: string, from: number, to: number): void {
+type Ranges = [string[], number[], number[]];
+
+function push(columns: Ranges, hostId: string, from: number, to: number): void {
   columns[0].push(hostId);
   columns[1].push(from);
   columns[2].push(to);

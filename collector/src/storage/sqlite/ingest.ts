@@ -33,7 +33,8 @@ const INSERT_EVENT = 'INSERT INTO events (host_id, t_ms, kind, labels, message) 
 const INSERT_GAP = `
 INSERT INTO gaps (host_id, from_ms, to_ms, batches, reason, received_ms) VALUES (?, ?, ?, ?, ?, ?)`;
 
-const SET_BATCH_SAMPLES = 'UPDATE batches SET samples = ? WHERE agent_id = ? AND incarnation = ? AND seq = ?';
+const SET_BATCH_SAMPLES =
+  'UPDATE batches SET samples = ? WHERE agent_id = ? AND incarnation = ? AND seq = ?';
 const COUNT_SERIES = 'SELECT count(*) AS n FROM series WHERE host_id = ?';
 const WIDEN_PENDING = `
 INSERT INTO rollup_pending (host_id, from_ms, to_ms) VALUES (?, ?, ?)
@@ -67,7 +68,8 @@ export function ingestSqlite(
   for (const { series, id } of created) cache.set(batch.agentId, series.metric, series.labelsKey, id);
   limiter.countStored(outcome.extra);
   const { acceptedSamples } = outcome.stored;
-  return { duplicate: false, acceptedSamples, rejectedSamples: prepared.rejectedSamples, ...outcome.extra };
+  const { rejectedSamples } = prepared;
+  return { duplicate: false, acceptedSamples, rejectedSamples, ...outcome.extra };
 }
 
 /** The id of every series of the batch that may be stored; the series limit leaves some out. */
@@ -143,8 +145,8 @@ function storeContents(
   }
 }
 
-function readSeries(statements: StatementCache, hostId: string, series: PreparedSeries): number | undefined {
-  const row = statements.get(READ_SERIES).get(hostId, series.metric, series.labelsKey) as { id: number } | undefined;
+function readSeries(statements: StatementCache, hostId: string, s: PreparedSeries): number | undefined {
+  const row = statements.get(READ_SERIES).get(hostId, s.metric, s.labelsKey) as { id: number } | undefined;
   return row?.id;
 }
 

@@ -121,11 +121,14 @@ function readPoints(
   if (request.stepMs === undefined) return statements.get(RAW).all(params) as PointRow[];
   const step = request.stepMs;
   const plan = planQuery(request, readMaintenanceState(statements));
-  if (!plan.rollup) return statements.get(steppedSql(request.agg)).all({ ...params, step }) as PointRow[];
+  if (!plan.rollup) {
+    return statements.get(steppedSql(request.agg)).all({ ...params, step }) as PointRow[];
+  }
   const [from1, to1] = plan.raw[0] ?? [1, 0];
   const [from2, to2] = plan.raw[1] ?? [1, 0];
   const { ids, limit } = params;
-  const mixed = { ids, limit, step, rollupFrom: plan.rollup.fromMs, rollupTo: plan.rollup.toMs, from1, to1, from2, to2 };
+  const { fromMs: rollupFrom, toMs: rollupTo } = plan.rollup;
+  const mixed = { ids, limit, step, rollupFrom, rollupTo, from1, to1, from2, to2 };
   return statements.get(mixedSql(request.agg)).all(mixed) as PointRow[];
 }
 

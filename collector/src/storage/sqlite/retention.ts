@@ -30,17 +30,20 @@ export async function applyRetentionSqlite(
   const rawLimit = Math.min(rawCutoff, rolledThroughMs ?? -Infinity);
   if (rawLimit < rawCutoff) {
     const fields = { rawCutoffMs: rawCutoff, rolledThroughMs: rolledThroughMs ?? null };
-    log.warn(fields, 'raw samples kept past retention.raw: the rollup job has not rolled them up yet');
+    log.warn(fields, 'raw samples kept past retention.raw: not rolled up yet');
   }
   const rollupLimit = bucketStart(nowMs - policy.rollupRetentionMs, ROLLUP_BUCKET_MS);
 
-  const ids = (await guard(() => statements.get(SERIES).all() as { id: number }[])).map((row) => row.id);
+  const rows = await guard(() => statements.get(SERIES).all() as { id: number }[]);
+  const ids = rows.map((row) => row.id);
   let deletedRows = 0;
   for (let i = 0; i < ids.length; i += SERIES_PER_STEP) {
     const step = statements.db.transaction((chunk: number[]) => {
       let deleted = 0;
       for (const id of chunk) {
-        if (Number.isFinite(rawLimit)) deleted += statements.get(DELETE_RAW).run(id, rawLimit).changes;
+        if (Number.isFinite(rawLimit)) {
+          deleted += statements.get(DELETE_RAW).run(id, rawLimit).changes;
+        }
         deleted += statements.get(DELETE_ROLLUPS).run(id, rollupLimit).changes;
       }
       return deleted;
@@ -48,6 +51,8 @@ export async function applyRetentionSqlite(
     deletedRows += await guard(() => step.immediate(ids.slice(i, i + SERIES_PER_STEP)));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  if (Number.isFinite(rawLimit)) await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
+  if (Number.isFinite(rawLimit)) {
+    await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
+  }
   return { ran: true, created: [], dropped: [], hosts: 0, deletedRows };
 }

@@ -20,11 +20,24 @@ SELECT series_id, t_ms, value FROM samples
 WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms < ?
 ORDER BY series_id, t_ms`;
 const UPSERT = `
-INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms, last_value)
+INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms,
+  last_value)
 VALUES (@seriesId, @bucketMs, @min, @max, @sum, @count, @lastMs, @last)
 ON CONFLICT (series_id, bucket_ms) DO UPDATE SET
   min_value = excluded.min_value, max_value = excluded.max_value, sum_value = excluded.sum_value,
   count = excluded.count, last_ms = excluded.last_ms, last_value = excluded.last_value`;
+
+interface PendingRow {
+  host_id: string;
+  from_ms: number;
+  to_ms: number;
+}
+
+interface SampleRow {
+  series_id: number;
+  t_ms: number;
+  value: number;
+}
 
 interface Bucket {
   seriesId: number;
@@ -37,10 +50,14 @@ interface Bucket {
   last: number;
 }
 
-export function rollUpSqlite(statements: StatementCache, policy: StoragePolicy, nowMs: number): MaintenanceResult {
+export function rollUpSqlite(
+  statements: StatementCache,
+  policy: StoragePolicy,
+  nowMs: number,
+): MaintenanceResult {
   const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
   const step = statements.db.transaction(() => {
-    const pending = statements.get(TAKE).all() as { host_id: string; from_ms: number; to_ms: number }[];
+    const pending = statements.get(TAKE).all() as PendingRow[];
     statements.get(CLEAR).run();
     let putBack = 0;
     for (const row of pending) {
@@ -55,7 +72,8 @@ export function rollUpSqlite(statements: StatementCache, policy: StoragePolicy, 
       }
     }
     if (putBack === 0) {
-      advanceState(statements, 'rolled_through_ms', bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS));
+      const through = bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS);
+      advanceState(statements, 'rolled_through_ms', through);
     }
     return { hosts: pending.length, putBack };
   });
@@ -68,11 +86,11 @@ export function rollUpSqlite(statements: StatementCache, policy: StoragePolicy, 
   return { ran: true, created: [], dropped: [], hosts, deletedRows: 0 };
 }
 
-function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): void {
+function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number) {
   const upsert = statements.get(UPSERT);
   let current: Bucket | undefined;
   // Read whole (at most MAX_SPAN_MS of one host): better-sqlite3 cannot write mid-iteration.
-  const rows = statements.get(READ).all(hostId, fromMs, toMs) as { series_id: number; t_ms: number; value: number }[];
+  const rows = statements.get(READ).all(hostId, fromMs, toMs) as SampleRow[];
   for (const row of rows) {
     const bucketMs = bucketStart(row.t_ms, ROLLUP_BUCKET_MS);
     if (current && current.seriesId === row.series_id && current.bucketMs === bucketMs) {
@@ -85,7 +103,9 @@ function rollUpRange(statements: StatementCache, hostId: string, fromMs: number,
       continue;
     }
     if (current) upsert.run(current);
-    current = { seriesId: row.series_id, bucketMs, min: row.value, max: row.value, sum: row.value, count: 1, lastMs: row.t_ms, last: row.value };
+    const v = row.value;
+    const lastMs = row.t_ms;
+    current = { seriesId: row.series_id, bucketMs, min: v, max: v, sum: v, count: 1, lastMs, last: v };
   }
   if (current) upsert.run(current);
 }

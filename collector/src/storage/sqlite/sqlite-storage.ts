@@ -80,7 +80,8 @@ export class SqliteStorage implements Storage {
   }
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
-    return this.run('ingest', () => ingestSqlite(this.statements, this.seriesCache, this.limiter, batch));
+    const { statements, seriesCache, limiter } = this;
+    return this.run('ingest', () => ingestSqlite(statements, seriesCache, limiter, batch));
   }
 
   listHosts(): Promise<HostRecord[]> {

@@ -59,7 +59,8 @@ CREATE INDEX samples_series_time ON samples (series_id, t_ms);
 SELECT hostpulse_ensure_partition('samples', day)
 FROM (SELECT DISTINCT t_ms - ((t_ms % 86400000) + 86400000) % 86400000 AS day
       FROM samples_unpartitioned) AS days;
-INSERT INTO samples (series_id, t_ms, value) SELECT series_id, t_ms, value FROM samples_unpartitioned;
+INSERT INTO samples (series_id, t_ms, value)
+SELECT series_id, t_ms, value FROM samples_unpartitioned;
 DROP TABLE samples_unpartitioned;
 
 CREATE TABLE samples_5m (
