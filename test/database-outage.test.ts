@@ -53,5 +53,7 @@ describe('database outage', () => {
     expect(cycles.times.length).toBeGreaterThan(35);
     expect(cycleProblems(cycles, 1_000)).toEqual([]);
     expect(stack.collector?.log()).toContain('storage unavailable');
+    // serve started the maintenance jobs: the partition job made the next days at start.
+    expect(stack.collector?.log()).toMatch(/"job":"partitions".*"maintenance job done"/);
   }, 240_000);
 });
