@@ -83,6 +83,18 @@ describe('PostgreSQL partitions', () => {
     expect(daily).toEqual([[D0 + DAY, 47], [D0 + 2 * DAY, 71]]);
   });
 
+  it('rolls up a host whose clock jumped years ahead in one run, making only the months used', async () => {
+    const near = D0 + 50 * DAY;
+    const far = near + 3 * 365 * DAY;
+    await storage.ingest(batchOf({ agentId: 'p3', series: [seriesOf('jumpy', [[near, 1], [far, 2]])] }));
+    const result = await storage.rollUp(near + 3_600_000);
+    const used = ['samples_5m_202309', 'samples_5m_202609'];
+    expect(result.created).toContain('samples_5m_202609');
+    expect(result.created.filter((name) => !used.includes(name))).toEqual([]);
+    const rolled = await storage.pool.query('SELECT bucket_ms, count FROM samples_5m ORDER BY bucket_ms DESC LIMIT 1');
+    expect(rolled.rows[0]).toEqual({ bucket_ms: far, count: 1 });
+  });
+
   it('skips a maintenance run while another replica holds its lock', async () => {
     const other = new pg.Client(db.url);
     await other.connect();

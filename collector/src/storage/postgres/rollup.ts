@@ -11,8 +11,9 @@ import { ensurePartitions, monthStarts } from './partitions.js';
 // agent's buffer after an outage) land in the right buckets.
 // - Taking rows (DELETE ... RETURNING) waits for ingest statements holding them, and the
 //   INSERT that follows is a later statement, so it sees the samples those rows stand for.
-// - A host's range is cut at MAX_SPAN_MS per step, the rest put back and taken by a later step,
-//   so a long backlog is worked off in transactions far from the statement timeout.
+// - A host's range is cut at MAX_SPAN_MS per step, the rest put back (from its next sample on)
+//   and taken by a later step, so a long backlog is worked off in transactions far from the
+//   statement timeout.
 // - A run that emptied rollup_pending records in rolled_through_ms that buckets ending a minute
 //   before the run started are complete: samples sent earlier have committed (or failed) by
 //   then. A run stopped by its time budget records nothing; the next one goes on.
@@ -23,7 +24,21 @@ const IN_FLIGHT_MARGIN_MS = 60_000;
 /** Under the job's one-minute period, so runs do not queue up behind a backlog. */
 const RUN_BUDGET_MS = 45_000;
 
-const RANGE = 'SELECT min(from_ms) AS lo, max(to_ms) AS hi FROM rollup_pending';
+const PEEK = 'SELECT host_id, from_ms, to_ms FROM rollup_pending ORDER BY host_id LIMIT $1';
+
+// Where each host's next samples after a cut are: a range with a long empty stretch (a clock
+// far off for one batch) is then walked in a few steps, not one per 6 hours.
+const NEXT_SAMPLES = `
+SELECT p.host_id, p.to_ms, (
+  SELECT min(x.t_ms) FROM series se
+  CROSS JOIN LATERAL (
+    SELECT t_ms FROM samples
+    WHERE series_id = se.id AND t_ms >= p.from_ms AND t_ms <= p.to_ms
+    ORDER BY t_ms LIMIT 1
+  ) AS x
+  WHERE se.host_id = p.host_id
+) AS next_ms
+FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS p (host_id, from_ms, to_ms)`;
 
 const TAKE = `
 DELETE FROM rollup_pending
@@ -64,16 +79,16 @@ export async function rollUpPostgres(
   nowMs: number,
 ): Promise<MaintenanceResult> {
   const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
-  const range = (await client.query<{ lo: number | null; hi: number | null }>(RANGE)).rows[0];
-  let created: string[] = [];
-  if (range?.lo != null && range.hi != null) {
-    const months = monthStarts(Math.max(range.lo, oldest), Math.max(range.hi, oldest));
-    created = await ensurePartitions(client, 'samples_5m', months);
-  }
-
+  const created: string[] = [];
   let hosts = 0;
   const started = performance.now();
   for (;;) {
+    // The monthly partitions the next step writes, made before its transaction: making one
+    // locks samples_5m, which should not last while the step runs.
+    const next = (await client.query<PendingRow>(PEEK, [HOSTS_PER_STEP])).rows;
+    const months = new Set(next.flatMap((row) => monthsOf(stepOf(row, oldest))));
+    created.push(...(await ensurePartitions(client, 'samples_5m', [...months])));
+
     const { taken, putBack } = await rollUpStep(client, oldest);
     hosts += taken;
     if (taken < HOSTS_PER_STEP && putBack === 0) {
@@ -98,23 +113,48 @@ async function rollUpStep(
     const now: Ranges = [[], [], []];
     const later: Ranges = [[], [], []];
     for (const row of taken) {
-      const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldestMs);
-      const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
-      if (to <= from) continue;
-      const cut = Math.min(to, from + MAX_SPAN_MS);
-      push(now, row.host_id, from, cut);
-      if (cut < to) push(later, row.host_id, cut, to);
+      const step = stepOf(row, oldestMs);
+      if (!step) continue;
+      push(now, row.host_id, step.from, step.cut);
+      if (step.cut <= row.to_ms) push(later, row.host_id, step.cut, row.to_ms);
     }
     if (now[0].length > 0) await client.query(ROLL_UP, now);
-    if (later[0].length > 0) await client.query(PUT_BACK, later);
+    const back = await putBack(client, later);
     await client.query('COMMIT');
-    return { taken: taken.length, putBack: later[0].length };
+    return { taken: taken.length, putBack: back };
   } catch (err) {
     // When the connection itself failed the server rolls back on its own; `err` is what the
     // job must report, so a second failure here is not worth more than the first.
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/** Puts back what follows each cut, from its next sample on; returns how many rows. */
+async function putBack(client: pg.PoolClient, later: Ranges): Promise<number> {
+  if (later[0].length === 0) return 0;
+  const next = await client.query<{ host_id: string; to_ms: number; next_ms: number | null }>(
+    NEXT_SAMPLES,
+    later,
+  );
+  const rows: Ranges = [[], [], []];
+  for (const row of next.rows) {
+    if (row.next_ms !== null) push(rows, row.host_id, row.next_ms, row.to_ms);
+  }
+  if (rows[0].length > 0) await client.query(PUT_BACK, rows);
+  return rows[0].length;
+}
+
+/** The buckets [from, cut) one step recomputes for a pending row; undefined: nothing left. */
+function stepOf(row: PendingRow, oldestMs: number): { from: number; cut: number } | undefined {
+  const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldestMs);
+  const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
+  if (to <= from) return undefined;
+  return { from, cut: Math.min(to, from + MAX_SPAN_MS) };
+}
+
+function monthsOf(step: { from: number; cut: number } | undefined): number[] {
+  return step ? monthStarts(step.from, step.cut - 1) : [];
 }
 
 type Ranges = [string[], number[], number[]];

@@ -15,6 +15,10 @@ const IN_FLIGHT_MARGIN_MS = 60_000;
 const TAKE = 'SELECT host_id, from_ms, to_ms FROM rollup_pending';
 const CLEAR = 'DELETE FROM rollup_pending';
 const PUT_BACK = 'INSERT INTO rollup_pending (host_id, from_ms, to_ms) VALUES (?, ?, ?)';
+// Where the host's next samples after a cut are, so an empty stretch is skipped in one step.
+const NEXT_SAMPLE = `
+SELECT min(t_ms) AS t FROM samples
+WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms <= ?`;
 const READ = `
 SELECT series_id, t_ms, value FROM samples
 WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms < ?
@@ -66,10 +70,12 @@ export function rollUpSqlite(
       if (to <= from) continue;
       const cut = Math.min(to, from + MAX_SPAN_MS);
       rollUpRange(statements, row.host_id, from, cut);
-      if (cut < to) {
-        statements.get(PUT_BACK).run(row.host_id, cut, to);
-        putBack++;
-      }
+      if (cut >= to) continue;
+      const nextSample = statements.get(NEXT_SAMPLE);
+      const next = nextSample.get(row.host_id, cut, row.to_ms) as { t: number | null };
+      if (next.t === null) continue;
+      statements.get(PUT_BACK).run(row.host_id, next.t, row.to_ms);
+      putBack++;
     }
     if (putBack === 0) {
       const through = bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS);
