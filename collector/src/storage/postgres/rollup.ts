@@ -21,7 +21,7 @@ import { ensurePartitions, monthStarts } from './partitions.js';
 const HOSTS_PER_STEP = 500;
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
-/** Under the job's one-minute period, so runs do not queue up behind a backlog. */
+/** Well under the job's period, so a backlog is worked off over several runs. */
 const RUN_BUDGET_MS = 45_000;
 
 const PEEK = 'SELECT host_id, from_ms, to_ms FROM rollup_pending ORDER BY host_id LIMIT $1';
