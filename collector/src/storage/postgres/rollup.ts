@@ -9,6 +9,8 @@ import { ensurePartitions, monthStarts } from './partitions.js';
 // bucket they touch (min, max, sum, count and last of each series), overwriting older rollups
 // of those buckets. Recomputing whole buckets makes a run idempotent and lets late data (an
 // agent's buffer after an outage) land in the right buckets.
+// - Rows are taken in host order, the order ingest statements lock them in, so the two never
+//   wait on each other in a cycle.
 // - Taking rows (DELETE ... RETURNING) waits for ingest statements holding them, and the
 //   INSERT that follows is a later statement, so it sees the samples those rows stand for.
 // - A host's range is cut at MAX_SPAN_MS per step, the rest put back (from its next sample on)
@@ -42,7 +44,7 @@ FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS p (host_id, from_ms, to_m
 
 const TAKE = `
 DELETE FROM rollup_pending
-WHERE host_id IN (SELECT host_id FROM rollup_pending ORDER BY host_id LIMIT $1)
+WHERE host_id IN (SELECT host_id FROM rollup_pending ORDER BY host_id LIMIT $1 FOR UPDATE)
 RETURNING host_id, from_ms, to_ms`;
 
 const PUT_BACK = `
