@@ -38,6 +38,7 @@ describe('loadCollectorConfig', () => {
         maxInflatedBytes: 32 * 1024 ** 2,
         maxQueryPoints: 100_000,
         ingestPerToken: { requestsPerSecond: 20, burst: 200 },
+        seriesPerHost: 10_000,
       },
       metrics: { requireToken: false },
       notifiers: [],
@@ -75,6 +76,11 @@ describe('loadCollectorConfig', () => {
   it('checks the shape and the port of listen', () => {
     expect(problemsOf('listen: "localhost"\n')[0]).toMatch(/listen: "localhost" is not valid \(write host:port/);
     expect(problemsOf('listen: "127.0.0.1:70000"\n')[0]).toMatch(/listen: "127.0.0.1:70000" has a port above 65535$/);
+  });
+
+  it('refuses rollups kept for less time than raw samples', () => {
+    const problems = problemsOf('retention: { raw: 30d, rollup: 7d }\n');
+    expect(problems[0]).toMatch(/: retention\.rollup: must not be shorter than retention\.raw$/);
   });
 });
 

@@ -48,6 +48,7 @@ const limitsSchema = Type.Object(
       },
       { default: {} },
     ),
+    series_per_host: Type.Integer({ minimum: 1, default: 10_000 }),
   },
   { default: {} },
 );
@@ -112,11 +113,16 @@ export function loadCollectorConfig(
   return withEnvironment(config, env);
 }
 
-/** What the schema cannot say: the port range, rules naming notifiers, notifier secrets. */
+/** What the schema cannot say: the port range, retention order, rules naming notifiers, secrets. */
 function semanticProblems(config: CollectorConfig): Problem[] {
   const problems: Problem[] = [];
   if (parseListen(config.listen).port > 65_535) {
     problems.push({ path: 'listen', message: `${quote(config.listen)} has a port above 65535` });
+  }
+  if (config.retention.rollupMs < config.retention.rawMs) {
+    // Queries past retention.raw read rollups; dropping them first would leave a hole.
+    const message = 'must not be shorter than retention.raw';
+    problems.push({ path: 'retention.rollup', message });
   }
   const notifiers = config.notifiers as readonly NotifierConfig[];
   problems.push(...validateNotifiers(notifiers));

@@ -1,19 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@hostpulse/shared';
 import { openStorage } from '../src/storage/open-storage.js';
+import type { StoragePolicy } from '../src/storage/policy.js';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.js';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.js';
+import { registerMaintenanceSuite } from './storage-maintenance.suite.js';
 import { batchOf, registerStorageSuite, seriesOf } from './storage.suite.js';
 
 // PostgreSQL, on a throwaway database per suite (helpers/pg.ts), dropped afterwards.
 
-async function openOn(url: string, poolMax = 4) {
-  return openStorage({ databaseUrl: url, poolMax, dataDir: '/nonexistent', log: silentLogger() });
+async function openOn(url: string, poolMax = 4, policy?: StoragePolicy) {
+  return openStorage({ databaseUrl: url, poolMax, dataDir: '/nonexistent', log: silentLogger(), policy });
 }
 
-registerStorageSuite('PostgreSQL', async () => {
+async function openFresh(policy?: StoragePolicy) {
   const db = await createTestDatabase();
-  const storage = await openOn(db.url);
+  const storage = await openOn(db.url, 4, policy);
   return {
     storage,
     close: async () => {
@@ -21,7 +23,10 @@ registerStorageSuite('PostgreSQL', async () => {
       await db.drop();
     },
   };
-});
+}
+
+registerStorageSuite('PostgreSQL', openFresh);
+registerMaintenanceSuite('PostgreSQL', openFresh);
 
 describe('PostgreSQL specifics', () => {
   let db: TestDatabase;

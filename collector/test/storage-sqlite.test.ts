@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@hostpulse/shared';
 import { openStorage } from '../src/storage/open-storage.js';
+import type { StoragePolicy } from '../src/storage/policy.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
+import { registerMaintenanceSuite } from './storage-maintenance.suite.js';
 import { batchOf, registerStorageSuite, seriesOf } from './storage.suite.js';
 
 // The embedded store, on a real SQLite file in a temporary folder.
 
-async function openTemp() {
+async function openTemp(policy?: StoragePolicy) {
   const dir = mkdtempSync(join(tmpdir(), 'hostpulse-storage-'));
-  const storage = await openStorage({ poolMax: 1, dataDir: join(dir, 'data'), log: silentLogger() });
+  const storage = await openStorage({ poolMax: 1, dataDir: join(dir, 'data'), log: silentLogger(), policy });
   return {
     storage,
     dir,
@@ -22,7 +24,8 @@ async function openTemp() {
   };
 }
 
-registerStorageSuite('SQLite', openTemp);
+registerStorageSuite('SQLite', () => openTemp());
+registerMaintenanceSuite('SQLite', openTemp);
 
 describe('embedded storage specifics', () => {
   it('opens <dataDir>/hostpulse.db in WAL mode, creating the folder', async () => {

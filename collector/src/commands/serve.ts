@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from '../alerting/alerting.js';
 import { parseListen, type CollectorConfig } from '../config.js';
+import { startJobs, type RunningJobs } from '../jobs/index.js';
 import { redisReadiness, type ReadinessCheck } from '../readiness.js';
 import { createCollectorMetrics } from '../self-metrics/collector-metrics.js';
 import { addStorageGauges } from '../self-metrics/storage-gauges.js';
@@ -14,9 +15,10 @@ import { collectorVersion } from '../version.js';
 import { createConfiguredAlerting } from './alerting.js';
 import { openConfiguredStorage, requireCurrentSchema } from './storage.js';
 
-// The daemon: storage, alerting and the HTTP server, started in that order and stopped in the
-// reverse one. SIGTERM or SIGINT lets requests in flight finish (fastify.close), then stops
-// alerting and closes storage. A second signal, or a stop that hangs, ends it at once.
+// The daemon: storage, alerting, the HTTP server and the maintenance jobs (jobs/), started in
+// that order and stopped in the reverse one. SIGTERM or SIGINT stops the jobs (a run in
+// progress finishes), lets requests in flight finish (fastify.close), then stops alerting and
+// closes storage. A second signal, or a stop that hangs, ends it at once.
 
 const STOP_DEADLINE_MS = 25_000;
 
@@ -25,6 +27,7 @@ interface Running {
   readonly alerting: Alerting;
   readonly storage: Storage;
   readonly readiness: readonly ReadinessCheck[];
+  readonly jobs: RunningJobs;
 }
 
 export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
@@ -68,10 +71,12 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
   const embedded = config.database.url === undefined;
   log.info({ url, version: collectorVersion, configFile, embedded }, 'collector listening');
-  return { app, alerting, storage, readiness };
+  const jobs = startJobs({ storage, log: log.child({ component: 'jobs' }), now: Date.now });
+  return { app, alerting, storage, readiness, jobs };
 }
 
-async function stop({ app, alerting, storage, readiness }: Running): Promise<void> {
+async function stop({ app, alerting, storage, readiness, jobs }: Running): Promise<void> {
+  await jobs.stop();
   await app.close();
   await alerting.stop();
   await storage.close();

@@ -1,6 +1,7 @@
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { CollectorConfig } from '../config.js';
 import { openStorage, type OpenedStorage } from '../storage/open-storage.js';
+import type { StoragePolicy } from '../storage/policy.js';
 
 /** PostgreSQL when database.url (or DATABASE_URL) is set, else the embedded store in data_dir. */
 export function openConfiguredStorage(
@@ -12,7 +13,17 @@ export function openConfiguredStorage(
     poolMax: config.database.poolMax,
     dataDir: config.dataDir,
     log: log.child({ component: 'storage' }),
+    policy: storagePolicyOf(config),
   });
+}
+
+/** retention.* and limits.series_per_host, as storage takes them. */
+export function storagePolicyOf(config: CollectorConfig): StoragePolicy {
+  return {
+    rawRetentionMs: config.retention.rawMs,
+    rollupRetentionMs: config.retention.rollupMs,
+    seriesPerHost: config.limits.seriesPerHost,
+  };
 }
 
 /**

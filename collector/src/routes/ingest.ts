@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { decodeBatch, HostpulseError, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import { limitIngest, type TokenBuckets } from '../rate-limit.js';
-import type { IngestBatch, IngestResult } from '../storage/storage.js';
+import type { IngestBatch, IngestResult, SeriesRef } from '../storage/storage.js';
 import { checkBatchLimits } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { toIngestBatch } from './ingest-batch.js';
@@ -21,6 +21,10 @@ export interface IngestAck {
   readonly rejectedSamples: number;
   readonly duplicate: boolean;
   readonly serverTimeMs: number;
+  /** New series refused by limits.series_per_host (at most 50 listed); only when some were. */
+  readonly refusedSeries?: readonly SeriesRef[];
+  /** Samples of those series, not stored; with refusedSeries. */
+  readonly refusedSamples?: number;
 }
 
 export function registerIngestRoute(
@@ -58,6 +62,8 @@ export function registerIngestRoute(
         rejectedSamples: result.rejectedSamples,
         duplicate: result.duplicate,
         serverTimeMs: ctx.now(),
+        ...(result.refusedSeries ? { refusedSeries: result.refusedSeries } : {}),
+        ...(result.refusedSamples !== undefined ? { refusedSamples: result.refusedSamples } : {}),
       };
     },
   );

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostpulseError, safeUrl, type Logger } from '@hostpulse/shared';
+import type { StoragePolicy } from './policy.js';
 import { PostgresStorage } from './postgres/postgres-storage.js';
 import { SqliteStorage } from './sqlite/sqlite-storage.js';
 
@@ -12,6 +13,8 @@ export interface OpenStorageOptions {
   readonly log: Logger;
   /** The clock for token times; tests pass their own. */
   readonly now?: () => number;
+  /** Retention and series limit; DEFAULT_STORAGE_POLICY when absent. */
+  readonly policy?: StoragePolicy;
 }
 
 /** Either backend; `kind` tells which, for parts that add their own tables (alerting). */
@@ -24,7 +27,11 @@ export const EMBEDDED_DATABASE_FILE = 'hostpulse.db';
  * `migrate` command, or the server at start). PostgreSQL connects lazily, on the first query.
  */
 export async function openStorage(options: OpenStorageOptions): Promise<OpenedStorage> {
-  const common = { log: options.log, ...(options.now ? { now: options.now } : {}) };
+  const common = {
+    log: options.log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.policy ? { policy: options.policy } : {}),
+  };
   if (options.databaseUrl) {
     options.log.info({ database: safeUrl(options.databaseUrl), poolMax: options.poolMax }, 'using PostgreSQL');
     return new PostgresStorage({ databaseUrl: options.databaseUrl, poolMax: options.poolMax, ...common });

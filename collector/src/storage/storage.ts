@@ -69,6 +69,18 @@ export interface IngestResult {
   readonly acceptedSamples: number;
   /** NaN and ±Infinity values dropped by the values rule (docs/storage.md); 0 for a duplicate. */
   readonly rejectedSamples: number;
+  /**
+   * New series refused because their host reached limits.series_per_host; their samples are not
+   * stored. Present only when some were refused.
+   */
+  readonly refusedSeries?: readonly SeriesRef[];
+  /** Samples of the refused series; present with refusedSeries. */
+  readonly refusedSamples?: number;
+}
+
+export interface SeriesRef {
+  readonly metric: string;
+  readonly labels: Labels;
 }
 
 export type HostState = 'up' | 'stopped';
@@ -170,6 +182,24 @@ export interface StoredGap extends IngestGap {
   readonly hostId: string;
 }
 
+/** What one run of a maintenance job did; `ran` is false when another replica holds the job. */
+export interface MaintenanceResult {
+  readonly ran: boolean;
+  /** Partitions (PostgreSQL) made or dropped, by name. */
+  readonly created: readonly string[];
+  readonly dropped: readonly string[];
+  /** Hosts whose pending ranges were rolled up; raw or rollup rows deleted (SQLite). */
+  readonly hosts: number;
+  readonly deletedRows: number;
+}
+
+/** Counters since start, for the collector's own metrics. */
+export interface StorageCounters {
+  /** Distinct series refused by limits.series_per_host (each counted once per process). */
+  readonly refusedSeriesTotal: number;
+  readonly refusedSamplesTotal: number;
+}
+
 export interface Storage {
   /** Applies pending migrations in order, reporting each with its duration. */
   migrate(onApplied?: (name: string, durationMs: number) => void): Promise<void>;
@@ -188,6 +218,16 @@ export interface Storage {
   query(request: QueryRequest): Promise<SeriesResult[]>;
   events(hostId: string, sinceMs: number): Promise<StoredEvent[]>;
   gaps(hostId: string): Promise<StoredGap[]>;
+
+  // Maintenance, run by the jobs in collector/src/jobs/. With several replicas each run happens
+  // on one of them at a time; the others answer { ran: false }.
+  /** Makes the partitions the next days need (no-op on SQLite). */
+  preparePartitions(nowMs: number): Promise<MaintenanceResult>;
+  /** Rolls the raw samples that arrived since the last run up into 5-minute buckets. */
+  rollUp(nowMs: number): Promise<MaintenanceResult>;
+  /** Drops raw samples past retention.raw and rollups past retention.rollup. */
+  applyRetention(nowMs: number): Promise<MaintenanceResult>;
+  counters(): StorageCounters;
 
   /** With `audit`, the audit row is written in the same transaction as the token. */
   createToken(token: NewToken, audit?: AuditEntry): Promise<void>;

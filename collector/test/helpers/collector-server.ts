@@ -7,6 +7,7 @@ import { request, type Dispatcher } from 'undici';
 import { silentLogger } from '@hostpulse/shared';
 import type { Alerting } from '../../src/alerting/alerting.js';
 import { generateToken, hashToken } from '../../src/auth.js';
+import { storagePolicyOf } from '../../src/commands/storage.js';
 import { loadCollectorConfig, type CollectorConfig } from '../../src/config.js';
 import { createCollectorMetrics, type CollectorMetrics } from '../../src/self-metrics/collector-metrics.js';
 import { addStorageGauges } from '../../src/self-metrics/storage-gauges.js';
@@ -56,7 +57,8 @@ export async function startTestCollector(options: TestCollectorOptions = {}): Pr
   writeFileSync(file, `listen: 127.0.0.1:0\ndata_dir: ${dir}\n${options.yaml ?? ''}\n`);
   const config = loadCollectorConfig(file, options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {});
   const log = silentLogger();
-  const storage = await openStorage({ databaseUrl: config.database.url, poolMax: 4, dataDir: dir, log });
+  const policy = storagePolicyOf(config);
+  const storage = await openStorage({ databaseUrl: config.database.url, poolMax: 4, dataDir: dir, log, policy });
   await storage.migrate();
 
   const tokens = {

@@ -4,6 +4,8 @@ import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepar
 import type { SeriesCache } from '../series-cache.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
 import type { GroupWriter } from './group-writer.js';
+import type { SeriesLimiter } from '../series-limit.js';
+import type { SamplePartitions } from './partitions.js';
 import { storeBatches, type StorableBatch } from './store-batches.js';
 import { inTransaction } from './transaction.js';
 
@@ -13,7 +15,9 @@ import { inTransaction } from './transaction.js';
 //   (store-batches.ts): the batch key, samples, events, gaps and host update commit together.
 // - Otherwise one transaction creates the host row and the missing series (INSERT ... ON
 //   CONFLICT DO NOTHING, then SELECT: safe when two replicas create the same series at once),
-//   then runs the same statement for this batch alone.
+//   then runs the same statement for this batch alone. The series limit is checked there.
+// - Before either, the daily partitions the samples fall in are made when this process has not
+//   seen them yet (partitions.ts), so no insert fails for a missing partition.
 
 const CREATE_HOST = `
 INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms, interval_ms,
@@ -32,38 +36,50 @@ FROM series s JOIN unnest($2::text[], $3::text[]) AS wanted (metric, labels_key)
   ON s.metric = wanted.metric AND s.labels_key = wanted.labels_key
 WHERE s.host_id = $1`;
 
+const COUNT_SERIES = 'SELECT count(*)::int AS n FROM series WHERE host_id = $1';
+
 export interface IngestState {
   readonly pool: pg.Pool;
   readonly groups: GroupWriter;
   readonly seriesCache: SeriesCache;
   /** What this process last wrote to each host row (see host-writes.ts). */
   readonly hostWrites: Map<string, HostSnapshot>;
+  readonly partitions: SamplePartitions;
+  readonly limiter: SeriesLimiter;
 }
 
 export async function ingestPostgres(state: IngestState, batch: IngestBatch): Promise<IngestResult> {
   const prepared = prepareBatch(batch);
+  const { kept, refused } = state.limiter.split(batch.agentId, prepared.series);
+  await state.partitions.ensureFor(kept);
   const written = state.hostWrites.get(batch.agentId);
   const next = snapshotOf(batch);
-  const missing = prepared.series.filter(
-    (s) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey) === undefined,
-  );
+  const cached = (s: PreparedSeries) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey);
+  const missing = kept.filter((s) => cached(s) === undefined);
 
   let fresh: boolean;
   let writeHost: boolean;
+  let outcome = state.limiter.apply(prepared, refused, kept);
   if (written && missing.length === 0) {
     writeHost = needsHostWrite(written, next);
-    fresh = await state.groups.submit(storable(batch, prepared, state.seriesCache, new Map(), writeHost));
+    const item = storable(batch, outcome.stored, state.seriesCache, new Map(), writeHost);
+    fresh = await state.groups.submit(item);
   } else {
     writeHost = true;
     const created = new Map<string, number>();
     fresh = await inTransaction(state.pool, async (client) => {
       await client.query(CREATE_HOST, hostRowValues(batch));
-      await resolveSeries(client, batch.agentId, missing, created);
-      const [stored] = await storeBatches(client, [storable(batch, prepared, state.seriesCache, created, true)]);
-      return stored === true;
+      const { limiter } = state;
+      const refusedNow = await resolveSeries(client, batch.agentId, missing, created, limiter);
+      const admitted = kept.filter((s) => !refusedNow.includes(s));
+      outcome = state.limiter.apply(prepared, [...refused, ...refusedNow], admitted);
+      const item = storable(batch, outcome.stored, state.seriesCache, created, true);
+      const [isFresh] = await storeBatches(client, [item]);
+      return isFresh === true;
     });
     for (const s of missing) {
-      state.seriesCache.set(batch.agentId, s.metric, s.labelsKey, created.get(localKey(s)) as number);
+      const id = created.get(localKey(s));
+      if (id !== undefined) state.seriesCache.set(batch.agentId, s.metric, s.labelsKey, id);
     }
   }
 
@@ -74,29 +90,55 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
       inventoryJson: next.inventoryJson ?? written?.inventoryJson ?? null,
     });
   }
-  return { duplicate: false, acceptedSamples: prepared.acceptedSamples, rejectedSamples: prepared.rejectedSamples };
+  state.limiter.countStored(outcome.extra);
+  const { acceptedSamples } = outcome.stored;
+  const { rejectedSamples } = prepared;
+  return { duplicate: false, acceptedSamples, rejectedSamples, ...outcome.extra };
 }
 
+/**
+ * Finds or makes the ids of series not in the cache, within the host's series limit; returns
+ * the series refused by the limit.
+ */
 async function resolveSeries(
   client: pg.PoolClient,
   hostId: string,
   missing: readonly PreparedSeries[],
   into: Map<string, number>,
+  limiter: SeriesLimiter,
+): Promise<PreparedSeries[]> {
+  if (missing.length === 0) return [];
+  await readSeries(client, hostId, missing, into);
+  const fresh = missing.filter((s) => !into.has(localKey(s)));
+  if (fresh.length === 0) return [];
+
+  const count = await client.query<{ n: number }>(COUNT_SERIES, [hostId]);
+  const admitted = limiter.admit(hostId, count.rows[0]?.n ?? 0, fresh);
+  if (admitted.length > 0) {
+    // One order for everyone: two transactions inserting the same new series in different
+    // orders could otherwise wait on each other's unique index entries and deadlock.
+    const sorted = [...admitted].sort((a, b) => compare(localKey(a), localKey(b)));
+    await client.query(CREATE_SERIES, [
+      hostId,
+      sorted.map((s) => s.metric),
+      sorted.map((s) => JSON.stringify(s.labels)),
+      sorted.map((s) => s.labelsKey),
+    ]);
+    await readSeries(client, hostId, sorted, into);
+  }
+  return fresh.slice(admitted.length);
+}
+
+async function readSeries(
+  client: pg.PoolClient,
+  hostId: string,
+  series: readonly PreparedSeries[],
+  into: Map<string, number>,
 ): Promise<void> {
-  if (missing.length === 0) return;
-  // One order for everyone: two transactions inserting the same new series in different orders
-  // could otherwise wait on each other's unique index entries and deadlock.
-  const sorted = [...missing].sort((a, b) => compare(localKey(a), localKey(b)));
-  await client.query(CREATE_SERIES, [
-    hostId,
-    sorted.map((s) => s.metric),
-    sorted.map((s) => JSON.stringify(s.labels)),
-    sorted.map((s) => s.labelsKey),
-  ]);
   const rows = await client.query<{ id: number; metric: string; labels_key: string }>(READ_SERIES, [
     hostId,
-    sorted.map((s) => s.metric),
-    sorted.map((s) => s.labelsKey),
+    series.map((s) => s.metric),
+    series.map((s) => s.labelsKey),
   ]);
   for (const row of rows.rows) into.set(`${row.metric}\u0000${row.labels_key}`, row.id);
 }

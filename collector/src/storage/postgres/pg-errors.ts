@@ -55,6 +55,16 @@ export function toStorageError(err: unknown, what: string, where: string): Error
     );
   }
   const sqlState = (err as { code?: unknown }).code;
+  // A deadlock or serialization failure is the luck of timing: the same work succeeds when
+  // tried again, so the caller is told to come back rather than that something is broken.
+  if (sqlState === '40P01' || sqlState === '40001') {
+    return new HostpulseError(
+      'storage_unavailable',
+      `PostgreSQL ${what} met a concurrent transaction: ${message}; retry`,
+      { sqlState },
+      { cause: err },
+    );
+  }
   // A CHECK violation while storing a batch means the batch itself is wrong (a gap that ends
   // before it starts): retrying it can never succeed, so the agent must set it aside.
   if (sqlState === '23514' && what === 'ingest') {

@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import { safeUrl, type Logger } from '@hostpulse/shared';
+import { HostpulseError } from '@hostpulse/shared';
 import type { HostSnapshot } from '../host-writes.js';
 import type { OnMigrationApplied } from '../migration.js';
+import { DEFAULT_STORAGE_POLICY, type StoragePolicy } from '../policy.js';
 import { SeriesCache } from '../series-cache.js';
+import { SeriesLimiter } from '../series-limit.js';
 import type {
   AuditEntry,
   AuditFilter,
@@ -12,6 +15,8 @@ import type {
   IngestResult,
   LatestValue,
   NewToken,
+  MaintenanceResult,
+  StorageCounters,
   QueryRequest,
   SeriesResult,
   Storage,
@@ -22,12 +27,16 @@ import type {
 import { GroupWriter } from './group-writer.js';
 import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
 import { listAuditPostgres, recordAuditPostgres } from './audit.js';
-import { ingestPostgres } from './ingest.js';
+import { ingestPostgres, type IngestState } from './ingest.js';
+import { withMaintenanceLock, type JOB_LOCKS } from './maintenance-lock.js';
 import { migratePostgres, pendingPostgres } from './migrate.js';
 import { postgresMigrations } from './migrations/index.js';
+import { isMissingPartition, SamplePartitions } from './partitions.js';
 import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
 import { queryPostgres } from './query.js';
+import { applyRetentionPostgres, preparePartitionsPostgres } from './retention.js';
+import { rollUpPostgres } from './rollup.js';
 import { storeBatches } from './store-batches.js';
 import { createTokenPostgres, findTokenPostgres, listTokensPostgres, revokeTokenPostgres } from './tokens.js';
 
@@ -36,7 +45,16 @@ export interface PostgresStorageOptions {
   readonly poolMax: number;
   readonly log: Logger;
   readonly now?: () => number;
+  readonly policy?: StoragePolicy;
 }
+
+const SKIPPED: MaintenanceResult = {
+  ran: false,
+  created: [],
+  dropped: [],
+  hosts: 0,
+  deletedRows: 0,
+};
 
 /** Storage on PostgreSQL; every method turns "cannot reach the database" into storage_unavailable. */
 export class PostgresStorage implements Storage {
@@ -48,11 +66,19 @@ export class PostgresStorage implements Storage {
   private readonly seriesCache = new SeriesCache();
   private readonly hostWrites = new Map<string, HostSnapshot>();
   private readonly groups: GroupWriter;
+  private readonly partitions: SamplePartitions;
+  private readonly limiter: SeriesLimiter;
+  private readonly policy: StoragePolicy;
+  private readonly log: Logger;
 
   constructor(options: PostgresStorageOptions) {
     this.pool = createPool(options);
     this.where = safeUrl(options.databaseUrl);
     this.now = options.now ?? Date.now;
+    this.log = options.log;
+    this.policy = options.policy ?? DEFAULT_STORAGE_POLICY;
+    this.partitions = new SamplePartitions(this.pool);
+    this.limiter = new SeriesLimiter(this.policy.seriesPerHost, options.log);
     // Leaves no connection for reads only when the pool has one: queries then wait their turn.
     const maxInFlight = Math.max(1, options.poolMax - 1);
     this.groups = new GroupWriter((group) => storeBatches(this.pool, group), { maxInFlight, maxSamples: 20_000 });
@@ -81,8 +107,45 @@ export class PostgresStorage implements Storage {
   }
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
-    const state = { pool: this.pool, groups: this.groups, seriesCache: this.seriesCache, hostWrites: this.hostWrites };
-    return this.run('ingest', () => ingestPostgres(state, batch));
+    const state: IngestState = {
+      pool: this.pool,
+      groups: this.groups,
+      seriesCache: this.seriesCache,
+      hostWrites: this.hostWrites,
+      partitions: this.partitions,
+      limiter: this.limiter,
+    };
+    return this.run('ingest', async () => {
+      try {
+        return await ingestPostgres(state, batch);
+      } catch (err) {
+        if (!isMissingPartition(err)) throw err;
+        // Retention on another replica dropped a day this process still listed (partitions.ts).
+        this.partitions.forget();
+        const message = 'a sample partition was dropped meanwhile; retry';
+        throw new HostpulseError('storage_unavailable', message, {}, { cause: err });
+      }
+    });
+  }
+
+  preparePartitions(nowMs: number): Promise<MaintenanceResult> {
+    return this.maintain('partitions', (client) => preparePartitionsPostgres(client, nowMs));
+  }
+
+  rollUp(nowMs: number): Promise<MaintenanceResult> {
+    return this.maintain('rollup', (client) => rollUpPostgres(client, this.policy, nowMs));
+  }
+
+  applyRetention(nowMs: number): Promise<MaintenanceResult> {
+    return this.maintain('retention', async (client) => {
+      const result = await applyRetentionPostgres(client, this.policy, nowMs, this.log);
+      if (result.dropped.length > 0) this.partitions.forget();
+      return result;
+    });
+  }
+
+  counters(): StorageCounters {
+    return this.limiter.counters();
   }
 
   listHosts(): Promise<HostRecord[]> {
@@ -131,6 +194,13 @@ export class PostgresStorage implements Storage {
 
   listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
     return this.run('list audit', () => listAuditPostgres(this.pool, filter));
+  }
+
+  private maintain(
+    job: keyof typeof JOB_LOCKS,
+    work: (client: pg.PoolClient) => Promise<MaintenanceResult>,
+  ): Promise<MaintenanceResult> {
+    return this.run(job, async () => (await withMaintenanceLock(this.pool, job, work)) ?? SKIPPED);
   }
 
   private run<T>(what: string, operation: () => Promise<T>): Promise<T> {

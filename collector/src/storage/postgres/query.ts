@@ -1,9 +1,14 @@
 import type pg from 'pg';
 import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.js';
+import { planQuery, type QueryPlan } from '../resolution.js';
 import type { Aggregation, QueryRequest, SeriesResult } from '../storage.js';
+import { readMaintenanceState } from './maintenance-state.js';
 
 // A query is two statements: the matching series (few, with their host names), then their
-// points in one scan of the (series_id, t_ms) index, cut at maxPoints + 1 rows.
+// points in one scan of the (series_id, t_ms) index, cut at maxPoints + 1 rows. The time
+// bounds let PostgreSQL read only the daily partitions of the range. A stepped query that
+// resolution.ts sends to rollups reads samples_5m for the buckets the rollup job finished and
+// raw samples for the edges, both as partial aggregates that one GROUP BY combines.
 
 const SERIES = `
 SELECT s.id, s.host_id, h.name AS host_name, s.labels
@@ -39,6 +44,33 @@ ORDER BY series_id, bucket
 LIMIT $4`;
 }
 
+// Partial aggregates: min, max, sum, count, time and value of the newest.
+const FINAL: Readonly<Record<Aggregation, string>> = {
+  avg: 'sum(sm) / sum(n)',
+  min: 'min(mn)',
+  max: 'max(mx)',
+  last: '(array_agg(lv ORDER BY lt DESC))[1]',
+};
+
+function mixedSql(agg: Aggregation): string {
+  return `
+SELECT series_id, bucket AS t_ms, ${FINAL[agg]} AS value
+FROM (
+  SELECT series_id, bucket_ms - (((bucket_ms % $5) + $5) % $5) AS bucket, min_value AS mn,
+    max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
+  FROM samples_5m
+  WHERE series_id = ANY($1::int[]) AND bucket_ms >= $2 AND bucket_ms < $3
+  UNION ALL
+  SELECT series_id, t_ms - (((t_ms % $5) + $5) % $5), value, value, value, 1, t_ms, value
+  FROM samples
+  WHERE series_id = ANY($1::int[])
+    AND ((t_ms >= $6 AND t_ms <= $7) OR (t_ms >= $8 AND t_ms <= $9))
+) AS parts
+GROUP BY series_id, bucket
+ORDER BY series_id, bucket
+LIMIT $4`;
+}
+
 export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promise<SeriesResult[]> {
   checkQueryRequest(request);
   const series = await pool.query<{ id: number; host_id: string; host_name: string; labels: Record<string, string> }>(
@@ -48,11 +80,7 @@ export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promi
   if (series.rows.length === 0) return [];
 
   const ids = series.rows.map((row) => row.id);
-  const limit = request.maxPoints + 1;
-  const points =
-    request.stepMs === undefined
-      ? await pool.query<PointRow>(RAW, [ids, request.fromMs, request.toMs, limit])
-      : await pool.query<PointRow>(steppedSql(request.agg), [ids, request.fromMs, request.toMs, limit, request.stepMs]);
+  const points = await readPoints(pool, request, ids, request.maxPoints + 1);
   if (points.rows.length > request.maxPoints) throw tooManyPoints(request);
 
   const bySeries = groupPoints(points.rows.map((row) => ({ seriesId: row.series_id, tMs: row.t_ms, value: row.value })));
@@ -66,6 +94,24 @@ export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promi
       labels: row.labels,
       points: bySeries.get(row.id) ?? [],
     }));
+}
+
+async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], limit: number) {
+  const { fromMs, toMs, stepMs } = request;
+  if (stepMs === undefined) return pool.query<PointRow>(RAW, [ids, fromMs, toMs, limit]);
+  const plan = planQuery(request, await readMaintenanceState(pool));
+  if (!plan.rollup) {
+    return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs]);
+  }
+  const [first, second] = rawPieces(plan);
+  const values = [ids, plan.rollup.fromMs, plan.rollup.toMs, limit, stepMs, ...first, ...second];
+  return pool.query<PointRow>(mixedSql(request.agg), values);
+}
+
+/** The plan's raw ranges as two inclusive pairs; an empty one never matches (from > to). */
+function rawPieces(plan: QueryPlan): [readonly [number, number], readonly [number, number]] {
+  const none = [1, 0] as const;
+  return [plan.raw[0] ?? none, plan.raw[1] ?? none];
 }
 
 interface PointRow {

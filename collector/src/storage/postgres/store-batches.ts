@@ -1,11 +1,17 @@
 import type pg from 'pg';
+import { bucketStart, ROLLUP_BUCKET_MS } from '../policy.js';
 import type { IngestBatch } from '../storage.js';
 
 // Stores several batches in ONE statement, hence one transaction and one commit: under load
 // the fsync of each commit, not the rows, is what limits PostgreSQL, so batches that arrive
 // together are written together (group-writer.ts). Every write joins `fresh`, the batches whose
 // key was new, so a duplicate writes nothing; the caller never puts two batches of one agent
-// in the same statement, so a key appears at most once here.
+// in the same statement, so a key appears at most once here (and so does a host in
+// rollup_pending, which the statement widens to the sample times it stores: rollup.ts). Those
+// rows are locked in agent order, so two statements never wait on each other in a cycle. The
+// range is widened to whole 5-minute buckets, so most batches find it wide enough already and
+// only lock the row (the lock is what makes the rollup job wait for this statement), which
+// writes far less than an update.
 
 const STORE_BATCHES = `
 WITH input AS (
@@ -47,6 +53,16 @@ WITH input AS (
     AS x (idx, name, agent_version, labels, interval_ms, clock_skew_ms, state, inventory)
   JOIN fresh USING (idx)
   WHERE hosts.id = fresh.agent_id
+), r AS (
+  INSERT INTO rollup_pending (host_id, from_ms, to_ms)
+  SELECT fresh.agent_id, x.from_ms, x.to_ms
+  FROM unnest($29::int[], $30::bigint[], $31::bigint[]) AS x (idx, from_ms, to_ms)
+  JOIN fresh USING (idx)
+  ORDER BY fresh.agent_id
+  ON CONFLICT (host_id) DO UPDATE SET
+    from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
+    to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)
+  WHERE excluded.from_ms < rollup_pending.from_ms OR excluded.to_ms > rollup_pending.to_ms
 )
 SELECT idx FROM fresh`;
 
@@ -70,16 +86,25 @@ export async function storeBatches(db: pg.Pool | pg.PoolClient, group: readonly 
 }
 
 function toColumns(group: readonly StorableBatch[]): unknown[] {
-  const c: unknown[][] = Array.from({ length: 28 }, () => []);
+  const c: unknown[][] = Array.from({ length: 31 }, () => []);
   const push = (first: number, ...values: unknown[]) => values.forEach((v, i) => (c[first + i] as unknown[]).push(v));
 
   group.forEach(({ batch, acceptedSamples, seriesIds, timesMs, values, writeHost }, idx) => {
     push(0, idx, batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, acceptedSamples);
+    let fromMs = Infinity;
+    let toMs = -Infinity;
     for (let i = 0; i < values.length; i++) {
+      const t = timesMs[i] as number;
       (c[6] as unknown[]).push(idx);
       (c[7] as unknown[]).push(seriesIds[i]);
-      (c[8] as unknown[]).push(timesMs[i]);
+      (c[8] as unknown[]).push(t);
       (c[9] as unknown[]).push(values[i]);
+      if (t < fromMs) fromMs = t;
+      if (t > toMs) toMs = t;
+    }
+    if (values.length > 0) {
+      const lastBucket = bucketStart(toMs, ROLLUP_BUCKET_MS);
+      push(28, idx, bucketStart(fromMs, ROLLUP_BUCKET_MS), lastBucket + ROLLUP_BUCKET_MS - 1);
     }
     for (const e of batch.events) push(10, idx, e.timeMs, e.kind, JSON.stringify(e.labels), e.message);
     for (const g of batch.gaps) push(15, idx, g.fromMs, g.toMs, g.batches, g.reason);

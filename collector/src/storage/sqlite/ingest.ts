@@ -1,11 +1,14 @@
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
+import type { SeriesLimiter } from '../series-limit.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
 import type { StatementCache } from './open-database.js';
 
 // One IMMEDIATE transaction per batch. The batch key goes in first: when it is already there
 // nothing else is written. The host row is upserted on every batch: with one local writer and
 // a few dozen hosts, the saving PostgreSQL needs (host-writes.ts) is not worth its complexity.
+// New series are made within limits.series_per_host (series-limit.ts); the host's row in
+// rollup_pending is widened to the sample times stored, for the rollup job (rollup.ts).
 
 const INSERT_BATCH = `
 INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples) VALUES (?, ?, ?, ?, ?)
@@ -30,25 +33,74 @@ const INSERT_EVENT = 'INSERT INTO events (host_id, t_ms, kind, labels, message) 
 const INSERT_GAP = `
 INSERT INTO gaps (host_id, from_ms, to_ms, batches, reason, received_ms) VALUES (?, ?, ?, ?, ?, ?)`;
 
-export function ingestSqlite(statements: StatementCache, cache: SeriesCache, batch: IngestBatch): IngestResult {
+const SET_BATCH_SAMPLES =
+  'UPDATE batches SET samples = ? WHERE agent_id = ? AND incarnation = ? AND seq = ?';
+const COUNT_SERIES = 'SELECT count(*) AS n FROM series WHERE host_id = ?';
+const WIDEN_PENDING = `
+INSERT INTO rollup_pending (host_id, from_ms, to_ms) VALUES (?, ?, ?)
+ON CONFLICT (host_id) DO UPDATE SET
+  from_ms = min(from_ms, excluded.from_ms), to_ms = max(to_ms, excluded.to_ms)`;
+
+export function ingestSqlite(
+  statements: StatementCache,
+  cache: SeriesCache,
+  limiter: SeriesLimiter,
+  batch: IngestBatch,
+): IngestResult {
   const prepared = prepareBatch(batch);
+  const { kept, refused } = limiter.split(batch.agentId, prepared.series);
   const created: { series: PreparedSeries; id: number }[] = [];
-  const store = statements.db.transaction(() => storeBatch(statements, cache, batch, prepared, created));
+  let outcome = limiter.apply(prepared, refused, kept);
+  const store = statements.db.transaction(() => {
+    if (!storeKeyAndHost(statements, batch, outcome.stored.acceptedSamples)) return false;
+    const ids = resolveAll(statements, cache, limiter, batch.agentId, kept, created);
+    const admitted = kept.filter((s) => ids.has(s));
+    if (admitted.length < kept.length) {
+      outcome = limiter.apply(prepared, [...refused, ...kept.filter((s) => !ids.has(s))], admitted);
+      const key = [outcome.stored.acceptedSamples, batch.agentId, batch.incarnation, batch.seq];
+      statements.get(SET_BATCH_SAMPLES).run(...key);
+    }
+    storeContents(statements, batch, outcome.stored, ids);
+    return true;
+  });
 
   if (!store.immediate()) return { duplicate: true, acceptedSamples: 0, rejectedSamples: 0 };
   for (const { series, id } of created) cache.set(batch.agentId, series.metric, series.labelsKey, id);
-  return { duplicate: false, acceptedSamples: prepared.acceptedSamples, rejectedSamples: prepared.rejectedSamples };
+  limiter.countStored(outcome.extra);
+  const { acceptedSamples } = outcome.stored;
+  const { rejectedSamples } = prepared;
+  return { duplicate: false, acceptedSamples, rejectedSamples, ...outcome.extra };
+}
+
+/** The id of every series of the batch that may be stored; the series limit leaves some out. */
+function resolveAll(
+  statements: StatementCache,
+  cache: SeriesCache,
+  limiter: SeriesLimiter,
+  hostId: string,
+  series: readonly PreparedSeries[],
+  created: { series: PreparedSeries; id: number }[],
+): Map<PreparedSeries, number> {
+  const ids = new Map<PreparedSeries, number>();
+  const fresh: PreparedSeries[] = [];
+  for (const s of series) {
+    const id = cache.get(hostId, s.metric, s.labelsKey) ?? readSeries(statements, hostId, s);
+    if (id === undefined) fresh.push(s);
+    else ids.set(s, id);
+  }
+  if (fresh.length === 0) return ids;
+  const existing = (statements.get(COUNT_SERIES).get(hostId) as { n: number }).n;
+  for (const s of limiter.admit(hostId, existing, fresh)) {
+    const id = resolveSeries(statements, hostId, s);
+    ids.set(s, id);
+    created.push({ series: s, id });
+  }
+  return ids;
 }
 
 /** Returns false, having written nothing, when the batch key was already stored. */
-function storeBatch(
-  statements: StatementCache,
-  cache: SeriesCache,
-  batch: IngestBatch,
-  prepared: PreparedBatch,
-  created: { series: PreparedSeries; id: number }[],
-): boolean {
-  const key = [batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, prepared.acceptedSamples];
+function storeKeyAndHost(statements: StatementCache, batch: IngestBatch, samples: number): boolean {
+  const key = [batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, samples];
   if (statements.get(INSERT_BATCH).run(...key).changes === 0) return false;
 
   statements.get(UPSERT_HOST).run({
@@ -63,23 +115,39 @@ function storeBatch(
     inventory: batch.inventory ? JSON.stringify(batch.inventory) : null,
     incarnation: batch.incarnation,
   });
+  return true;
+}
 
+function storeContents(
+  statements: StatementCache,
+  batch: IngestBatch,
+  prepared: PreparedBatch,
+  ids: ReadonlyMap<PreparedSeries, number>,
+): void {
   const insertSample = statements.get(INSERT_SAMPLE);
+  let fromMs = Infinity;
+  let toMs = -Infinity;
   for (const series of prepared.series) {
-    let id = cache.get(batch.agentId, series.metric, series.labelsKey);
-    if (id === undefined) {
-      id = resolveSeries(statements, batch.agentId, series);
-      created.push({ series, id });
+    const id = ids.get(series) as number;
+    for (let i = 0; i < series.values.length; i++) {
+      const t = series.timestampsMs[i] as number;
+      insertSample.run(id, t, series.values[i]);
+      if (t < fromMs) fromMs = t;
+      if (t > toMs) toMs = t;
     }
-    for (let i = 0; i < series.values.length; i++) insertSample.run(id, series.timestampsMs[i], series.values[i]);
   }
+  if (fromMs <= toMs) statements.get(WIDEN_PENDING).run(batch.agentId, fromMs, toMs);
   for (const e of batch.events) {
     statements.get(INSERT_EVENT).run(batch.agentId, e.timeMs, e.kind, JSON.stringify(e.labels), e.message);
   }
   for (const g of batch.gaps) {
     statements.get(INSERT_GAP).run(batch.agentId, g.fromMs, g.toMs, g.batches, g.reason, batch.receivedMs);
   }
-  return true;
+}
+
+function readSeries(statements: StatementCache, hostId: string, s: PreparedSeries): number | undefined {
+  const row = statements.get(READ_SERIES).get(hostId, s.metric, s.labelsKey) as { id: number } | undefined;
+  return row?.id;
 }
 
 function resolveSeries(statements: StatementCache, hostId: string, series: PreparedSeries): number {

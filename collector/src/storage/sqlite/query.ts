@@ -1,10 +1,13 @@
 import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.js';
+import { planQuery } from '../resolution.js';
 import type { Aggregation, Labels, QueryRequest, SeriesResult } from '../storage.js';
+import { readMaintenanceState } from './maintenance-state.js';
 import type { StatementCache } from './open-database.js';
 
 // The same two steps as on PostgreSQL: the series of the metric (host and label filters run
 // here in JS: a metric has one series per host and label set, a few thousand at most), then
-// their points from the (series_id, t_ms) index, cut at maxPoints + 1 rows.
+// their points from the (series_id, t_ms) index, cut at maxPoints + 1 rows. Rollups answer
+// as on PostgreSQL (postgres/query.ts, resolution.ts).
 
 const SERIES = `
 SELECT s.id, s.host_id, h.name AS host_name, s.labels
@@ -39,6 +42,34 @@ ORDER BY series_id, bucket
 LIMIT @limit`;
 }
 
+// Over partial aggregates; for `last`, the bare lv comes from the row that gave max(lt).
+const FINAL: Readonly<Record<Aggregation, string>> = {
+  avg: 'sum(sm) / sum(n) AS value',
+  min: 'min(mn) AS value',
+  max: 'max(mx) AS value',
+  last: 'lv AS value, max(lt) AS newest',
+};
+
+function mixedSql(agg: Aggregation): string {
+  return `
+SELECT series_id, bucket AS t_ms, ${FINAL[agg]}
+FROM (
+  SELECT series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket, min_value AS mn,
+    max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
+  FROM samples_5m
+  WHERE series_id IN (SELECT value FROM json_each(@ids))
+    AND bucket_ms >= @rollupFrom AND bucket_ms < @rollupTo
+  UNION ALL
+  SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
+  FROM samples
+  WHERE series_id IN (SELECT value FROM json_each(@ids))
+    AND ((t_ms >= @from1 AND t_ms <= @to1) OR (t_ms >= @from2 AND t_ms <= @to2))
+)
+GROUP BY series_id, bucket
+ORDER BY series_id, bucket
+LIMIT @limit`;
+}
+
 interface SeriesRow {
   id: number;
   host_id: string;
@@ -66,10 +97,7 @@ export function querySqlite(statements: StatementCache, request: QueryRequest): 
     toMs: request.toMs,
     limit: request.maxPoints + 1,
   };
-  const rows =
-    request.stepMs === undefined
-      ? (statements.get(RAW).all(params) as PointRow[])
-      : (statements.get(steppedSql(request.agg)).all({ ...params, step: request.stepMs }) as PointRow[]);
+  const rows = readPoints(statements, request, params);
   if (rows.length > request.maxPoints) throw tooManyPoints(request);
 
   const bySeries = groupPoints(rows.map((row) => ({ seriesId: row.series_id, tMs: row.t_ms, value: row.value })));
@@ -83,6 +111,25 @@ export function querySqlite(statements: StatementCache, request: QueryRequest): 
       labels: row.labels,
       points: bySeries.get(row.id) ?? [],
     }));
+}
+
+function readPoints(
+  statements: StatementCache,
+  request: QueryRequest,
+  params: { ids: string; fromMs: number; toMs: number; limit: number },
+): PointRow[] {
+  if (request.stepMs === undefined) return statements.get(RAW).all(params) as PointRow[];
+  const step = request.stepMs;
+  const plan = planQuery(request, readMaintenanceState(statements));
+  if (!plan.rollup) {
+    return statements.get(steppedSql(request.agg)).all({ ...params, step }) as PointRow[];
+  }
+  const [from1, to1] = plan.raw[0] ?? [1, 0];
+  const [from2, to2] = plan.raw[1] ?? [1, 0];
+  const { ids, limit } = params;
+  const { fromMs: rollupFrom, toMs: rollupTo } = plan.rollup;
+  const mixed = { ids, limit, step, rollupFrom, rollupTo, from1, to1, from2, to2 };
+  return statements.get(mixedSql(request.agg)).all(mixed) as PointRow[];
 }
 
 function matchesLabels(labels: Labels, wanted: Labels): boolean {

@@ -1,7 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Logger } from '@hostpulse/shared';
 import type { OnMigrationApplied } from '../migration.js';
+import { DEFAULT_STORAGE_POLICY, type StoragePolicy } from '../policy.js';
 import { SeriesCache } from '../series-cache.js';
+import { SeriesLimiter } from '../series-limit.js';
 import type {
   AuditEntry,
   AuditFilter,
@@ -11,6 +13,8 @@ import type {
   IngestResult,
   LatestValue,
   NewToken,
+  MaintenanceResult,
+  StorageCounters,
   QueryRequest,
   SeriesResult,
   Storage,
@@ -25,6 +29,8 @@ import { migrateSqlite, pendingSqlite } from './migrate.js';
 import { sqliteMigrations } from './migrations/index.js';
 import { openDatabase, StatementCache } from './open-database.js';
 import { querySqlite } from './query.js';
+import { applyRetentionSqlite } from './retention.js';
+import { rollUpSqlite } from './rollup.js';
 import { withSqliteErrors } from './sqlite-errors.js';
 import { createTokenSqlite, findTokenSqlite, listTokensSqlite, revokeTokenSqlite } from './tokens.js';
 
@@ -33,6 +39,7 @@ export interface SqliteStorageOptions {
   readonly path: string;
   readonly log: Logger;
   readonly now?: () => number;
+  readonly policy?: StoragePolicy;
 }
 
 /**
@@ -47,9 +54,15 @@ export class SqliteStorage implements Storage {
   private readonly statements: StatementCache;
   private readonly now: () => number;
   private readonly seriesCache = new SeriesCache();
+  private readonly limiter: SeriesLimiter;
+  private readonly policy: StoragePolicy;
+  private readonly log: Logger;
 
   constructor(options: SqliteStorageOptions) {
     this.path = options.path;
+    this.log = options.log;
+    this.policy = options.policy ?? DEFAULT_STORAGE_POLICY;
+    this.limiter = new SeriesLimiter(this.policy.seriesPerHost, options.log);
     this.db = openDatabase(options.path);
     this.statements = new StatementCache(this.db);
     this.now = options.now ?? Date.now;
@@ -74,7 +87,8 @@ export class SqliteStorage implements Storage {
   }
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
-    return this.run('ingest', () => ingestSqlite(this.statements, this.seriesCache, batch));
+    const { statements, seriesCache, limiter } = this;
+    return this.run('ingest', () => ingestSqlite(statements, seriesCache, limiter, batch));
   }
 
   listHosts(): Promise<HostRecord[]> {
@@ -99,6 +113,24 @@ export class SqliteStorage implements Storage {
 
   gaps(hostId: string): Promise<StoredGap[]> {
     return this.run('gaps', () => gapsSqlite(this.statements, hostId));
+  }
+
+  /** SQLite has no partitions: nothing to prepare. */
+  async preparePartitions(): Promise<MaintenanceResult> {
+    return { ran: true, created: [], dropped: [], hosts: 0, deletedRows: 0 };
+  }
+
+  rollUp(nowMs: number): Promise<MaintenanceResult> {
+    return this.run('rollup', () => rollUpSqlite(this.statements, this.policy, nowMs));
+  }
+
+  applyRetention(nowMs: number): Promise<MaintenanceResult> {
+    const guard = <T>(step: () => T) => this.run('retention', step);
+    return applyRetentionSqlite(this.statements, this.policy, nowMs, this.log, guard);
+  }
+
+  counters(): StorageCounters {
+    return this.limiter.counters();
   }
 
   createToken(token: NewToken, audit?: AuditEntry): Promise<void> {

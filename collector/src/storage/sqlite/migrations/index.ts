@@ -1,6 +1,7 @@
 import type { Migration } from '../../migration.js';
 import { coreMigration } from './001-core.js';
 import { alertsMigration } from './002-alerts.js';
+import { partitionsRollupsMigration } from './004-partitions-rollups.js';
 import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
 
@@ -9,6 +10,7 @@ import { outboxClaimsMigration } from './007-outbox-claims.js';
 export const sqliteMigrations: readonly Migration[] = [
   coreMigration,
   alertsMigration,
+  partitionsRollupsMigration,
   auditMigration,
   outboxClaimsMigration,
 ];

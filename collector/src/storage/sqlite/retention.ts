@@ -1,0 +1,58 @@
+import type { Logger } from '@hostpulse/shared';
+import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
+import type { MaintenanceResult } from '../storage.js';
+import { advanceState, readMaintenanceState } from './maintenance-state.js';
+import type { StatementCache } from './open-database.js';
+
+// Retention on the embedded store: SQLite has no partitions, so old rows are deleted, series
+// by series through the (series_id, t_ms) index, SERIES_PER_STEP series per transaction. The
+// event loop gets a turn between transactions, so ingest goes on while a large delete runs.
+// As on PostgreSQL, raw samples the rollup job has not rolled up yet are kept.
+
+const SERIES_PER_STEP = 200;
+
+const SERIES = 'SELECT id FROM series ORDER BY id';
+const DELETE_RAW = 'DELETE FROM samples WHERE series_id = ? AND t_ms < ?';
+const DELETE_ROLLUPS = 'DELETE FROM samples_5m WHERE series_id = ? AND bucket_ms < ?';
+
+/** Runs one synchronous step with the store's error mapping. */
+export type Guard = <T>(step: () => T) => Promise<T>;
+
+export async function applyRetentionSqlite(
+  statements: StatementCache,
+  policy: StoragePolicy,
+  nowMs: number,
+  log: Logger,
+  guard: Guard,
+): Promise<MaintenanceResult> {
+  const rawCutoff = nowMs - policy.rawRetentionMs;
+  const { rolledThroughMs } = await guard(() => readMaintenanceState(statements));
+  const rawLimit = Math.min(rawCutoff, rolledThroughMs ?? -Infinity);
+  if (rawLimit < rawCutoff) {
+    const fields = { rawCutoffMs: rawCutoff, rolledThroughMs: rolledThroughMs ?? null };
+    log.warn(fields, 'raw samples kept past retention.raw: not rolled up yet');
+  }
+  const rollupLimit = bucketStart(nowMs - policy.rollupRetentionMs, ROLLUP_BUCKET_MS);
+
+  const rows = await guard(() => statements.get(SERIES).all() as { id: number }[]);
+  const ids = rows.map((row) => row.id);
+  let deletedRows = 0;
+  for (let i = 0; i < ids.length; i += SERIES_PER_STEP) {
+    const step = statements.db.transaction((chunk: number[]) => {
+      let deleted = 0;
+      for (const id of chunk) {
+        if (Number.isFinite(rawLimit)) {
+          deleted += statements.get(DELETE_RAW).run(id, rawLimit).changes;
+        }
+        deleted += statements.get(DELETE_ROLLUPS).run(id, rollupLimit).changes;
+      }
+      return deleted;
+    });
+    deletedRows += await guard(() => step.immediate(ids.slice(i, i + SERIES_PER_STEP)));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  if (Number.isFinite(rawLimit)) {
+    await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
+  }
+  return { ran: true, created: [], dropped: [], hosts: 0, deletedRows };
+}

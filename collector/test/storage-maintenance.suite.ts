@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoragePolicy } from '../src/storage/policy.js';
+import type { Aggregation, Storage } from '../src/storage/storage.js';
+import { batchOf, seriesOf, type OpenedTestStorage } from './storage.suite.js';
+
+// Rollups, retention and the series limit, the same on both backends. The data lives around
+// B, a UTC midnight long before the other suite's T0, so retention here drops none of theirs.
+
+const B = 1_689_984_000_000;
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/** One sample a minute for two days, values that make every aggregate differ. */
+const SAMPLES: [number, number][] = Array.from({ length: 2 * 24 * 60 }, (_, i) => [B + i * MIN, ((i * 7) % 13) + 0.5]);
+
+function expected(samples: [number, number][], fromMs: number, toMs: number, stepMs: number, agg: Aggregation) {
+  const buckets = new Map<number, number[]>();
+  for (const [t, v] of [...samples].sort((a, b) => a[0] - b[0])) {
+    if (t < fromMs || t > toMs) continue;
+    const bucket = t - (t % stepMs);
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), v]);
+  }
+  const pick = (vs: number[]) =>
+    agg === 'avg' ? vs.reduce((a, b) => a + b, 0) / vs.length
+      : agg === 'min' ? Math.min(...vs) : agg === 'max' ? Math.max(...vs) : (vs.at(-1) as number);
+  return [...buckets.entries()].map(([t, vs]) => [t, pick(vs)] as const);
+}
+
+function expectPoints(actual: readonly (readonly [number, number])[] | undefined, wanted: (readonly [number, number])[]) {
+  expect(actual?.map((p) => p[0])).toEqual(wanted.map((p) => p[0]));
+  actual?.forEach((p, i) => expect(p[1]).toBeCloseTo((wanted[i] as readonly [number, number])[1], 9));
+}
+
+export function registerMaintenanceSuite(
+  backend: string,
+  open: (policy?: StoragePolicy) => Promise<OpenedTestStorage>,
+): void {
+  describe(`storage maintenance on ${backend}`, () => {
+    let opened: OpenedTestStorage;
+    let storage: Storage;
+
+    beforeAll(async () => {
+      opened = await open();
+      storage = opened.storage;
+      await storage.migrate();
+    });
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('answers long stepped queries from rollups as raw would, late data included, across retention', async () => {
+      const agentId = `roll-${randomUUID().slice(0, 8)}`;
+      const metric = `rolled_${agentId.replace(/-/g, '_')}`;
+      await storage.ingest(batchOf({ agentId, receivedMs: B + 2 * DAY, series: [seriesOf(metric, SAMPLES)] }));
+      const query = (fromMs: number, toMs: number, stepMs: number | undefined, agg: Aggregation) =>
+        storage.query({ metric, labels: {}, fromMs, toMs, stepMs, agg, maxPoints: 10_000 }).then((r) => r[0]?.points);
+
+      expect((await storage.rollUp(B + 2 * DAY + 10 * MIN)).ran).toBe(true);
+      // A sample arriving late, into a bucket already rolled up: the next run redoes that bucket.
+      const late: [number, number] = [B + 30_000, 100];
+      await storage.ingest(batchOf({ agentId, seq: 2, receivedMs: B + 2 * DAY, series: [seriesOf(metric, [late])] }));
+      await storage.rollUp(B + 2 * DAY + 11 * MIN);
+      const all = [...SAMPLES, late];
+
+      for (const agg of ['avg', 'min', 'max', 'last'] as const) {
+        expectPoints(await query(B, B + 2 * DAY - 1, HOUR, agg), expected(all, B, B + 2 * DAY - 1, HOUR, agg));
+      }
+      // Edges that cut 5-minute buckets come from raw samples.
+      const [from, to] = [B + 7 * MIN + 1, B + 30 * HOUR + 3 * MIN];
+      expectPoints(await query(from, to, 15 * MIN, 'avg'), expected(all, from, to, 15 * MIN, 'avg'));
+
+      // Raw samples of the first day go; rollups still answer for it, and across the edge.
+      const result = await storage.applyRetention(B + DAY + 15 * DAY);
+      expect(result.ran).toBe(true);
+      const raw = await query(B, B + 2 * DAY, undefined, 'avg');
+      expect(raw?.[0]?.[0]).toBeGreaterThanOrEqual(B + DAY);
+      expectPoints(await query(B, B + 2 * DAY - 1, HOUR, 'max'), expected(all, B, B + 2 * DAY - 1, HOUR, 'max'));
+      const edge = [B + 20 * HOUR, B + 28 * HOUR - 1] as const;
+      expectPoints(await query(...edge, HOUR, 'avg'), expected(all, ...edge, HOUR, 'avg'));
+    });
+  });
+
+  describe(`series limit on ${backend}`, () => {
+    let opened: OpenedTestStorage;
+
+    beforeAll(async () => {
+      opened = await open({ rawRetentionMs: 15 * DAY, rollupRetentionMs: 400 * DAY, seriesPerHost: 3 });
+      await opened.storage.migrate();
+    });
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('refuses new series past limits.series_per_host, naming them, and counts them', async () => {
+      const storage = opened.storage;
+      const series = ['a', 'b', 'c', 'd', 'e'].map((name) => seriesOf('limited', [[B, 1]], { name }));
+      const first = await storage.ingest(batchOf({ agentId: 'crowded', series }));
+      expect(first).toEqual({
+        duplicate: false,
+        acceptedSamples: 3,
+        rejectedSamples: 0,
+        refusedSeries: [{ metric: 'limited', labels: { name: 'd' } }, { metric: 'limited', labels: { name: 'e' } }],
+        refusedSamples: 2,
+      });
+      const again = await storage.ingest(batchOf({ agentId: 'crowded', seq: 2, series }));
+      expect(again.refusedSeries?.map((s) => s.labels.name)).toEqual(['d', 'e']);
+      expect(again.acceptedSamples).toBe(3);
+
+      const stored = await storage.query({ metric: 'limited', labels: {}, fromMs: 0, toMs: B, agg: 'avg', maxPoints: 100 });
+      expect(stored.map((s) => s.labels.name)).toEqual(['a', 'b', 'c']);
+      expect(storage.counters()).toEqual({ refusedSeriesTotal: 2, refusedSamplesTotal: 4 });
+      expect((await storage.ingest(batchOf({ agentId: 'roomy', series }))).acceptedSamples).toBe(3);
+    });
+  });
+}
