@@ -3,8 +3,7 @@ import { globToRegExp } from './glob.js';
 import { SEVERITIES, type RuleConfig, type Severity, type ThresholdConfig } from './rule-config.js';
 
 // A rule made ready for evaluation: matchers built once, thresholds ordered from the most
-// severe, and the test for "cleared" fixed. Rules are indexed by metric so a batch only meets
-// the rules of the metrics it carries.
+// severe, and the test for "cleared" fixed (rule-set.ts indexes them).
 
 export interface CompiledRule {
   readonly config: RuleConfig;
@@ -36,16 +35,6 @@ export function compileRule(config: RuleConfig): CompiledRule {
       return !thresholds.some((t) => holds(t, value));
     },
   };
-}
-
-export function indexByMetric(rules: readonly RuleConfig[]): Map<string, CompiledRule[]> {
-  const index = new Map<string, CompiledRule[]>();
-  for (const rule of rules) {
-    const list = index.get(rule.metric) ?? [];
-    list.push(compileRule(rule));
-    index.set(rule.metric, list);
-  }
-  return index;
 }
 
 export function rank(severity: Severity): number {

@@ -38,6 +38,7 @@ export function notificationOf(rule: CompiledRule, alert: AlertRecord, kind: Not
     value: alert.value,
     severity,
     labels: alert.labels,
+    detail: kind === 'resolved' ? null : alert.detail,
   });
   return {
     kind,

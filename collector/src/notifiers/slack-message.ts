@@ -47,6 +47,8 @@ export function tag(n: AlertNotification): string {
       return '[RESOLVED]';
     case 'escalated':
       return `[ESCALATED ${n.severity}]`;
+    case 'deescalated':
+      return `[DE-ESCALATED ${n.severity}]`;
     case 'repeat':
       return `[STILL FIRING ${n.severity}]`;
     default:

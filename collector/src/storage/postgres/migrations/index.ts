@@ -1,7 +1,12 @@
 import type { Migration } from '../../migration.js';
 import { coreMigration } from './001-core.js';
 import { alertsMigration } from './002-alerts.js';
+import { alertOperationsMigration } from './003-alert-operations.js';
 
 // Every PostgreSQL migration, in the order they run; one import and one entry per file in this
 // folder. The SQLite list (../../sqlite/migrations/index.ts) names the same versions.
-export const postgresMigrations: readonly Migration[] = [coreMigration, alertsMigration];
+export const postgresMigrations: readonly Migration[] = [
+  coreMigration,
+  alertsMigration,
+  alertOperationsMigration,
+];

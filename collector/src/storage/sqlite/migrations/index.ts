@@ -1,7 +1,12 @@
 import type { Migration } from '../../migration.js';
 import { coreMigration } from './001-core.js';
 import { alertsMigration } from './002-alerts.js';
+import { alertOperationsMigration } from './003-alert-operations.js';
 
 // Every SQLite migration, in the order they run; one import and one entry per file in this
 // folder. The PostgreSQL list (../../postgres/migrations/index.ts) names the same versions.
-export const sqliteMigrations: readonly Migration[] = [coreMigration, alertsMigration];
+export const sqliteMigrations: readonly Migration[] = [
+  coreMigration,
+  alertsMigration,
+  alertOperationsMigration,
+];
