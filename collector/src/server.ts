@@ -7,11 +7,14 @@ import type { ReadinessCheck } from './readiness.js';
 import { RequestLogController } from './request-log.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { PROTOBUF, registerIngestRoute } from './routes/ingest.js';
 import { registerPingRoute } from './routes/ping.js';
 import { registerQueryRoute } from './routes/query.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerSilenceRoutes } from './routes/silences.js';
 
 export interface ServerOptions {
   readonly config: CollectorConfig;
@@ -58,6 +61,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerIngestRoute(app, ctx);
   registerHostRoutes(app, ctx);
   registerQueryRoute(app, ctx);
+  const operator = options.alerting.operator;
+  if (operator) {
+    registerAlertRoutes(app, ctx, operator);
+    registerSilenceRoutes(app, ctx, operator);
+    registerRuleRoutes(app, ctx, operator);
+  }
   return app;
 }
 

@@ -77,6 +77,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   let loading: Promise<void> | undefined;
   let workerWanted = false;
   let timer: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> | undefined;
 
   function ruleSetOf(list: readonly RuleConfig[], named: ReadonlyMap<string, Notifier>): RuleSet {
     return buildRuleSet({ rules: list, notifierNames: [...named.keys()], hostDownAfterMs });
@@ -251,7 +252,12 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       const everyMs = options.tickMs ?? DEFAULT_TICK_MS;
       if (everyMs > 0) {
         timer = setInterval(() => {
-          runTick().catch((err: unknown) => log.warn({ err }, 'alert tick failed, will retry'));
+          if (ticking) return;
+          ticking = runTick()
+            .catch((err: unknown) => log.warn({ err }, 'alert tick failed, will retry'))
+            .finally(() => {
+              ticking = undefined;
+            });
         }, everyMs);
         timer.unref();
       }
@@ -259,6 +265,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     async stop() {
       workerWanted = false;
       clearInterval(timer);
+      await ticking;
       await loading?.catch(() => undefined);
       await book.flush();
       await worker.stop();

@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { Type, type Static } from '@sinclair/typebox';
+import { authorize } from '../auth.js';
+import type { AlertOperator } from '../alerting/operator.js';
+import type { RouteContext } from './context.js';
+
+// GET /api/v1/alerts, GET /api/v1/alerts/:id and POST /api/v1/alerts/:id/ack (SPEC §5.4).
+// Reading is for viewers; acknowledging is an operator's act, recorded under the token's name.
+
+const DISPLAY_STATES = [
+  'pending',
+  'firing',
+  'acknowledged',
+  'suppressed',
+  'resolved',
+  'inactive',
+] as const;
+
+export const alertListQuery = Type.Object(
+  {
+    state: Type.Optional(
+      Type.Unsafe<(typeof DISPLAY_STATES)[number]>({ type: 'string', enum: [...DISPLAY_STATES] }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const alertParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const ackBody = Type.Object(
+  { comment: Type.String({ maxLength: 2000, default: '' }) },
+  { additionalProperties: false },
+);
+
+export function registerAlertRoutes(
+  app: FastifyInstance,
+  ctx: RouteContext,
+  operator: AlertOperator,
+): void {
+  const viewer = authorize(ctx.storage, 'viewer');
+
+  app.get<{ Querystring: Static<typeof alertListQuery> }>(
+    '/api/v1/alerts',
+    { preHandler: viewer, schema: { querystring: alertListQuery } },
+    async (request) => ({ alerts: await operator.listAlerts(request.query.state) }),
+  );
+
+  app.get<{ Params: Static<typeof alertParams> }>(
+    '/api/v1/alerts/:id',
+    { preHandler: viewer, schema: { params: alertParams } },
+    async (request) => ({ alert: await operator.getAlert(request.params.id) }),
+  );
+
+  app.post<{ Params: Static<typeof alertParams>; Body: Static<typeof ackBody> | undefined }>(
+    '/api/v1/alerts/:id/ack',
+    { preHandler: authorize(ctx.storage, 'operator'), schema: { params: alertParams, body: ackBody } },
+    async (request) => {
+      const author = request.token?.name ?? 'unknown';
+      const comment = request.body?.comment ?? '';
+      const alert = await operator.acknowledge(request.params.id, author, comment);
+      request.log.info({ alertId: alert.id, author }, 'alert acknowledged');
+      return { alert };
+    },
+  );
+}
