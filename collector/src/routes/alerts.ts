@@ -41,19 +41,19 @@ export function registerAlertRoutes(
 
   app.get<{ Querystring: Static<typeof alertListQuery> }>(
     '/api/v1/alerts',
-    { preHandler: viewer, schema: { querystring: alertListQuery } },
+    { preValidation: viewer, schema: { querystring: alertListQuery } },
     async (request) => ({ alerts: await operator.listAlerts(request.query.state) }),
   );
 
   app.get<{ Params: Static<typeof alertParams> }>(
     '/api/v1/alerts/:id',
-    { preHandler: viewer, schema: { params: alertParams } },
+    { preValidation: viewer, schema: { params: alertParams } },
     async (request) => ({ alert: await operator.getAlert(request.params.id) }),
   );
 
   app.post<{ Params: Static<typeof alertParams>; Body: Static<typeof ackBody> | undefined }>(
     '/api/v1/alerts/:id/ack',
-    { preHandler: authorize(ctx.storage, 'operator'), schema: { params: alertParams, body: ackBody } },
+    { preValidation: authorize(ctx.storage, 'operator'), schema: { params: alertParams, body: ackBody } },
     async (request) => {
       const author = request.token?.name ?? 'unknown';
       const comment = request.body?.comment ?? '';

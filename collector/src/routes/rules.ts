@@ -11,7 +11,7 @@ export function registerRuleRoutes(
   ctx: RouteContext,
   operator: AlertOperator,
 ): void {
-  app.get('/api/v1/rules', { preHandler: authorize(ctx.storage, 'viewer'), schema: {} }, async () => ({
+  app.get('/api/v1/rules', { preValidation: authorize(ctx.storage, 'viewer'), schema: {} }, async () => ({
     rules: operator.rules(),
   }));
 }

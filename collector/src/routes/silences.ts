@@ -46,7 +46,7 @@ export function registerSilenceRoutes(
 
   app.get<{ Querystring: Static<typeof silenceListQuery> }>(
     '/api/v1/silences',
-    { preHandler: operatorOnly, schema: { querystring: silenceListQuery } },
+    { preValidation: operatorOnly, schema: { querystring: silenceListQuery } },
     async (request) => ({
       silences: await operator.listSilences({ includeEnded: request.query.all === true }),
     }),
@@ -54,7 +54,7 @@ export function registerSilenceRoutes(
 
   app.post<{ Body: SilenceBody }>(
     '/api/v1/silences',
-    { preHandler: operatorOnly, schema: { body: silenceBody } },
+    { preValidation: operatorOnly, schema: { body: silenceBody } },
     async (request, reply) => {
       const { startsMs, endsMs } = silenceTimes(request.body, ctx.now());
       const author = request.token?.name ?? 'unknown';
@@ -67,7 +67,7 @@ export function registerSilenceRoutes(
 
   app.delete<{ Params: Static<typeof silenceParams> }>(
     '/api/v1/silences/:id',
-    { preHandler: operatorOnly, schema: { params: silenceParams } },
+    { preValidation: operatorOnly, schema: { params: silenceParams } },
     async (request) => {
       const author = request.token?.name ?? 'unknown';
       const silence = await operator.expireSilence(request.params.id, author);
