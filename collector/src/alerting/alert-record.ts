@@ -27,7 +27,7 @@ export interface AlertRecord {
   /** The labels in one canonical string, part of the alert's identity. */
   readonly labelsKey: string;
   readonly state: AlertStateName;
-  /** The firing severity; it only rises while the alert fires (escalation), kept after resolution. */
+  /** The firing severity: rises (escalation) and falls (de-escalation); kept after resolution. */
   readonly severity: Severity | null;
   readonly value: number;
   /** Sample time the condition first held in this episode. */

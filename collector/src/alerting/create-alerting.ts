@@ -69,7 +69,8 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   let rules = ruleSetOf(options.rules, notifiers);
   const worker = new OutboxWorker({ store: options.store, notifiers, log, now });
   const onOutbox = () => worker.wake();
-  const book = new AlertBook({ store: options.store, log, now, publicUrl: options.publicUrl, onOutbox });
+  const { store, publicUrl } = options;
+  const book = new AlertBook({ store, log, now, publicUrl, onOutbox });
   /** Newest sample time of series whose last alert ended, from the store. */
   const seenBefore = new Map<string, number>();
   const checkErrors = new Map<string, string>();
@@ -229,7 +230,9 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     notifiers.clear();
     for (const [name, notifier] of next) notifiers.set(name, notifier);
     rules = ruleSetOf(list, notifiers);
-    for (const [key, series] of book.series) if (!rules.byName.has(series.rule)) book.series.delete(key);
+    for (const [key, series] of book.series) {
+      if (!rules.byName.has(series.rule)) book.series.delete(key);
+    }
     for (const alert of [...book.open.values()]) adopt(alert, now());
     await book.flush();
     // Rows already claimed by the worker finish on the old notifier objects before they close.

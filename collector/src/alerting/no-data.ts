@@ -26,7 +26,8 @@ export function applyNoData(
   if (policy === 'ok') {
     if (!open) return undefined;
     const state = open.state === 'firing' ? 'resolved' : 'inactive';
-    return { ...open, state, endedMs: series.lastSampleMs, heldSince: {}, detail, updatedMs: nowMs };
+    const endedMs = series.lastSampleMs;
+    return { ...open, state, endedMs, heldSince: {}, detail, updatedMs: nowMs };
   }
   const severity = rule.thresholds[0]?.severity ?? 'critical';
   if (open?.state === 'firing') return { ...open, detail, updatedMs: nowMs };

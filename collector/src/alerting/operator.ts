@@ -8,7 +8,13 @@ import {
   type SilenceRecord,
 } from './alert-record.js';
 import type { AlertBook } from './alert-book.js';
-import { alertView, ruleView, type AlertDetail, type AlertView, type RuleView } from './alert-view.js';
+import {
+  alertView,
+  ruleView,
+  type AlertDetail,
+  type AlertView,
+  type RuleView,
+} from './alert-view.js';
 import type { RuleSet } from './rule-set.js';
 import type { AlertStore } from './store/alert-store.js';
 import { applySilences } from './ticker.js';

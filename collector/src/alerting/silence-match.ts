@@ -12,7 +12,8 @@ export function isActive(silence: SilenceRecord, nowMs: number): boolean {
 
 export function silenceMatches(silence: SilenceRecord, alert: AlertRecord): boolean {
   return Object.entries(silence.matchers).every(([key, glob]) => {
-    const subject = key === 'rule' ? alert.rule : key === 'host' ? alert.hostName : alert.labels[key];
+    const subject =
+      key === 'rule' ? alert.rule : key === 'host' ? alert.hostName : alert.labels[key];
     return subject !== undefined && globToRegExp(glob).test(subject);
   });
 }

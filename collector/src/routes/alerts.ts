@@ -53,7 +53,10 @@ export function registerAlertRoutes(
 
   app.post<{ Params: Static<typeof alertParams>; Body: Static<typeof ackBody> | undefined }>(
     '/api/v1/alerts/:id/ack',
-    { preValidation: authorize(ctx.storage, 'operator'), schema: { params: alertParams, body: ackBody } },
+    {
+      preValidation: authorize(ctx.storage, 'operator'),
+      schema: { params: alertParams, body: ackBody },
+    },
     async (request) => {
       const author = request.token?.name ?? 'unknown';
       const comment = request.body?.comment ?? '';

@@ -11,7 +11,8 @@ export function registerRuleRoutes(
   ctx: RouteContext,
   operator: AlertOperator,
 ): void {
-  app.get('/api/v1/rules', { preValidation: authorize(ctx.storage, 'viewer'), schema: {} }, async () => ({
+  const viewer = authorize(ctx.storage, 'viewer');
+  app.get('/api/v1/rules', { preValidation: viewer, schema: {} }, async () => ({
     rules: operator.rules(),
   }));
 }

@@ -11,15 +11,22 @@ import { parseTime } from './query-params.js';
 // what, when and why.
 
 const MATCHER_KEY = '^[A-Za-z_][A-Za-z0-9_.-]*$';
-const time = Type.Union([Type.String({ minLength: 1, maxLength: 40 }), Type.Integer({ minimum: 0 })]);
+const time = Type.Union([
+  Type.String({ minLength: 1, maxLength: 40 }),
+  Type.Integer({ minimum: 0 }),
+]);
 
 export const silenceBody = Type.Object(
   {
-    matchers: Type.Record(Type.String({ pattern: MATCHER_KEY }), Type.String({ minLength: 1, maxLength: 256 }), {
-      minProperties: 1,
-      maxProperties: 20,
-      description: 'rule, host or a label name, each to a glob; all must match',
-    }),
+    matchers: Type.Record(
+      Type.String({ pattern: MATCHER_KEY }),
+      Type.String({ minLength: 1, maxLength: 256 }),
+      {
+        minProperties: 1,
+        maxProperties: 20,
+        description: 'rule, host or a label name, each to a glob; all must match',
+      },
+    ),
     starts_at: Type.Optional(time),
     ends_at: Type.Optional(time),
     duration: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
@@ -94,7 +101,9 @@ function silenceTimes(body: SilenceBody, nowMs: number): { startsMs: number; end
   } else {
     endsMs = timeOf('ends_at', body.ends_at as string | number);
   }
-  if (endsMs <= startsMs) throw new HostpulseError('bad_request', 'body.ends_at: must be after starts_at');
+  if (endsMs <= startsMs) {
+    throw new HostpulseError('bad_request', 'body.ends_at: must be after starts_at');
+  }
   if (endsMs <= nowMs) throw new HostpulseError('bad_request', 'body.ends_at: is in the past');
   return { startsMs, endsMs };
 }

@@ -157,7 +157,10 @@ export const SILENCE_COLUMNS = [
 /** In SILENCE_COLUMNS order. */
 export function silenceValues(s: SilenceRecord): unknown[] {
   const matchers = JSON.stringify(s.matchers);
-  return [s.id, matchers, s.startsMs, s.endsMs, s.author, s.comment, s.createdMs, s.expiredMs, s.expiredBy];
+  return [
+    ...[s.id, matchers, s.startsMs, s.endsMs, s.author, s.comment],
+    ...[s.createdMs, s.expiredMs, s.expiredBy],
+  ];
 }
 
 export function silenceOf(r: Row): SilenceRecord {
