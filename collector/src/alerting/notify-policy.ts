@@ -44,10 +44,9 @@ export interface Settled {
 export function settle(input: Settle): Settled {
   const { before, after } = input;
   let alert: AlertRecord = isOpen(after) ? { ...after, silenceId: input.silenceId } : after;
-  if (before?.severity && alert.severity && rank(alert.severity) > rank(before.severity)) {
-    alert = { ...alert, ackedMs: null, ackedBy: null };
-  }
   const notify = input.quietly ? undefined : kindFor(alert, input);
+  // Rising above what the acknowledger was told is news: the acknowledgement ends with it.
+  if (notify === 'escalated') alert = { ...alert, ackedMs: null, ackedBy: null };
   if (notify && notify !== 'resolved') {
     alert = { ...alert, notifiedSeverity: alert.severity, lastNotifiedMs: input.atMs };
   }

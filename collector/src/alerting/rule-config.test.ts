@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import { HostpulseError, parseConfigText } from '@hostpulse/shared';
@@ -102,6 +104,19 @@ rules:
     expect(validateRules(builtin.rules as RuleConfig[], [])).toEqual([
       { path: 'rules[0].name', message: '"host-down" is the name of a built-in rule (pick another)' },
     ]);
+  });
+
+  it('accepts every example rule of docs/alerts.md', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/alerts.md'), 'utf8');
+    const examples = doc.slice(doc.indexOf('## Examples'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(examples)?.[1] ?? '';
+    const notifiers = `notifiers:
+  - { name: ops-slack, type: slack, webhook_url: "https://hooks.example.com/x" }
+  - { name: oncall, type: slack, webhook_url: "https://hooks.example.com/y" }
+`;
+    const config = load(notifiers + yaml);
+    expect(config.rules.map((r) => r.name)).toContain('backup-corrupt');
+    expect(validateRules(config.rules, config.notifiers)).toEqual([]);
   });
 
   it('never echoes a secret while refusing a bad one', () => {
