@@ -18,7 +18,7 @@ export interface CompiledRule {
 export function compileRule(config: RuleConfig): CompiledRule {
   const { host, ...labelMatch } = config.match;
   const hostPattern = host === undefined ? undefined : globToRegExp(host);
-  const labelPairs = Object.entries(labelMatch);
+  const labelPatterns = Object.entries(labelMatch).map(([k, v]) => [k, globToRegExp(v)] as const);
   const thresholds = [...config.thresholds].sort((a, b) => rank(b.severity) - rank(a.severity));
   const holds = (t: ThresholdConfig, value: number): boolean =>
     t.above !== undefined ? value > t.above : t.below !== undefined && value < t.below;
@@ -28,7 +28,8 @@ export function compileRule(config: RuleConfig): CompiledRule {
     thresholds,
     holds,
     matches: (hostName, labels) =>
-      (hostPattern === undefined || hostPattern.test(hostName)) && labelPairs.every(([k, v]) => labels[k] === v),
+      (hostPattern === undefined || hostPattern.test(hostName)) &&
+      labelPatterns.every(([k, pattern]) => labels[k] !== undefined && pattern.test(labels[k])),
     isCleared: (value) => {
       if (clear?.below !== undefined) return value < clear.below;
       if (clear?.above !== undefined) return value > clear.above;
