@@ -67,7 +67,7 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
 
   async function ingest(hostName: string, value: number): Promise<void> {
     const batch = wireBatch({ agentId: `agent-${hostName}`, hostName, seq: ++seq, startMs: Date.now() - 1_000, samples: 1 });
-    batch.series[0]!.values = [value];
+    batch.series![0]!.values = [value];
     const answer = await call('POST', '/api/v1/ingest', tokens.agent, encoded(batch), 'application/x-protobuf');
     expect(answer.status).toBe(200);
     await alerting.idle();
