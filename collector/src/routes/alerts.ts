@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { authorize } from '../auth.js';
 import type { AlertOperator } from '../alerting/operator.js';
+import { alertDetailSchema, alertSchema } from './alert-schemas.js';
 import type { RouteContext } from './context.js';
 
 // GET /api/v1/alerts, GET /api/v1/alerts/:id and POST /api/v1/alerts/:id/ack (SPEC §5.4).
@@ -41,13 +42,22 @@ export function registerAlertRoutes(
 
   app.get<{ Querystring: Static<typeof alertListQuery> }>(
     '/api/v1/alerts',
-    { preValidation: viewer, schema: { querystring: alertListQuery } },
+    {
+      preValidation: viewer,
+      schema: {
+        querystring: alertListQuery,
+        response: { 200: Type.Object({ alerts: Type.Array(alertSchema) }) },
+      },
+    },
     async (request) => ({ alerts: await operator.listAlerts(request.query.state) }),
   );
 
   app.get<{ Params: Static<typeof alertParams> }>(
     '/api/v1/alerts/:id',
-    { preValidation: viewer, schema: { params: alertParams } },
+    {
+      preValidation: viewer,
+      schema: { params: alertParams, response: { 200: Type.Object({ alert: alertDetailSchema }) } },
+    },
     async (request) => ({ alert: await operator.getAlert(request.params.id) }),
   );
 
@@ -55,7 +65,11 @@ export function registerAlertRoutes(
     '/api/v1/alerts/:id/ack',
     {
       preValidation: authorize(ctx.storage, 'operator'),
-      schema: { params: alertParams, body: ackBody },
+      schema: {
+        params: alertParams,
+        body: ackBody,
+        response: { 200: Type.Object({ alert: alertSchema }) },
+      },
     },
     async (request) => {
       const author = request.token?.name ?? 'unknown';

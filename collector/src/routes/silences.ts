@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HostpulseError, parseDuration, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import type { AlertOperator } from '../alerting/operator.js';
+import { silenceSchema } from './alert-schemas.js';
 import type { RouteContext } from './context.js';
 import { parseTime } from './query-params.js';
 
@@ -44,6 +45,9 @@ export const silenceParams = Type.Object({ id: Type.String({ minLength: 1, maxLe
 
 type SilenceBody = Static<typeof silenceBody>;
 
+const oneSilence = Type.Object({ silence: silenceSchema });
+const silenceList = Type.Object({ silences: Type.Array(silenceSchema) });
+
 export function registerSilenceRoutes(
   app: FastifyInstance,
   ctx: RouteContext,
@@ -53,7 +57,10 @@ export function registerSilenceRoutes(
 
   app.get<{ Querystring: Static<typeof silenceListQuery> }>(
     '/api/v1/silences',
-    { preValidation: operatorOnly, schema: { querystring: silenceListQuery } },
+    {
+      preValidation: operatorOnly,
+      schema: { querystring: silenceListQuery, response: { 200: silenceList } },
+    },
     async (request) => ({
       silences: await operator.listSilences({ includeEnded: request.query.all === true }),
     }),
@@ -61,7 +68,10 @@ export function registerSilenceRoutes(
 
   app.post<{ Body: SilenceBody }>(
     '/api/v1/silences',
-    { preValidation: operatorOnly, schema: { body: silenceBody } },
+    {
+      preValidation: operatorOnly,
+      schema: { body: silenceBody, response: { 201: oneSilence } },
+    },
     async (request, reply) => {
       const { startsMs, endsMs } = silenceTimes(request.body, ctx.now());
       const author = request.token?.name ?? 'unknown';
@@ -74,7 +84,10 @@ export function registerSilenceRoutes(
 
   app.delete<{ Params: Static<typeof silenceParams> }>(
     '/api/v1/silences/:id',
-    { preValidation: operatorOnly, schema: { params: silenceParams } },
+    {
+      preValidation: operatorOnly,
+      schema: { params: silenceParams, response: { 200: oneSilence } },
+    },
     async (request) => {
       const author = request.token?.name ?? 'unknown';
       const silence = await operator.expireSilence(request.params.id, author);
