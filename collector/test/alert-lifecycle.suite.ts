@@ -145,6 +145,15 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       expect(stored.filter((x) => x.rule === 'cpu-high')).toHaveLength(1);
     });
 
+    it('ignores a point from the future, so later points still count', async () => {
+      const a = alerting([{ ...cpu, thresholds: [{ severity: 'high', above: 85, forMs: 0 }] }]);
+      clock = at(0);
+      await send(a, batchOf({ points: [[at(600), 99]], receivedMs: clock }));
+      expect(a.openAlerts()).toHaveLength(0);
+      await feed(a, 1, 99);
+      expect(texts()).toEqual(['[FIRING high] cpu-high on web-1']);
+    });
+
     it('an acknowledgement stops repeats until the alert escalates', async () => {
       const a = alerting([{ ...cpu, repeatEveryMs: 30 * 60_000 }]);
       await feed(a, 0, 90);

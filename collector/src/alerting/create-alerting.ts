@@ -210,10 +210,14 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     return { ...point, detail: checkErrors.get(`${point.hostId}\u0000${check}`) ?? null };
   }
 
-  /** Newer than what this alert has seen, and recent enough to speak about the present. */
+  /**
+   * Newer than what this alert has seen, and within staleAfterMs of now either way: recent
+   * enough to speak about the present, and not from a future that would make every later
+   * point look old (an agent clock gone wrong beyond what the skew correction sees).
+   */
   function isFresh(point: SeriesPoint, seenMs: number, skewMs: number, nowMs: number) {
     if (point.timeMs <= seenMs) return false;
-    return nowMs - (point.timeMs + skewMs) <= staleAfterMs;
+    return Math.abs(nowMs - (point.timeMs + skewMs)) <= staleAfterMs;
   }
 
   async function runTick(): Promise<void> {
