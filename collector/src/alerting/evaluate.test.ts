@@ -175,6 +175,13 @@ describe('alert state machine and notify policy', () => {
     expect(states(ds)).toEqual(['firing:firing', 'firing', 'resolved:resolved']);
   });
 
+  it('at its lowest severity, a value between clear and threshold writes once, then nothing', () => {
+    const rule: RuleConfig = { ...cpuHigh, thresholds: [{ severity: 'high', above: 85, forMs: 0 }] };
+    const ds = run(rule, [[0, 90], [1, 80], [2, 80], [3, 80], [4, 80]]);
+    expect(ds.map((d) => d?.store)).toEqual([true, true, false, false, false]);
+    expect(ds.map((d) => d?.alert.severity)).toEqual(['high', 'high', 'high', 'high', 'high']);
+  });
+
   it('writes only real changes: a firing alert whose value moves is kept in memory', () => {
     const ds = run(cpuHigh, [[0, 90], [5, 90], [6, 91]]);
     expect(ds[2]?.store).toBe(false);

@@ -67,10 +67,11 @@ export function evaluate(
   if (held[current] !== undefined) return quiet(open, point, held, ctx, null);
 
   const easedSinceMs = open.easedSinceMs ?? point.timeMs;
-  if (point.timeMs - easedSinceMs < forOf(rule, current)) {
+  const lower = lowerSeverity(rule, held, current);
+  if (lower === current || point.timeMs - easedSinceMs < forOf(rule, current)) {
     return quiet(open, point, held, ctx, easedSinceMs);
   }
-  return change(open, 'firing', lowerSeverity(rule, held, current), point, held, ctx);
+  return change(open, 'firing', lower, point, held, ctx);
 }
 
 /**
