@@ -13,7 +13,7 @@ import { OutboxWorker } from './outbox-worker.js';
 import type { RuleConfig } from './rule-config.js';
 import { buildRuleSet, type RuleSet } from './rule-set.js';
 import type { AlertStore } from './store/alert-store.js';
-import { tick } from './ticker.js';
+import { repeatTicks, tick } from './ticker.js';
 
 // Alerting as the collector runs it. Invariants:
 // - Memory (alert-book.ts) holds the open alert of every (rule, host, label set); it is loaded
@@ -77,8 +77,7 @@ export function createAlerting(options: AlertingOptions): AlertingService {
   let waiting: IngestBatch[] | undefined = [];
   let loading: Promise<void> | undefined;
   let workerWanted = false;
-  let timer: NodeJS.Timeout | undefined;
-  let ticking: Promise<void> | undefined;
+  let ticker: { stop(): Promise<void> } | undefined;
 
   function ruleSetOf(list: readonly RuleConfig[], named: ReadonlyMap<string, Notifier>): RuleSet {
     return buildRuleSet({ rules: list, notifierNames: [...named.keys()], hostDownAfterMs });
@@ -257,22 +256,11 @@ export function createAlerting(options: AlertingOptions): AlertingService {
         if (!waiting && workerWanted) worker.start();
       });
       const everyMs = options.tickMs ?? DEFAULT_TICK_MS;
-      if (everyMs > 0) {
-        timer = setInterval(() => {
-          if (ticking) return;
-          ticking = runTick()
-            .catch((err: unknown) => log.warn({ err }, 'alert tick failed, will retry'))
-            .finally(() => {
-              ticking = undefined;
-            });
-        }, everyMs);
-        timer.unref();
-      }
+      if (everyMs > 0) ticker = repeatTicks(runTick, everyMs, log);
     },
     async stop() {
       workerWanted = false;
-      clearInterval(timer);
-      await ticking;
+      await ticker?.stop();
       await loading?.catch(() => undefined);
       await book.flush();
       await worker.stop();

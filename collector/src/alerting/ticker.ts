@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '@hostpulse/shared';
 import { alertKey, type AlertRecord } from './alert-record.js';
 import type { AlertBook } from './alert-book.js';
 import { evaluate } from './evaluate.js';
@@ -68,4 +69,37 @@ export function applySilences({ book, rules, nowMs }: Omit<TickContext, 'hostDow
     const atMs = rule === rules.hostDown ? nowMs : alert.lastSampleMs;
     book.commit(rule, alert, alert as AlertRecord, { quiet: true, atMs });
   }
+}
+
+/** Runs `run` every `everyMs`, never two at once; stop() waits for the one in flight. */
+export function repeatTicks(
+  run: () => Promise<void>,
+  everyMs: number,
+  log: Logger,
+): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let failing = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = run()
+      .then(() => {
+        if (failing) log.info('alert ticks work again');
+        failing = false;
+      })
+      .catch((err: unknown) => {
+        // Once per outage, not every few seconds: the store's own errors say the rest.
+        if (!failing) log.warn({ err }, 'alert tick failed, will retry');
+        failing = true;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
