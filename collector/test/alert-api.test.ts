@@ -136,7 +136,7 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     expect(rules.json.rules.map((r: { name: string }) => r.name)).toEqual(['cpu-high', 'host-down']);
 
     await ingest('web-1', 50);
-    const again = await call('POST', `/api/v1/alerts/${alert.id}/ack`, tokens.operator, {});
+    const again = await call('POST', `/api/v1/alerts/${alert.id}/ack`, tokens.operator);
     expect(again.status).toBe(400);
     expect(again.json.error.message).toBe(`alert "${alert.id}" is resolved; only a firing alert can be acknowledged`);
     const unknown = await call('POST', '/api/v1/alerts/nope/ack', tokens.operator, {});

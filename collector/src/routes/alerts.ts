@@ -28,10 +28,14 @@ export const alertListQuery = Type.Object(
 
 export const alertParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
-export const ackBody = Type.Object(
-  { comment: Type.String({ maxLength: 2000, default: '' }) },
-  { additionalProperties: false },
-);
+/** The body may be left out (null): an acknowledgement without a comment. */
+export const ackBody = Type.Union([
+  Type.Object(
+    { comment: Type.Optional(Type.String({ maxLength: 2000 })) },
+    { additionalProperties: false },
+  ),
+  Type.Null(),
+]);
 
 export function registerAlertRoutes(
   app: FastifyInstance,
