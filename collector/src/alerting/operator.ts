@@ -97,6 +97,13 @@ export function createOperator(deps: OperatorDeps): AlertOperator {
       const key = alertKey(stored.rule, stored.hostId, stored.labelsKey);
       const open = book.open.get(key);
       const rule = deps.rules().byName.get(stored.rule);
+      if (open?.id !== id && (stored.state === 'firing' || stored.state === 'pending')) {
+        // Open in the database but not here: another replica evaluates this host.
+        const message =
+          `alert ${quote(id)} is held by another collector replica; ` +
+          'send the acknowledgement to the replica its host reports to';
+        throw new HostpulseError('bad_request', message);
+      }
       if (!open || open.id !== id || open.state !== 'firing' || !rule) {
         const state = displayState(open?.id === id ? open : stored);
         const message = `alert ${quote(id)} is ${state}; only a firing alert can be acknowledged`;
