@@ -11,7 +11,7 @@ import {
 import type { CompiledRule } from './compiled-rule.js';
 import { outboxRowsFor } from './notifications.js';
 import { settle } from './notify-policy.js';
-import { findSilence } from './silence-match.js';
+import { compileSilence, findSilence, type CompiledSilence } from './silence-match.js';
 import type { AlertStore } from './store/alert-store.js';
 
 // What alerting holds in memory, and the one way to change an alert: commit(). Invariants:
@@ -66,10 +66,15 @@ export class AlertBook {
   readonly open = new Map<string, AlertRecord>();
   readonly series = new Map<string, WatchedSeries>();
   readonly hosts = new Map<string, WatchedHost>();
-  silences: readonly SilenceRecord[] = [];
+  private compiledSilences: readonly CompiledSilence[] = [];
   private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: AlertBookOptions) {}
+
+  /** The silences in force or to come, as the store lists them; matchers are built here. */
+  set silences(list: readonly SilenceRecord[]) {
+    this.compiledSilences = list.map(compileSilence);
+  }
 
   /** Settles `after` against silences and acknowledgements, then stores what changed. */
   commit(
@@ -79,7 +84,7 @@ export class AlertBook {
     options: CommitOptions,
   ): AlertRecord {
     const nowMs = this.options.now();
-    const silence = findSilence(this.silences, after, nowMs);
+    const silence = findSilence(this.compiledSilences, after, nowMs);
     const settled = settle({
       before,
       after,

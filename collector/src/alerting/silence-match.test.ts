@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord, SilenceRecord } from './alert-record.js';
 import { compileRule } from './compiled-rule.js';
-import { findSilence, isActive, silenceMatches } from './silence-match.js';
+import { compileSilence, findSilence, isActive, silenceMatches } from './silence-match.js';
 
 const alert = {
   rule: 'disk-full',
@@ -44,7 +44,9 @@ describe('silence matching', () => {
 
   it('picks the matching silence that ends last', () => {
     const found = findSilence(
-      [silence({ host: 'db-*' }), silence({ rule: 'disk-full' }, { id: 's2', endsMs: 300 })],
+      [silence({ host: 'db-*' }), silence({ rule: 'disk-full' }, { id: 's2', endsMs: 300 })].map(
+        compileSilence,
+      ),
       alert,
       150,
     );
