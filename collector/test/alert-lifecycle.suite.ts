@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createAlerting, type AlertingService } from '../src/alerting/create-alerting.js';
 import type { RuleConfig } from '../src/alerting/rule-config.js';
 import { createNotifiers } from '../src/notifiers/index.js';
-import type { IngestBatch } from '../src/storage/storage.js';
+import type { HostRecord, IngestBatch } from '../src/storage/storage.js';
 import {
   batchOf,
   quietLog,
@@ -54,13 +54,13 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       await db.close();
     });
 
-    function alerting(rules: RuleConfig[] = [cpu]): AlertingService {
+    function alerting(rules: RuleConfig[] = [cpu], hosts?: () => Promise<HostRecord[]>) {
       const notifiers = createNotifiers(
         [{ name: 'ops-slack', type: 'slack', webhookUrl: slack.url }],
         quietLog,
       );
       const options = { rules, notifiers, store: db.store, log: quietLog, now: () => clock };
-      service = createAlerting({ ...options, hostDownAfterMs: 60_000, tickMs: 0 });
+      service = createAlerting({ ...options, hostDownAfterMs: 60_000, tickMs: 0, hosts });
       service.start();
       return service;
     }
@@ -233,6 +233,18 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       expect(slack.messages).toHaveLength(1);
       await feed(a, 6, 50);
       expect(texts()).toEqual(['[FIRING critical] host-down on web-1', '[RESOLVED] host-down on web-1']);
+    });
+
+    it('at start, known hosts get host_down_after from then; hosts silent a day are retired', async () => {
+      clock = at(24 * 60 + 30);
+      const host = (id: string, lastSeenMs: number, state: 'up' | 'stopped' = 'up') =>
+        ({ id, name: id, labels: {}, lastSeenMs, state }) as unknown as HostRecord;
+      const known = [host('recent', at(24 * 60)), host('gone', at(0)), host('off', clock, 'stopped')];
+      const a = alerting([cpu], async () => known);
+      await tickAt(a, 24 * 60 + 30.5);
+      expect(slack.messages).toHaveLength(0);
+      await tickAt(a, 24 * 60 + 32);
+      expect(texts()).toEqual(['[FIRING critical] host-down on recent']);
     });
 
     it('a host that said goodbye is stopped, not down: nobody is paged', async () => {

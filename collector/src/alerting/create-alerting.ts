@@ -57,6 +57,7 @@ export interface AlertingService extends Alerting {
 
 const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
 const DEFAULT_TICK_MS = 5_000;
+const RETIRED_AFTER_MS = 24 * 3_600_000;
 /** Batches observed before start() loaded the state wait here; past this the oldest go. */
 const MAX_WAITING_BATCHES = 10_000;
 
@@ -88,8 +89,11 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       const state = await options.store.load();
       const loadedMs = now();
       for (const host of (await options.hosts?.()) ?? []) {
-        // A host silent since before this start gets host_down_after from now, not at once:
-        // a restarted collector must not page for every host it has not heard from yet.
+        // A host silent for a day is taken as retired, not down: the first start with
+        // host-down must not page for every host the database ever saw.
+        if (loadedMs - host.lastSeenMs > RETIRED_AFTER_MS) continue;
+        // One silent since before this start gets host_down_after from now, not at once: a
+        // restarted collector must not page for every host it has not heard from yet.
         const lastReceivedMs = Math.max(host.lastSeenMs, loadedMs);
         const stopping = host.state === 'stopped';
         book.hosts.set(host.id, { name: host.name, labels: host.labels, lastReceivedMs, stopping });
