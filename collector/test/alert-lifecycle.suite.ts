@@ -145,6 +145,18 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       expect(stored.filter((x) => x.rule === 'cpu-high')).toHaveLength(1);
     });
 
+    it('after a gap in the data, `for` starts again: it never counts time nobody saw', async () => {
+      const a = alerting();
+      await feed(a, 0, 90);
+      await feed(a, 4, 90);
+      await feed(a, 130, 90);
+      expect(a.openAlerts()[0]).toMatchObject({ state: 'pending' });
+      await feed(a, 134, 90);
+      expect(slack.messages).toHaveLength(0);
+      await feed(a, 135, 90);
+      expect(texts()).toEqual(['[FIRING high] cpu-high on web-1']);
+    });
+
     it('ignores a point from the future, so later points still count', async () => {
       const a = alerting([{ ...cpu, thresholds: [{ severity: 'high', above: 85, forMs: 0 }] }]);
       clock = at(0);

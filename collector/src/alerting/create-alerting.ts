@@ -180,10 +180,22 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       watched.lastSampleMs = point.timeMs;
       watched.lastValue = point.value;
       const detailed = withCheckDetail(rule, point);
-      const decision = evaluate(rule, current, detailed, { nowMs, newId: randomUUID });
+      const decision = evaluate(rule, acrossGap(current, point), detailed, {
+        nowMs,
+        newId: randomUUID,
+      });
       if (!decision) continue;
       book.commit(rule, current, decision.alert, { quiet: !decision.store, atMs: point.timeMs });
     }
+  }
+
+  /**
+   * After a silence longer than staleAfterMs nothing says the condition held meanwhile: `for`
+   * starts again from this point, in both directions between severities.
+   */
+  function acrossGap(open: AlertRecord | undefined, point: SeriesPoint): AlertRecord | undefined {
+    if (!open || point.timeMs - open.lastSampleMs <= staleAfterMs) return open;
+    return { ...open, heldSince: {}, easedSinceMs: null };
   }
 
   /** The series as no_data watches it; any point, fresh or not, says it is still sent. */
