@@ -240,11 +240,12 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       expect(slack.messages).toHaveLength(0);
       await tickAt(a, 1.5);
       expect(texts()).toEqual(['[FIRING critical] host-down on web-1']);
-      expect(slack.messages[0].text).toContain('web-1 has sent no data for 90 s');
+      expect(slack.messages[0].text).toContain('web-1 sent no data for 90 s');
       await tickAt(a, 5);
       expect(slack.messages).toHaveLength(1);
       await feed(a, 6, 50);
       expect(texts()).toEqual(['[FIRING critical] host-down on web-1', '[RESOLVED] host-down on web-1']);
+      expect(slack.messages[1].text).toContain('web-1 sent no data for 360 s');
     });
 
     it('at start, known hosts get host_down_after from then; hosts silent a day are retired', async () => {

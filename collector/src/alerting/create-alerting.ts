@@ -164,7 +164,10 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     const timeMs = Math.max(batch.receivedMs, open.lastSampleMs);
     const point = { ...open, hostName: batch.hostName, timeMs, value: 0 };
     const decision = evaluate(rule, open, point, { nowMs: now(), newId: randomUUID });
-    if (decision) book.commit(rule, open, decision.alert, { atMs: timeMs });
+    if (!decision) return;
+    // The resolution says how long the host was silent in all, not the 0 that cleared it.
+    const value = open.value + Math.round((timeMs - open.lastSampleMs) / 1000);
+    book.commit(rule, open, { ...decision.alert, value }, { atMs: timeMs });
   }
 
   function evaluateSeries(rule: CompiledRule, batch: IngestBatch, series: IngestSeries): void {

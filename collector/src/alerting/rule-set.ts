@@ -49,7 +49,7 @@ function hostDownRule(options: RuleSetOptions): RuleConfig {
     match: {},
     thresholds: [{ severity: 'critical', above: options.hostDownAfterMs / 1000, forMs: 0 }],
     notify: options.notifierNames,
-    summary: '{{host}} has sent no data for {{value}} s',
+    summary: '{{host}} sent no data for {{value}} s',
     noData: 'keep',
   };
 }
