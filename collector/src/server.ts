@@ -11,6 +11,7 @@ import { createCollectorMetrics, type CollectorMetrics } from './self-metrics/co
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
 import { registerAuditRoute } from './routes/audit.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { INGEST_PATH, PROTOBUF, registerIngestRoute } from './routes/ingest.js';
@@ -19,6 +20,8 @@ import { registerOpenApiRoute } from './routes/openapi.js';
 import { registerPingRoute } from './routes/ping.js';
 import { registerQueryRoute } from './routes/query.js';
 import { collectorVersion } from './version.js';
+import { registerRuleRoutes } from './routes/rules.js';
+import { registerSilenceRoutes } from './routes/silences.js';
 
 export interface ServerOptions {
   readonly config: CollectorConfig;
@@ -80,6 +83,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerQueryRoute(app, ctx);
   registerAuditRoute(app, ctx);
   registerOpenApiRoute(app, ctx);
+  const operator = options.alerting.operator;
+  if (operator) {
+    registerAlertRoutes(app, ctx, operator);
+    registerSilenceRoutes(app, ctx, operator);
+    registerRuleRoutes(app, ctx, operator);
+  }
   return app;
 }
 

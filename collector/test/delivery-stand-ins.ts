@@ -97,6 +97,12 @@ export function alertFor(i: number, createdMs = T0): AlertRecord {
     lastNotifiedMs: createdMs,
     heldSince: { critical: createdMs },
     updatedMs: createdMs,
+    detail: null,
+    notifiedSeverity: 'critical',
+    easedSinceMs: null,
+    ackedMs: null,
+    ackedBy: null,
+    silenceId: null,
   };
 }
 

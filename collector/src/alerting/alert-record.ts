@@ -12,6 +12,12 @@ import type { Severity } from './rule-config.js';
  */
 export type AlertStateName = 'pending' | 'firing' | 'resolved' | 'inactive';
 
+/**
+ * What operators see: the lifecycle, except that a firing alert under a silence is
+ * `suppressed` and one an operator acknowledged is `acknowledged` (alert-view.ts).
+ */
+export type DisplayState = AlertStateName | 'acknowledged' | 'suppressed';
+
 export interface AlertRecord {
   readonly id: string;
   readonly rule: string;
@@ -21,7 +27,7 @@ export interface AlertRecord {
   /** The labels in one canonical string, part of the alert's identity. */
   readonly labelsKey: string;
   readonly state: AlertStateName;
-  /** The firing severity; it only rises while the alert fires (escalation), kept after resolution. */
+  /** The firing severity: rises (escalation) and falls (de-escalation); kept after resolution. */
   readonly severity: Severity | null;
   readonly value: number;
   /** Sample time the condition first held in this episode. */
@@ -35,16 +41,51 @@ export interface AlertRecord {
   /** Per severity, the sample time its condition started to hold without a break. */
   readonly heldSince: Readonly<Partial<Record<Severity, number>>>;
   readonly updatedMs: number;
+  /** Why, beyond the value: a failing check's error text, "no data since …". */
+  readonly detail: string | null;
+  /** The severity the notifiers were last told of; null while nobody was told it fires. */
+  readonly notifiedSeverity: Severity | null;
+  /** Sample time the firing severity's own threshold stopped holding (de-escalation clock). */
+  readonly easedSinceMs: number | null;
+  readonly ackedMs: number | null;
+  /** The API token name of who acknowledged. */
+  readonly ackedBy: string | null;
+  /** The silence suppressing this alert now. */
+  readonly silenceId: string | null;
 }
 
+/** A change of the state operators see, or of the firing severity. */
 export interface TransitionRecord {
   readonly alertId: string;
-  readonly from: AlertStateName | null;
-  readonly to: AlertStateName;
+  readonly from: DisplayState | null;
+  readonly to: DisplayState;
   readonly severity: Severity | null;
   readonly value: number;
   readonly sampleMs: number;
   readonly recordedMs: number;
+  /** Who or what caused it when not a value: "silence s1 by alice", "no data since …". */
+  readonly note: string | null;
+}
+
+export interface AckRecord {
+  readonly alertId: string;
+  readonly timeMs: number;
+  readonly author: string;
+  readonly comment: string;
+}
+
+export interface SilenceRecord {
+  readonly id: string;
+  /** `rule`, `host` and label names, each to a glob (glob.ts); all must match. */
+  readonly matchers: Readonly<Record<string, string>>;
+  readonly startsMs: number;
+  readonly endsMs: number;
+  readonly author: string;
+  readonly comment: string;
+  readonly createdMs: number;
+  /** Set when an operator ended it early (DELETE /api/v1/silences/:id). */
+  readonly expiredMs: number | null;
+  readonly expiredBy: string | null;
 }
 
 export type OutboxState = 'pending' | 'sent' | 'abandoned';
@@ -79,6 +120,7 @@ export interface AlertChange {
   readonly alert: AlertRecord;
   readonly transition?: TransitionRecord | undefined;
   readonly outbox: readonly OutboxRow[];
+  readonly ack?: AckRecord | undefined;
 }
 
 /** What a finished delivery attempt does to its outbox row. */
@@ -96,4 +138,15 @@ export function alertKey(rule: string, hostId: string, labelsKey: string): strin
 /** Sorted keys, so {b, a} and {a, b} are the same alert. */
 export function labelsKeyOf(labels: Labels): string {
   return JSON.stringify(Object.keys(labels).sort().map((k) => [k, labels[k]]));
+}
+
+export function isOpen(alert: AlertRecord): boolean {
+  return alert.state === 'pending' || alert.state === 'firing';
+}
+
+/** Pending is shown as pending even under a silence: nobody would be told of it anyway. */
+export function displayState(alert: AlertRecord): DisplayState {
+  if (alert.state !== 'firing') return alert.state;
+  if (alert.silenceId !== null) return 'suppressed';
+  return alert.ackedMs === null ? 'firing' : 'acknowledged';
 }

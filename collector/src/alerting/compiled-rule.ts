@@ -3,8 +3,7 @@ import { globToRegExp } from './glob.js';
 import { SEVERITIES, type RuleConfig, type Severity, type ThresholdConfig } from './rule-config.js';
 
 // A rule made ready for evaluation: matchers built once, thresholds ordered from the most
-// severe, and the test for "cleared" fixed. Rules are indexed by metric so a batch only meets
-// the rules of the metrics it carries.
+// severe, and the test for "cleared" fixed (rule-set.ts indexes them).
 
 export interface CompiledRule {
   readonly config: RuleConfig;
@@ -19,7 +18,7 @@ export interface CompiledRule {
 export function compileRule(config: RuleConfig): CompiledRule {
   const { host, ...labelMatch } = config.match;
   const hostPattern = host === undefined ? undefined : globToRegExp(host);
-  const labelPairs = Object.entries(labelMatch);
+  const labelPatterns = Object.entries(labelMatch).map(([k, v]) => [k, globToRegExp(v)] as const);
   const thresholds = [...config.thresholds].sort((a, b) => rank(b.severity) - rank(a.severity));
   const holds = (t: ThresholdConfig, value: number): boolean =>
     t.above !== undefined ? value > t.above : t.below !== undefined && value < t.below;
@@ -29,23 +28,14 @@ export function compileRule(config: RuleConfig): CompiledRule {
     thresholds,
     holds,
     matches: (hostName, labels) =>
-      (hostPattern === undefined || hostPattern.test(hostName)) && labelPairs.every(([k, v]) => labels[k] === v),
+      (hostPattern === undefined || hostPattern.test(hostName)) &&
+      labelPatterns.every(([k, pattern]) => labels[k] !== undefined && pattern.test(labels[k])),
     isCleared: (value) => {
       if (clear?.below !== undefined) return value < clear.below;
       if (clear?.above !== undefined) return value > clear.above;
       return !thresholds.some((t) => holds(t, value));
     },
   };
-}
-
-export function indexByMetric(rules: readonly RuleConfig[]): Map<string, CompiledRule[]> {
-  const index = new Map<string, CompiledRule[]>();
-  for (const rule of rules) {
-    const list = index.get(rule.metric) ?? [];
-    list.push(compileRule(rule));
-    index.set(rule.metric, list);
-  }
-  return index;
 }
 
 export function rank(severity: Severity): number {

@@ -1,19 +1,22 @@
 import type { Labels } from '../storage/storage.js';
-import type { NotificationKind } from '../notifiers/notifier.js';
-import type { AlertRecord, AlertStateName, TransitionRecord } from './alert-record.js';
+import type { AlertRecord, AlertStateName } from './alert-record.js';
 import { rank, type CompiledRule } from './compiled-rule.js';
 import type { Severity } from './rule-config.js';
 
-// The alert state machine for one (rule, host, label set), as a pure function of the open
-// alert and one new point. Every time here is sample time, so `for:` means "held across samples
-// spanning this long", whatever the delay of their delivery.
+// The lifecycle of one (rule, host, label set), as a pure function of the open alert and one
+// new point. Every time here is sample time, so `for:` means "held across samples spanning this
+// long", whatever the delay of their delivery. Who is told what is decided afterwards, in
+// notify-policy.ts, from the alert before and after.
 //
 //   (none) --a threshold holds--> pending --held for its `for`--> firing --cleared--> resolved
 //   pending --no threshold holds--> inactive
-//   firing --a higher severity held for its `for`--> firing (escalated)
+//   firing --a higher severity held for its `for`--> firing at that severity (escalation)
+//   firing --its own threshold has not held for its `for`--> firing lower (de-escalation)
 //
-// With `for: 0` an alert goes straight to firing. While firing, the severity only rises; with
-// `clear:` set, values between the clear level and the threshold keep it firing (hysteresis).
+// With `for: 0` an alert goes straight to firing. With `clear:` set, values between the clear
+// level and the lowest threshold keep it firing (hysteresis in value); `for:` applies in both
+// directions between severities (hysteresis in time), so a value hovering around the critical
+// level does not flip the severity every sample.
 
 export interface SeriesPoint {
   readonly hostId: string;
@@ -22,12 +25,12 @@ export interface SeriesPoint {
   readonly labelsKey: string;
   readonly timeMs: number;
   readonly value: number;
+  /** A failing check's error text, carried into the alert. */
+  readonly detail?: string | null | undefined;
 }
 
 export interface Decision {
   readonly alert: AlertRecord;
-  readonly transition?: TransitionRecord | undefined;
-  readonly notify?: NotificationKind | undefined;
   /** False when only the newest value and sample time moved: kept in memory, not written. */
   readonly store: boolean;
 }
@@ -50,45 +53,34 @@ export function evaluate(
   const holds = Object.keys(held).length > 0;
   if (!open) {
     if (!holds) return undefined;
-    return change(opened(rule, point, held, ctx), null, top ? 'firing' : 'pending', point, ctx, {
-      top,
-      held,
-    });
+    const state = top ? 'firing' : 'pending';
+    return change(opened(rule, point, held, ctx), state, top ?? null, point, held, ctx);
   }
   if (open.state === 'pending') {
-    if (!holds) return change(open, open.state, 'inactive', point, ctx, { top, held: {} });
-    if (top) return change(open, open.state, 'firing', point, ctx, { top, held });
-    return quiet(open, point, held, ctx);
+    if (!holds) return change(open, 'inactive', null, point, {}, ctx);
+    if (top) return change(open, 'firing', top, point, held, ctx);
+    return quiet(open, point, held, ctx, open.easedSinceMs);
   }
-  if (rule.isCleared(point.value)) {
-    return change(open, open.state, 'resolved', point, ctx, { top: undefined, held: {} });
+  if (rule.isCleared(point.value)) return change(open, 'resolved', open.severity, point, {}, ctx);
+  const current = open.severity ?? top ?? lowest(rule);
+  if (top && rank(top) > rank(current)) return change(open, 'firing', top, point, held, ctx);
+  if (held[current] !== undefined) return quiet(open, point, held, ctx, null);
+
+  const easedSinceMs = open.easedSinceMs ?? point.timeMs;
+  const lower = lowerSeverity(rule, held, current);
+  if (lower === current || point.timeMs - easedSinceMs < forOf(rule, current)) {
+    return quiet(open, point, held, ctx, easedSinceMs);
   }
-  if (top && open.severity && rank(top) > rank(open.severity)) {
-    return change(open, open.state, 'firing', point, ctx, { top, held, escalated: true });
-  }
-  const repeatMs = rule.config.repeatEveryMs;
-  const lastMs = open.lastNotifiedMs;
-  if (repeatMs && lastMs !== null && point.timeMs - lastMs >= repeatMs) {
-    const alert = { ...quiet(open, point, held, ctx).alert, lastNotifiedMs: point.timeMs };
-    return { alert, notify: 'repeat', store: true };
-  }
-  return quiet(open, point, held, ctx);
+  return change(open, 'firing', lower, point, held, ctx);
 }
 
 /**
  * Ends an open alert whose rule is gone from the config or no longer matches its series: no
- * point will ever clear it. Nobody is notified (the rule's notify list may be gone too).
+ * point will ever clear it. notify-policy.ts sends nothing for it (no point cleared it).
  */
-export function retire(open: AlertRecord, ctx: EvaluationContext): Decision {
+export function retire(open: AlertRecord, ctx: EvaluationContext): AlertRecord {
   const to: AlertStateName = open.state === 'firing' ? 'resolved' : 'inactive';
-  const alert: AlertRecord = {
-    ...open,
-    state: to,
-    endedMs: open.lastSampleMs,
-    heldSince: {},
-    updatedMs: ctx.nowMs,
-  };
-  return { alert, transition: transitionOf(alert, open.state), store: true };
+  return { ...open, state: to, endedMs: open.lastSampleMs, heldSince: {}, updatedMs: ctx.nowMs };
 }
 
 /** Each holding threshold keeps the time it began to hold; one that stops holding is dropped. */
@@ -107,6 +99,21 @@ function topEligible(rule: CompiledRule, held: Held, timeMs: number): Severity |
     return since !== undefined && timeMs - since >= t.forMs;
   });
   return eligible?.severity;
+}
+
+/** Below `current`: the most severe threshold that still holds, else the rule's lowest. */
+function lowerSeverity(rule: CompiledRule, held: Held, current: Severity): Severity {
+  const lower = rule.thresholds.filter((t) => rank(t.severity) < rank(current));
+  const holding = lower.find((t) => held[t.severity] !== undefined);
+  return holding?.severity ?? lower[lower.length - 1]?.severity ?? current;
+}
+
+function lowest(rule: CompiledRule): Severity {
+  return (rule.thresholds[rule.thresholds.length - 1] as { severity: Severity }).severity;
+}
+
+function forOf(rule: CompiledRule, severity: Severity): number {
+  return rule.thresholds.find((t) => t.severity === severity)?.forMs ?? 0;
 }
 
 function opened(
@@ -132,22 +139,22 @@ function opened(
     lastNotifiedMs: null,
     heldSince: held,
     updatedMs: ctx.nowMs,
+    detail: point.detail ?? null,
+    notifiedSeverity: null,
+    easedSinceMs: null,
+    ackedMs: null,
+    ackedBy: null,
+    silenceId: null,
   };
-}
-
-interface ChangeDetail {
-  readonly top: Severity | undefined;
-  readonly held: Held;
-  readonly escalated?: boolean;
 }
 
 function change(
   before: AlertRecord,
-  from: AlertStateName | null,
   to: AlertStateName,
+  severity: Severity | null,
   point: SeriesPoint,
+  held: Held,
   ctx: EvaluationContext,
-  detail: ChangeDetail,
 ): Decision {
   const firing = to === 'firing';
   const ended = to === 'resolved' || to === 'inactive';
@@ -155,35 +162,17 @@ function change(
     ...before,
     hostName: point.hostName,
     state: to,
-    severity: firing ? (detail.top ?? before.severity) : before.severity,
+    severity: severity ?? before.severity,
     value: point.value,
     firedMs: firing && before.firedMs === null ? point.timeMs : before.firedMs,
     endedMs: ended ? point.timeMs : null,
     lastSampleMs: point.timeMs,
-    lastNotifiedMs: firing || to === 'resolved' ? point.timeMs : before.lastNotifiedMs,
-    heldSince: detail.held,
+    heldSince: held,
+    easedSinceMs: null,
+    detail: point.detail ?? null,
     updatedMs: ctx.nowMs,
   };
-  const notify = notificationFor(to, detail);
-  return { alert, transition: transitionOf(alert, from), notify, store: true };
-}
-
-function notificationFor(to: AlertStateName, detail: ChangeDetail): NotificationKind | undefined {
-  if (detail.escalated) return 'escalated';
-  if (to === 'firing') return 'firing';
-  return to === 'resolved' ? 'resolved' : undefined;
-}
-
-function transitionOf(after: AlertRecord, from: AlertStateName | null): TransitionRecord {
-  return {
-    alertId: after.id,
-    from,
-    to: after.state,
-    severity: after.severity,
-    value: after.value,
-    sampleMs: after.lastSampleMs,
-    recordedMs: after.updatedMs,
-  };
+  return { alert, store: true };
 }
 
 function quiet(
@@ -191,16 +180,22 @@ function quiet(
   point: SeriesPoint,
   held: Held,
   ctx: EvaluationContext,
+  easedSinceMs: number | null,
 ): Decision {
-  const heldChanged = !sameKeys(open.heldSince, held);
+  const changed =
+    !sameKeys(open.heldSince, held) ||
+    easedSinceMs !== open.easedSinceMs ||
+    (point.detail ?? null) !== open.detail;
   const alert: AlertRecord = {
     ...open,
     value: point.value,
     lastSampleMs: point.timeMs,
     heldSince: held,
-    updatedMs: heldChanged ? ctx.nowMs : open.updatedMs,
+    easedSinceMs,
+    detail: point.detail ?? null,
+    updatedMs: changed ? ctx.nowMs : open.updatedMs,
   };
-  return { alert, store: heldChanged };
+  return { alert, store: changed };
 }
 
 function sameKeys(a: object, b: object): boolean {

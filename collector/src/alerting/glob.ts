@@ -1,5 +1,6 @@
-// Host name globs as rules write them in `match: { host: "web-*" }`: `*` is any run of
-// characters, `?` one character, everything else literal. Whole-name match, case-sensitive.
+// Globs as rules and silences write them (`match: { host: "web-*", mount: "/srv/*" }`): `*` is
+// any run of characters, `?` one character, everything else literal. Whole-value match,
+// case-sensitive.
 export function globToRegExp(glob: string): RegExp {
   const body = glob
     .split('')

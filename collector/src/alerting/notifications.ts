@@ -48,6 +48,7 @@ export function notificationOf(
     value: alert.value,
     severity,
     labels: alert.labels,
+    detail: kind === 'resolved' ? null : alert.detail,
   });
   const base = publicUrl?.replace(/\/+$/, '');
   return {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Type } from '@sinclair/typebox';
 import { HostpulseError, parseConfigText } from '@hostpulse/shared';
@@ -85,10 +87,36 @@ rules:
       { path: 'rules[0].thresholds[0]', message: 'needs exactly one of above: or below:' },
       { path: 'rules[0].clear.below', message: '60 is above the lowest threshold 50' },
       { path: 'rules[0].notify[1]', message: '"pager" is not a notifier (known: ops)' },
-      { path: 'rules[0].summary', message: '"{{hostname}}" is not a known field (host, value, rule, severity, metric, labels.NAME)' },
+      { path: 'rules[0].summary', message: '"{{hostname}}" is not a known field (host, value, rule, severity, metric, detail, labels.NAME)' },
     ]);
     const twice = [config.rules[0], config.rules[0]] as RuleConfig[];
     expect(validateRules(twice, config.notifiers)).toContainEqual({ path: 'rules[1].name', message: '"r" is used twice' });
+  });
+
+  it('takes no_data (default ok) and refuses a bad value and the built-in name', () => {
+    const config = load('rules: [{ name: r, metric: m, thresholds: [{ severity: low, above: 1 }] }]');
+    expect((config.rules[0] as RuleConfig).noData).toBe('ok');
+    const problems = problemsOf(
+      'rules: [{ name: r, metric: m, no_data: maybe, thresholds: [{ severity: low, above: 1 }] }]',
+    );
+    expect(problems).toContain('collector.yaml: rules[0].no_data: "maybe" is not one of ok, alert, keep');
+    const builtin = load('rules: [{ name: host-down, metric: m, thresholds: [{ severity: low, above: 1 }] }]');
+    expect(validateRules(builtin.rules as RuleConfig[], [])).toEqual([
+      { path: 'rules[0].name', message: '"host-down" is the name of a built-in rule (pick another)' },
+    ]);
+  });
+
+  it('accepts every example rule of docs/alerts.md', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '../../../docs/alerts.md'), 'utf8');
+    const examples = doc.slice(doc.indexOf('## Examples'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(examples)?.[1] ?? '';
+    const notifiers = `notifiers:
+  - { name: ops-slack, type: slack, webhook_url: "https://hooks.example.com/x" }
+  - { name: oncall, type: slack, webhook_url: "https://hooks.example.com/y" }
+`;
+    const config = load(notifiers + yaml);
+    expect(config.rules.map((r) => r.name)).toContain('backup-corrupt');
+    expect(validateRules(config.rules, config.notifiers)).toEqual([]);
   });
 
   it('never echoes a secret while refusing a bad one', () => {

@@ -38,6 +38,10 @@ export const ruleSchema = Type.Object(
     notify: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     repeat_every: Type.Optional(Duration()),
     summary: Type.Optional(Type.String({ minLength: 1 })),
+    no_data: Type.Union([Type.Literal('ok'), Type.Literal('alert'), Type.Literal('keep')], {
+      default: 'ok',
+      description: 'when a series stops arriving while its host still sends: ok, alert or keep',
+    }),
   },
   { additionalProperties: false },
 );
@@ -71,7 +75,14 @@ export interface RuleConfig {
   readonly notify: readonly string[];
   readonly repeatEveryMs?: number | undefined;
   readonly summary?: string | undefined;
+  /** Absent means `ok`, as the schema's default. */
+  readonly noData?: NoDataPolicy | undefined;
 }
+
+export type NoDataPolicy = 'ok' | 'alert' | 'keep';
+
+/** Names of the built-in rules (builtin-rules.ts); a rule in collector.yaml may not take them. */
+export const BUILTIN_RULE_NAMES: readonly string[] = ['host-down'];
 
 const EXACTLY_ONE = 'needs exactly one of above: or below:';
 
@@ -95,6 +106,10 @@ export function validateRules(
     const at = `rules[${i}]`;
     if (seen.has(rule.name)) {
       problems.push({ path: `${at}.name`, message: `${quote(rule.name)} is used twice` });
+    }
+    if (BUILTIN_RULE_NAMES.includes(rule.name)) {
+      const message = `${quote(rule.name)} is the name of a built-in rule (pick another)`;
+      problems.push({ path: `${at}.name`, message });
     }
     seen.add(rule.name);
     rule.thresholds.forEach((t, j) => {
@@ -164,8 +179,8 @@ function directionsOf(rule: RuleConfig): Set<'above' | 'below'> {
 }
 
 const TEMPLATE_FIELD = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
-const KNOWN_FIELDS = new Set(['host', 'value', 'rule', 'severity', 'metric']);
-const FIELD_LIST = 'host, value, rule, severity, metric, labels.NAME';
+const KNOWN_FIELDS = new Set(['host', 'value', 'rule', 'severity', 'metric', 'detail']);
+const FIELD_LIST = 'host, value, rule, severity, metric, detail, labels.NAME';
 
 function templateProblems(rule: RuleConfig, at: string): Problem[] {
   if (rule.summary === undefined) return [];

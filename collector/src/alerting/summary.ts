@@ -10,14 +10,26 @@ export interface SummaryFields {
   readonly value: number;
   readonly severity: Severity;
   readonly labels: Readonly<Record<string, string>>;
+  /** A failing check's error text or "no data since …"; added after the text when set. */
+  readonly detail?: string | null | undefined;
 }
 
 export const DEFAULT_SUMMARY = '{{metric}} is {{value}} on {{host}}';
 
+const FIELD = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/** The template rendered; a detail the template does not place is added after a colon. */
 export function renderSummary(template: string | undefined, fields: SummaryFields): string {
-  return (template ?? DEFAULT_SUMMARY).replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g, (_, name: string) => {
+  const text = render(template ?? DEFAULT_SUMMARY, fields);
+  const placed = /\{\{\s*detail\s*\}\}/.test(template ?? '');
+  return fields.detail && !placed ? `${text}: ${fields.detail}` : text;
+}
+
+function render(template: string, fields: SummaryFields): string {
+  return template.replace(FIELD, (_, name: string) => {
     if (name.startsWith('labels.')) return fields.labels[name.slice('labels.'.length)] ?? '';
     if (name === 'value') return formatValue(fields.value);
+    if (name === 'detail') return fields.detail ?? '';
     const value = fields[name as 'rule' | 'metric' | 'host' | 'severity'];
     return typeof value === 'string' ? value : '';
   });

@@ -12,7 +12,8 @@ import { addStorageGauges } from '../self-metrics/storage-gauges.js';
 import { buildServer } from '../server.js';
 import type { Storage } from '../storage/storage.js';
 import { collectorVersion } from '../version.js';
-import { createConfiguredAlerting } from './alerting.js';
+import type { AlertingService } from '../alerting/create-alerting.js';
+import { createConfiguredAlerting, reloadAlerting } from './alerting.js';
 import { openConfiguredStorage, requireCurrentSchema } from './storage.js';
 
 // The daemon: storage, alerting, the HTTP server and the maintenance jobs (jobs/), started in
@@ -24,7 +25,7 @@ const STOP_DEADLINE_MS = 25_000;
 
 interface Running {
   readonly app: FastifyInstance;
-  readonly alerting: Alerting;
+  readonly alerting: AlertingService;
   readonly storage: Storage;
   readonly readiness: readonly ReadinessCheck[];
   readonly jobs: RunningJobs;
@@ -32,7 +33,9 @@ interface Running {
 
 export async function runServe(config: CollectorConfig, configFile: string, log: Logger): Promise<number> {
   const running = await start(config, configFile, log);
+  const stopReloading = reloadOnHangup(running.alerting, configFile, log);
   const signal = await nextSignal();
+  stopReloading();
   log.info({ signal }, 'stopping: draining requests, then alerting and storage');
 
   const code = await Promise.race([stop(running).then(() => 0), forcedStop(log)]);
@@ -45,7 +48,7 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   const storage = await openConfiguredStorage(config, log);
   const metrics = createCollectorMetrics(collectorVersion);
   addStorageGauges(metrics, storage);
-  let alerting: Alerting;
+  let alerting: AlertingService;
   try {
     await requireCurrentSchema(storage, config, log);
     alerting = createConfiguredAlerting(config, storage, log, metrics);
@@ -81,6 +84,19 @@ async function stop({ app, alerting, storage, readiness, jobs }: Running): Promi
   await alerting.stop();
   await storage.close();
   for (const dependency of readiness) await dependency.close();
+}
+
+/** SIGHUP reloads rules and notifiers, one reload at a time; returns the way to stop. */
+function reloadOnHangup(alerting: AlertingService, configFile: string, log: Logger): () => void {
+  let reloading: Promise<unknown> = Promise.resolve();
+  const onHangup = () => {
+    log.info({ configFile }, 'SIGHUP: reloading rules and notifiers');
+    reloading = reloading
+      .then(() => reloadAlerting(alerting, configFile, log))
+      .catch((err: unknown) => log.error({ err }, 'reload failed, the running rules carry on'));
+  };
+  process.on('SIGHUP', onHangup);
+  return () => process.off('SIGHUP', onHangup);
 }
 
 type TlsFiles = { key: Buffer; cert: Buffer };

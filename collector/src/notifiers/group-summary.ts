@@ -8,6 +8,8 @@ export function tag(n: AlertNotification): string {
       return '[RESOLVED]';
     case 'escalated':
       return `[ESCALATED ${n.severity}]`;
+    case 'deescalated':
+      return `[DE-ESCALATED ${n.severity}]`;
     case 'repeat':
       return `[STILL FIRING ${n.severity}]`;
     default:
@@ -18,6 +20,7 @@ export function tag(n: AlertNotification): string {
 const KIND_WORDS = [
   ['firing', 'firing'],
   ['escalated', 'escalated'],
+  ['deescalated', 'de-escalated'],
   ['repeat', 'still firing'],
   ['resolved', 'resolved'],
 ] as const;

@@ -7,7 +7,7 @@ import type { Severity } from '../alerting/rule-config.js';
 // it never retries by itself (the outbox worker owns retries, backoff, grouping and the attempt
 // history) and never throws for a failed delivery.
 
-export type NotificationKind = 'firing' | 'escalated' | 'repeat' | 'resolved';
+export type NotificationKind = 'firing' | 'escalated' | 'deescalated' | 'repeat' | 'resolved';
 
 /** What the outbox stores for a delivery: everything needed to render it, even after a restart. */
 export interface AlertNotification {

@@ -8,7 +8,7 @@ import { createSqliteAlertStore } from './sqlite.js';
 
 /**
  * The alert store on the same database as the storage layer: its pg pool or its SQLite handle,
- * which the storage owns and closes. Tables come from migration 002-alerts, run by migrate().
+ * which the storage owns and closes. Tables come from migrations 002 and 003, run by migrate().
  */
 export function createAlertStore(storage: Storage): AlertStore {
   if (storage instanceof PostgresStorage) return createPostgresAlertStore(storage.pool);

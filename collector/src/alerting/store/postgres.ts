@@ -3,18 +3,22 @@ import { HostpulseError } from '@hostpulse/shared';
 import type { AlertStore } from './alert-store.js';
 import { createPostgresOutboxStore } from './outbox-postgres.js';
 import {
+  ackOf,
+  ackValues,
   alertOf,
   alertValues,
   attemptOf,
   outboxOf,
   outboxValues,
+  silenceOf,
+  silenceValues,
   transitionOf,
   transitionValues,
 } from './rows.js';
 import { statements } from './sql.js';
 
 // AlertStore on the collector's PostgreSQL pool (the one the storage layer opened; this store
-// never closes it). Tables come from migration 002-alerts in storage/postgres/migrations.
+// never closes it). Tables come from migrations 002 and 003 in storage/postgres/migrations.
 
 const sql = statements((i) => `$${i}`);
 type Row = Record<string, unknown>;
@@ -49,11 +53,12 @@ export function createPostgresAlertStore(pool: Pool): AlertStore {
       }));
       return { open, lastSeen };
     },
-    saveChange: ({ alert, transition, outbox }) =>
+    saveChange: ({ alert, transition, outbox, ack }) =>
       inTransaction(async (client) => {
         await client.query(sql.upsertAlert, alertValues(alert));
         if (transition) await client.query(sql.insertTransition, transitionValues(transition));
         for (const row of outbox) await client.query(sql.insertOutbox, outboxValues(row));
+        if (ack) await client.query(sql.insertAck, ackValues(ack));
       }),
     ...createPostgresOutboxStore(pool, guarded),
     async listAlerts(filter) {
@@ -71,8 +76,20 @@ export function createPostgresAlertStore(pool: Pool): AlertStore {
         transitions: (await rows(sql.transitions, [alertId])).map(transitionOf),
         outbox: (await rows(sql.outboxOfAlert, [alertId])).map(outboxOf),
         attempts: (await rows(sql.attemptsOfAlert, [alertId])).map(attemptOf),
+        acknowledgements: (await rows(sql.acksOfAlert, [alertId])).map(ackOf),
       };
     },
+    async insertSilence(silence) {
+      await rows(sql.insertSilence, silenceValues(silence));
+    },
+    async getSilence(id) {
+      const [row] = await rows(sql.getSilence, [id]);
+      return row ? silenceOf(row) : undefined;
+    },
+    activeSilences: async (nowMs) => (await rows(sql.activeSilences, [nowMs])).map(silenceOf),
+    listSilences: async () => (await rows(sql.listSilences)).map(silenceOf),
+    expireSilence: (id, nowMs, by) =>
+      guarded(async () => (await pool.query(sql.expireSilence, [nowMs, by, id])).rowCount === 1),
   };
 }
 

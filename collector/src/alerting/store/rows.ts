@@ -1,4 +1,11 @@
-import type { AlertRecord, AttemptRecord, OutboxRow, TransitionRecord } from '../alert-record.js';
+import type {
+  AckRecord,
+  AlertRecord,
+  AttemptRecord,
+  OutboxRow,
+  SilenceRecord,
+  TransitionRecord,
+} from '../alert-record.js';
 
 // Row ↔ record mapping shared by both stores. PostgreSQL hands BIGINT back as strings and JSONB
 // as objects, SQLite hands back numbers and TEXT: everything passes through num() and json().
@@ -22,6 +29,12 @@ export const ALERT_COLUMNS = [
   'last_notified_ms',
   'held_since',
   'updated_ms',
+  'detail',
+  'notified_severity',
+  'eased_since_ms',
+  'acked_ms',
+  'acked_by',
+  'silence_id',
 ] as const;
 
 /** In ALERT_COLUMNS order. */
@@ -31,6 +44,7 @@ export function alertValues(a: AlertRecord): unknown[] {
   return [
     ...[a.id, a.rule, a.hostId, a.hostName, labels, a.labelsKey, a.state, a.severity, a.value],
     ...[a.startedMs, a.firedMs, a.endedMs, a.lastSampleMs, a.lastNotifiedMs, held, a.updatedMs],
+    ...[a.detail, a.notifiedSeverity, a.easedSinceMs, a.ackedMs, a.ackedBy, a.silenceId],
   ];
 }
 
@@ -52,6 +66,12 @@ export function alertOf(r: Row): AlertRecord {
     lastNotifiedMs: num(r.last_notified_ms),
     heldSince: json(r.held_since) as AlertRecord['heldSince'],
     updatedMs: num(r.updated_ms) as number,
+    detail: text(r.detail),
+    notifiedSeverity: (r.notified_severity ?? null) as AlertRecord['notifiedSeverity'],
+    easedSinceMs: num(r.eased_since_ms),
+    ackedMs: num(r.acked_ms),
+    ackedBy: text(r.acked_by),
+    silenceId: text(r.silence_id),
   };
 }
 
@@ -93,7 +113,7 @@ export function outboxOf(r: Row): OutboxRow {
 }
 
 export function transitionValues(t: TransitionRecord): unknown[] {
-  return [t.alertId, t.from, t.to, t.severity, t.value, t.sampleMs, t.recordedMs];
+  return [t.alertId, t.from, t.to, t.severity, t.value, t.sampleMs, t.recordedMs, t.note];
 }
 
 export function transitionOf(r: Row): TransitionRecord {
@@ -105,6 +125,55 @@ export function transitionOf(r: Row): TransitionRecord {
     value: Number(r.value),
     sampleMs: num(r.sample_ms) as number,
     recordedMs: num(r.recorded_ms) as number,
+    note: text(r.note),
+  };
+}
+
+export function ackValues(a: AckRecord): unknown[] {
+  return [a.alertId, a.timeMs, a.author, a.comment];
+}
+
+export function ackOf(r: Row): AckRecord {
+  return {
+    alertId: String(r.alert_id),
+    timeMs: num(r.time_ms) as number,
+    author: String(r.author),
+    comment: String(r.comment),
+  };
+}
+
+export const SILENCE_COLUMNS = [
+  'id',
+  'matchers',
+  'starts_ms',
+  'ends_ms',
+  'author',
+  'comment',
+  'created_ms',
+  'expired_ms',
+  'expired_by',
+] as const;
+
+/** In SILENCE_COLUMNS order. */
+export function silenceValues(s: SilenceRecord): unknown[] {
+  const matchers = JSON.stringify(s.matchers);
+  return [
+    ...[s.id, matchers, s.startsMs, s.endsMs, s.author, s.comment],
+    ...[s.createdMs, s.expiredMs, s.expiredBy],
+  ];
+}
+
+export function silenceOf(r: Row): SilenceRecord {
+  return {
+    id: String(r.id),
+    matchers: json(r.matchers) as SilenceRecord['matchers'],
+    startsMs: num(r.starts_ms) as number,
+    endsMs: num(r.ends_ms) as number,
+    author: String(r.author),
+    comment: String(r.comment),
+    createdMs: num(r.created_ms) as number,
+    expiredMs: num(r.expired_ms),
+    expiredBy: text(r.expired_by),
   };
 }
 
@@ -125,6 +194,10 @@ export function attemptOf(r: Row): AttemptRecord {
 
 function num(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
+}
+
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
 }
 
 function json(value: unknown): unknown {

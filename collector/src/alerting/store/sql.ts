@@ -1,4 +1,4 @@
-import { ALERT_COLUMNS, OUTBOX_COLUMNS } from './rows.js';
+import { ALERT_COLUMNS, OUTBOX_COLUMNS, SILENCE_COLUMNS } from './rows.js';
 
 // The statements both stores run, written once with a placeholder function: PostgreSQL numbers
 // its parameters ($1), SQLite takes `?`. Only syntax both understand is used here.
@@ -14,12 +14,13 @@ export function statements(p: Placeholder) {
     .map((c) => `${c} = excluded.${c}`)
     .join(', ');
   const transitionColumns =
-    'alert_id, from_state, to_state, severity, value, sample_ms, recorded_ms';
+    'alert_id, from_state, to_state, severity, value, sample_ms, recorded_ms, note';
+  const attemptColumns = 'outbox_id, time_ms, outcome, status, reply, error';
   return {
     upsertAlert: `INSERT INTO alerts (${ALERT_COLUMNS.join(', ')})
       VALUES (${list(ALERT_COLUMNS.length, p)})
       ON CONFLICT (id) DO UPDATE SET ${alertUpdates}`,
-    insertTransition: `INSERT INTO alert_transitions (${transitionColumns}) VALUES (${list(7, p)})`,
+    insertTransition: `INSERT INTO alert_transitions (${transitionColumns}) VALUES (${list(8, p)})`,
     insertOutbox: `INSERT INTO outbox (${OUTBOX_COLUMNS.join(', ')})
       VALUES (${list(OUTBOX_COLUMNS.length, p)})`,
     openAlerts: `SELECT * FROM alerts WHERE state IN ('pending', 'firing')`,
@@ -33,5 +34,16 @@ export function statements(p: Placeholder) {
     outboxOfAlert: `SELECT * FROM outbox WHERE alert_id = ${p(1)} ORDER BY created_ms, id`,
     attemptsOfAlert: `SELECT a.* FROM notification_attempts a JOIN outbox o ON o.id = a.outbox_id
       WHERE o.alert_id = ${p(1)} ORDER BY a.id`,
+    insertAck: `INSERT INTO alert_acks (alert_id, time_ms, author, comment)
+      VALUES (${list(4, p)})`,
+    acksOfAlert: `SELECT * FROM alert_acks WHERE alert_id = ${p(1)} ORDER BY id`,
+    insertSilence: `INSERT INTO silences (${SILENCE_COLUMNS.join(', ')})
+      VALUES (${list(SILENCE_COLUMNS.length, p)})`,
+    getSilence: `SELECT * FROM silences WHERE id = ${p(1)}`,
+    activeSilences: `SELECT * FROM silences WHERE expired_ms IS NULL AND ends_ms > ${p(1)}
+      ORDER BY starts_ms, id`,
+    listSilences: `SELECT * FROM silences ORDER BY created_ms DESC, id LIMIT 1000`,
+    expireSilence: `UPDATE silences SET expired_ms = ${p(1)}, expired_by = ${p(2)}
+      WHERE id = ${p(3)} AND expired_ms IS NULL`,
   };
 }

@@ -3,11 +3,15 @@ import type { AlertChange } from '../alert-record.js';
 import type { AlertStore } from './alert-store.js';
 import { createSqliteOutboxStore } from './outbox-sqlite.js';
 import {
+  ackOf,
+  ackValues,
   alertOf,
   alertValues,
   attemptOf,
   outboxOf,
   outboxValues,
+  silenceOf,
+  silenceValues,
   transitionOf,
   transitionValues,
 } from './rows.js';
@@ -33,6 +37,7 @@ export function createSqliteAlertStore(db: Database): AlertStore {
     stmt('upsertAlert').run(...alertValues(change.alert));
     if (change.transition) stmt('insertTransition').run(...transitionValues(change.transition));
     for (const row of change.outbox) stmt('insertOutbox').run(...outboxValues(row));
+    if (change.ack) stmt('insertAck').run(...ackValues(change.ack));
   });
   const all = (name: keyof typeof sql, ...values: unknown[]): Row[] =>
     stmt(name).all(...values) as Row[];
@@ -63,6 +68,17 @@ export function createSqliteAlertStore(db: Database): AlertStore {
       transitions: all('transitions', alertId).map(transitionOf),
       outbox: all('outboxOfAlert', alertId).map(outboxOf),
       attempts: all('attemptsOfAlert', alertId).map(attemptOf),
+      acknowledgements: all('acksOfAlert', alertId).map(ackOf),
     }),
+    insertSilence: async (silence) => {
+      stmt('insertSilence').run(...silenceValues(silence));
+    },
+    async getSilence(id) {
+      const row = all('getSilence', id)[0];
+      return row ? silenceOf(row) : undefined;
+    },
+    activeSilences: async (nowMs) => all('activeSilences', nowMs).map(silenceOf),
+    listSilences: async () => all('listSilences').map(silenceOf),
+    expireSilence: async (id, nowMs, by) => stmt('expireSilence').run(nowMs, by, id).changes === 1,
   };
 }

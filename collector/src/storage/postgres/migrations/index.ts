@@ -1,6 +1,7 @@
 import type { Migration } from '../../migration.js';
 import { coreMigration } from './001-core.js';
 import { alertsMigration } from './002-alerts.js';
+import { alertOperationsMigration } from './003-alert-operations.js';
 import { partitionsRollupsMigration } from './004-partitions-rollups.js';
 import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
@@ -10,6 +11,7 @@ import { outboxClaimsMigration } from './007-outbox-claims.js';
 export const postgresMigrations: readonly Migration[] = [
   coreMigration,
   alertsMigration,
+  alertOperationsMigration,
   partitionsRollupsMigration,
   auditMigration,
   outboxClaimsMigration,
