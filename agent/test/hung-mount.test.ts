@@ -117,13 +117,13 @@ describe.skipIf(missing.length > 0)('a mount whose statfs hangs', () => {
     for (const seconds of cycleSeconds) expect(seconds).toBeLessThan(1);
     const mounts = new Set(
       batches.flatMap((b) =>
-        b.series.filter((s) => s.metric === 'filesystem_size_bytes').map((s) => s.labels.mount),
+        b.series.filter((s) => s.metric === 'filesystem_size_bytes').map((s) => s.labels?.mount),
       ),
     );
     expect(mounts.size).toBeGreaterThan(0);
     expect(mounts).not.toContain(mnt);
     const events = batches.flatMap((b) => b.events);
-    const problem = events.find((e) => e.kind === 'sampler_problem' && e.labels.source === mnt);
+    const problem = events.find((e) => e.kind === 'sampler_problem' && e.labels?.source === mnt);
     expect(problem?.message).toBe(
       `${mnt}: statfs did not answer within 500 ms; mount stalled, skipped until it answers`,
     );
