@@ -104,7 +104,9 @@ describe.skipIf(missing.length > 0)('a mount whose statfs hangs', () => {
     expect(once.ok).toBe(false);
     // Printed while statfs was still hanging: the connection was aborted only afterwards.
     expect(timings.once_printed).toBeDefined();
-    expect(readFileSync(join(dir, 'once.exit'), 'utf8').trim()).toBe('1');
+    // It did not wait for the hung statfs to end either (exit.ts): it ended by its own SIGTERM.
+    expect(timings.once_ended_before_abort).toBeDefined();
+    expect(readFileSync(join(dir, 'once.exit'), 'utf8').trim()).toBe('143');
   });
 
   it('the daemon keeps its cycles within the interval and sends the other mounts', () => {
@@ -128,6 +130,7 @@ describe.skipIf(missing.length > 0)('a mount whose statfs hangs', () => {
       `${mnt}: statfs did not answer within 500 ms; mount stalled, skipped until it answers`,
     );
     expect(daemonLog).toContain('"msg":"sampler problem"');
+    expect(timings.daemon_ended_before_abort).toBeDefined();
     expect(batches.at(-1)?.stopping).toBe(true);
   });
 });

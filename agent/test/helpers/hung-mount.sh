@@ -59,6 +59,21 @@ stamp once_start
 once=$!
 wait_for "$work/once.json" '^}$' || exit 5
 stamp once_printed
+# Whether the agent's processes end while the mount still hangs. A thread in statfs on this
+# FUSE mount cannot be ended before the abort, so "ended" means that nothing else of the process
+# is left: gone, or its main thread a zombie waiting for that one thread.
+ended() {
+  [ ! -e "/proc/$1" ] && return 0
+  state=$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)
+  [ "$state" = Z ]
+}
+i=0
+while ! { ended "$once" && ended "$daemon"; } && [ $i -lt 50 ]; do
+  i=$((i + 1))
+  sleep 0.1
+done
+ended "$once" && stamp once_ended_before_abort
+ended "$daemon" && stamp daemon_ended_before_abort
 
 echo 1 > "/sys/fs/fuse/connections/$conn/abort"
 conn=''
