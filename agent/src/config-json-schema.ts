@@ -21,7 +21,8 @@ export function agentJsonSchema(): Record<string, Json> {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: 'https://hostpulse.invalid/schemas/agent.schema.json',
     title: 'hostpulse-agent configuration (agent.yaml)',
-    description: 'Generated from the agent config loader by agent/scripts/json-schema.mjs; do not edit.',
+    description:
+      'Generated from the agent config loader by agent/scripts/json-schema.mjs; do not edit.',
     ...(reshape(plain) as Record<string, Json>),
   };
 }

@@ -39,7 +39,8 @@ export class InventoryWatcher implements InventorySource {
 
   start(): void {
     void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? INVENTORY_REFRESH_MS);
+    const everyMs = this.options.refreshMs ?? INVENTORY_REFRESH_MS;
+    this.timer = setInterval(() => void this.refresh(), everyMs);
     this.timer.unref();
   }
 

@@ -46,7 +46,8 @@ export class AgentRuntime {
   }
 
   private watchInventory(rootDir: string): InventoryWatcher {
-    const watcher = new InventoryWatcher({ rootDir, log: this.log.child({ component: 'inventory' }) });
+    const log = this.log.child({ component: 'inventory' });
+    const watcher = new InventoryWatcher({ rootDir, log });
     watcher.start();
     return watcher;
   }

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { cgroupSampler } from './cgroup.js';
-import { fixtureRoot, samplerConfig, samplerContext, seriesByKey } from '../../test/fixtures/snapshot-root.js';
+import {
+  fixtureRoot, samplerConfig, samplerContext, seriesByKey,
+} from '../../test/fixtures/snapshot-root.js';
 
 // Fixture trees written by hand after a Docker container on cgroup v2 (cgroup namespace, so
 // /proc/self/cgroup says 0::/), a systemd service without limits, and a Docker container on a
 // cgroup v1 host (full path in /proc/self/cgroup, hierarchies mounted per controller).
 
 async function sampleFixture(situation: string) {
-  const sampler = cgroupSampler.create(samplerContext(fixtureRoot(situation)), samplerConfig(cgroupSampler));
+  const context = samplerContext(fixtureRoot(situation));
+  const sampler = cgroupSampler.create(context, samplerConfig(cgroupSampler));
   return sampler.sample(0);
 }
 

@@ -79,7 +79,8 @@ async function readFigures(
     const period = await readValue(join(dir, 'cpu.cfs_period_us'), String, onProblem);
     const quotaFile = join(dir, 'cpu.cfs_quota_us');
     if (period !== undefined) {
-      figures.cpuLimitCores = await readValue(quotaFile, (q) => parseCfsQuota(q, period), onProblem);
+      const parseQuota = (quota: string) => parseCfsQuota(quota, period);
+      figures.cpuLimitCores = await readValue(quotaFile, parseQuota, onProblem);
     }
   }
   return figures;
