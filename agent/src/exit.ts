@@ -10,19 +10,31 @@
 // systemd counts as a clean stop and a script checking for non-zero still sees as a failure.
 
 const PENDING_FILE_REQUESTS = new Set(['FSReqCallback', 'FSReqPromise']);
+// The logger writes to stdout with fs.write, so its last lines are file requests too; they end
+// within milliseconds, a statfs on a hung mount never. Pending requests are given this long.
+const DRAIN_MS = 500;
+const POLL_MS = 10;
 
 /** True when a file system request of this process has not returned yet. */
 export function hasPendingFileRequests(): boolean {
   return process.getActiveResourcesInfo().some((kind) => PENDING_FILE_REQUESTS.has(kind));
 }
 
-/** Ends the process with `code`, or by its own SIGTERM when a file request is stuck. */
+/** Ends the process with `code`, or by its own SIGTERM when a file request stays stuck. */
 export function exitProcess(code: number): void {
-  if (!hasPendingFileRequests()) {
-    process.exit(code);
-    return;
-  }
-  // Without listeners SIGTERM takes its default action, which ends the process at once.
-  process.removeAllListeners('SIGTERM');
-  process.kill(process.pid, 'SIGTERM');
+  const deadline = Date.now() + DRAIN_MS;
+  const attempt = (): void => {
+    if (!hasPendingFileRequests()) {
+      process.exit(code);
+      return;
+    }
+    if (Date.now() < deadline) {
+      setTimeout(attempt, POLL_MS);
+      return;
+    }
+    // Without listeners SIGTERM takes its default action, which ends the process at once.
+    process.removeAllListeners('SIGTERM');
+    process.kill(process.pid, 'SIGTERM');
+  };
+  attempt();
 }
