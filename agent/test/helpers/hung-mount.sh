@@ -14,7 +14,7 @@ once=''
 
 stamp() { echo "$1=$(($(date +%s%N) / 1000000))" >> "$work/timings"; }
 
-# Lines of a file that matches a pattern, within 20 s.
+# Waits up to 20 s for a line of file $1 to match pattern $2.
 wait_for() {
   i=0
   while ! grep -q "$2" "$1" 2>/dev/null; do
