@@ -3,7 +3,7 @@ import type { BatchBuffer } from './buffer/batch-buffer.js';
 import { toNewBatch } from './batch.js';
 import { sampleAll } from './cycle.js';
 import type { HostIdentity } from './host-identity.js';
-import { readInventory } from './inventory.js';
+import type { InventorySource } from './inventory-watcher.js';
 import { ProblemTracker } from './problem-tracker.js';
 import type { ActiveSampler } from './sampler-set.js';
 import { selfMetrics } from './self-metrics.js';
@@ -26,8 +26,8 @@ export interface DaemonOptions {
   /** Already bound to { component: 'daemon' }. */
   readonly log: Logger;
   readonly now?: () => number;
-  /** Send the inventory with the first batch (true at start, false after a reload). */
-  readonly sendInventory: boolean;
+  /** The host's inventory, written with a batch at start and again when it changes. */
+  readonly inventorySource?: InventorySource;
   /** Most time the samplers get per cycle; 80% of the interval unless given. */
   readonly samplerTimeoutMs?: number;
 }
@@ -45,13 +45,11 @@ export class Daemon {
   private skipping = false;
   private stopRequested = false;
   private wroteFinal = false;
-  private inventoryDue: boolean;
   private readonly hurry = new AbortController();
 
   constructor(private readonly options: DaemonOptions) {
     this.now = options.now ?? Date.now;
     this.problems = new ProblemTracker(options.log);
-    this.inventoryDue = options.sendInventory;
   }
 
   /** Cycles skipped because the one before was still running. */
@@ -96,8 +94,7 @@ export class Daemon {
         residentBytes: process.memoryUsage.rss(),
       });
       const values = [...sampled.values, ...own];
-      const { rootDir } = this.options;
-      const inventory = this.inventoryDue ? readInventory(rootDir, cycleMs) : undefined;
+      const inventory = this.options.inventorySource?.due();
       const batch = toNewBatch({
         ...this.options,
         cycleMs,
@@ -107,7 +104,7 @@ export class Daemon {
         ...(inventory ? { inventory } : {}),
       });
       const seq = buffer.append(batch);
-      this.inventoryDue = false;
+      if (inventory) this.options.inventorySource?.markSent(inventory);
       if (stopping) this.wroteFinal = true;
       const counts = { values: values.length, problems: sampled.problems.length };
       log.debug({ seq, cycleMs, ...counts, cycleDurationMs }, 'cycle written');

@@ -14,12 +14,13 @@ import {
   loadAgentSettings,
   type AgentSettings,
 } from './config.js';
+import { exitProcess } from './exit.js';
 import { runOnce } from './once.js';
 import { AgentRuntime } from './runtime.js';
 import { agentVersion } from './version.js';
 
 // hostpulse-agent: flags → config → daemon, --once or --check-config. The only module that
-// calls process.exit; everything else returns or throws.
+// ends the process (through exit.ts); everything else returns or throws.
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -150,18 +151,18 @@ function installSignals(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessE
         { guardMs: STOP_GUARD_MS },
         'clean stop took too long; exiting with the buffer as it is (committed batches are safe)',
       );
-      process.exit(EXIT_OK);
+      exitProcess(EXIT_OK);
     }, STOP_GUARD_MS).unref();
     void reloading
       .then(() => runtime.shutdown())
       .then(
         (result) => {
           log.info({ sent: result.sent, leftInBuffer: result.left }, 'agent stopped');
-          process.exit(EXIT_OK);
+          exitProcess(EXIT_OK);
         },
         (err: unknown) => {
           log.error({ err }, 'clean stop failed; committed batches stay in the buffer');
-          process.exit(EXIT_OK);
+          exitProcess(EXIT_OK);
         },
       );
   };
@@ -173,7 +174,7 @@ function installSignals(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessE
   });
   process.on('uncaughtException', (err) => {
     log.fatal({ err }, 'unexpected error; exiting (committed batches are safe in the buffer)');
-    process.exit(EXIT_FAILED);
+    exitProcess(EXIT_FAILED);
   });
 }
 
@@ -206,11 +207,11 @@ async function reload(runtime: AgentRuntime, log: Logger, env: NodeJS.ProcessEnv
 export function main(): void {
   runCli(process.argv.slice(2)).then(
     (outcome) => {
-      if (outcome !== 'running') process.exit(outcome);
+      if (outcome !== 'running') exitProcess(outcome);
     },
     (err: unknown) => {
       printError(`hostpulse-agent: ${(err as Error).stack ?? String(err)}`);
-      process.exit(EXIT_FAILED);
+      exitProcess(EXIT_FAILED);
     },
   );
 }

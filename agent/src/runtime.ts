@@ -4,6 +4,7 @@ import { BatchBuffer } from './buffer/batch-buffer.js';
 import type { AgentSettings } from './config.js';
 import { Daemon } from './daemon.js';
 import { resolveHostIdentity, type HostIdentity } from './host-identity.js';
+import { InventoryWatcher } from './inventory-watcher.js';
 import { createSamplerSet, type ActiveSampler } from './sampler-set.js';
 import { CollectorClient } from './shipper/collector-client.js';
 import { Shipper } from './shipper/shipper.js';
@@ -32,13 +33,23 @@ const LAST_SEND_BUDGET_MS = 3000;
 
 export class AgentRuntime {
   private generation: Generation;
+  // Outlives generations: a reload with the same root does not send the inventory again.
+  private inventory: InventoryWatcher;
 
   private constructor(
     private readonly buffer: BatchBuffer,
     private readonly log: Logger,
     settings: AgentSettings,
   ) {
-    this.generation = this.build(settings, undefined);
+    this.inventory = this.watchInventory(settings.config.root);
+    this.generation = this.build(settings, undefined, this.inventory);
+  }
+
+  private watchInventory(rootDir: string): InventoryWatcher {
+    const log = this.log.child({ component: 'inventory' });
+    const watcher = new InventoryWatcher({ rootDir, log });
+    watcher.start();
+    return watcher;
   }
 
   /** Opens the buffer and starts sampling and shipping. */
@@ -102,8 +113,18 @@ export class AgentRuntime {
       throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
     }
 
+    const rootChanged = next.config.root !== current.root;
+    const inventory = rootChanged ? this.watchInventory(next.config.root) : this.inventory;
     // Built before the old one stops: if building throws, the old generation runs on untouched.
-    const built = this.build(next, this.generation);
+    let built: Generation;
+    try {
+      built = this.build(next, this.generation, inventory);
+    } catch (err) {
+      if (rootChanged) inventory.stop();
+      throw err;
+    }
+    if (rootChanged) this.inventory.stop();
+    this.inventory = inventory;
     await this.stopGeneration({ final: false });
     const { maxBytes, maxAgeMs } = next.config.buffer;
     this.buffer.setLimits({ maxBytes, maxAgeMs });
@@ -117,11 +138,16 @@ export class AgentRuntime {
     await this.generation.shipper.stop();
     const result = await this.generation.shipper.flush(Date.now() + LAST_SEND_BUDGET_MS);
     await this.generation.client.close();
+    this.inventory.stop();
     this.buffer.close();
     return result;
   }
 
-  private build(settings: AgentSettings, previous: Generation | undefined): Generation {
+  private build(
+    settings: AgentSettings,
+    previous: Generation | undefined,
+    inventory: InventoryWatcher,
+  ): Generation {
     const { config } = settings;
     const identity = resolveHostIdentity({
       configuredId: config.host.id,
@@ -148,7 +174,7 @@ export class AgentRuntime {
       buffer: this.buffer,
       onBatch: () => shipper.wake(),
       log: this.log.child({ component: 'daemon' }),
-      sendInventory: previous === undefined,
+      inventorySource: inventory,
     });
     return { settings, identity, samplers, client, shipper, daemon };
   }

@@ -79,7 +79,6 @@ describe('checks in the daemon cycle', () => {
       buffer,
       onBatch: () => undefined,
       log: silentLogger(),
-      sendInventory: false,
     });
     try {
       daemon.start();

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BatchMessage, silentLogger } from '@hostpulse/shared';
 import { BatchBuffer } from '../src/buffer/batch-buffer.js';
 import { Daemon } from '../src/daemon.js';
+import { InventoryWatcher } from '../src/inventory-watcher.js';
 import type { ActiveSampler } from '../src/sampler-set.js';
 import type { SampleResult } from '../src/samplers/sampler.js';
 import { memoryLog } from './helpers/memory-log.js';
@@ -42,7 +43,7 @@ function daemon(samplers: ActiveSampler[], extra: { samplerTimeoutMs?: number; l
     buffer,
     onBatch: () => (woken += 1),
     log: extra.log ?? silentLogger(),
-    sendInventory: true,
+    inventorySource: new InventoryWatcher({ rootDir: '/', log: silentLogger() }),
     ...(extra.samplerTimeoutMs === undefined ? {} : { samplerTimeoutMs: extra.samplerTimeoutMs }),
   });
   return { d, woken: () => woken };

@@ -5,6 +5,7 @@ import { loadSampler } from './load.js';
 import { filesystemSampler } from './filesystem.js';
 import { diskIoSampler } from './disk-io.js';
 import { networkSampler } from './network.js';
+import { cgroupSampler } from './cgroup.js';
 
 // The agent's samplers, in the order they run and print. A new sampler is one file in this
 // folder plus one line here (samplers/index.test.ts fails on a file that is not listed).
@@ -15,4 +16,5 @@ export const samplers = [
   filesystemSampler,
   diskIoSampler,
   networkSampler,
+  cgroupSampler,
 ] as const satisfies readonly SamplerDefinition<any>[];
