@@ -10,6 +10,7 @@ import {
   quote,
   type Loaded,
 } from '@hostpulse/shared';
+import { backupConfigProblems, backupsConfig } from './backups/config.js';
 import { samplers } from './samplers/index.js';
 
 // agent.yaml (SPEC §3.2), assembled from one schema per section. The samplers section has one
@@ -70,6 +71,7 @@ export const agentConfigSchema = Type.Object({
   root: Type.String({ minLength: 1, default: '/' }),
   buffer: bufferSection,
   samplers: samplersSection(),
+  backups: backupsConfig,
   log_level: logLevel,
 });
 
@@ -123,6 +125,7 @@ export function loadAgentSettings(
     problem('buffer.max_bytes', `${bytes} bytes is below the smallest buffer, 64KiB`);
   }
   if (!existsSync(config.root)) problem('root', `${quote(config.root)} does not exist`);
+  for (const { path, message } of backupConfigProblems(config.backups)) problem(path, message);
 
   // Files named in the config are read now, so a missing one is refused at start (or at
   // SIGHUP, keeping the old config) instead of failing at the first send.

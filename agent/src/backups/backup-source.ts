@@ -1,0 +1,48 @@
+import type { Sampler, SampleResult, SamplerContext } from '../samplers/sampler.js';
+import type { BackupConfig } from './config.js';
+import { BackupWatch, type BackupWatchDeps } from './backup-watch.js';
+import { verifyGzip } from './gzip-verify.js';
+import { scanFolder } from './scan.js';
+import { verifySha256 } from './sha256-verify.js';
+
+// The `backups:` section as one source of the sampling cycle, named `backups`: it runs through
+// the same path as the samplers (sampler-set.ts), so the daemon and --once call the same code
+// and the cycle's timeout covers it. Each backup is scanned under its own timeout, all at once,
+// so one hung folder costs only its own figures.
+
+export const BACKUPS_SOURCE = 'backups';
+
+export interface BackupSampler extends Sampler {
+  /** Runs every configured verification now and waits for them (--once, tests). */
+  verifyAll(): Promise<void>;
+  close(): void;
+}
+
+const defaultDeps: BackupWatchDeps = {
+  scan: scanFolder,
+  verifiers: { gzip: verifyGzip, sha256: verifySha256 },
+};
+
+export function createBackupSampler(
+  ctx: SamplerContext,
+  backups: readonly BackupConfig[],
+  deps: Partial<BackupWatchDeps> = {},
+): BackupSampler {
+  const all = { ...defaultDeps, ...deps };
+  const watches = backups.map((backup) => new BackupWatch(ctx, backup, all));
+  return {
+    async sample(now: number): Promise<SampleResult> {
+      const results = await Promise.all(watches.map((watch) => watch.sample(now)));
+      return {
+        series: results.flatMap((r) => r.series),
+        problems: results.flatMap((r) => r.problems),
+      };
+    },
+    async verifyAll(): Promise<void> {
+      await Promise.all(watches.map((watch) => watch.verifyNow()));
+    },
+    close(): void {
+      for (const watch of watches) watch.stop();
+    },
+  };
+}
