@@ -53,7 +53,7 @@ describe('hostpulse-agent --check-config', () => {
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
-      'agent.yaml: checks: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, log_level)',
+      'agent.yaml: checks: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, backups, log_level)',
       'agent.yaml: collector.url: "not a url" is not a URL (write e.g. http://127.0.0.1:8080)',
       'agent.yaml: collector.timeout: "soon" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
       'agent.yaml: interval: "10 seconds" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',

@@ -67,7 +67,7 @@ async function writeNightlies(newest: Buffer, older: Buffer[] = [gzipDump(1000),
 }
 
 describe('backups', () => {
-  it('fresh: age, size, count, change against the median of the earlier ones, verified', async () => {
+  it('fresh: age, size, count, change against the median of earlier ones, verified', async () => {
     const newest = gzipDump(5000);
     const older = [gzipDump(1000), gzipDump(3000)];
     await writeNightlies(newest, older);
@@ -171,11 +171,14 @@ describe('backups', () => {
     expect(values['backup_verified{backup=db}']).toBe(0);
     expect(problems).toHaveLength(1);
     expect(problems[0]?.message).toMatch(
-      /^\/var\/backups\/db\/db\.dump: sha256 verification failed: checksum mismatch: the file's sha256 is [0-9a-f]{12}…, db\.dump\.sha256 says [0-9a-f]{12}…$/,
+      new RegExp(
+        `^${DIR}/db\\.dump: sha256 verification failed: checksum mismatch: ` +
+          "the file's sha256 is [0-9a-f]{12}…, db\\.dump\\.sha256 says [0-9a-f]{12}…$",
+      ),
     );
   });
 
-  it('future modification time: counted, but the latest backup is the newest not in the future', async () => {
+  it('future modification time: counted, the latest is the newest not in the future', async () => {
     await writeNightlies(gzipDump(300));
     await root.write(`${DIR}/db-99.sql.gz`, gzipDump(300), NOW + 48 * HOUR_MS);
     // Within the tolerance for a file server's clock: taken as written just now.
@@ -299,7 +302,7 @@ describe('backups', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('a scan that times out is reported, and not started again while it has not ended', async () => {
+  it('a scan that times out is reported, and not started again until it has ended', async () => {
     let scans = 0;
     let end: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => (end = resolve));

@@ -117,7 +117,8 @@ export class BackupWatch {
     }
     if (code === 'ENOTDIR') return this.noFiles(`${folder} is not a folder`);
     if (code === 'EACCES' || code === 'EPERM') {
-      return this.failed(`folder ${folder} cannot be read (${code}): the agent's user needs read access`);
+      const why = `${code}: the agent's user needs read access`;
+      return this.failed(`folder ${folder} cannot be read (${why})`);
     }
     return this.failed(`folder ${folder} cannot be read (${code})`);
   }

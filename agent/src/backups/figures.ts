@@ -41,22 +41,24 @@ export function scanFigures(input: FigureInput): SampleResult {
       series.push({ metric: 'backup_size_change_percent', labels, value: change });
     }
     const modified = new Date(latest.mtimeMs).toISOString();
+    const named = `the latest backup ${fileName(latest)}`;
     if (backup.maxAgeMs !== undefined && input.nowMs - latest.mtimeMs > backup.maxAgeMs) {
       const limit = formatDuration(backup.maxAgeMs);
-      problem('age', `the latest backup ${fileName(latest)} (modified ${modified}) is older than max_age ${limit}`);
+      problem('age', `${named} (modified ${modified}) is older than max_age ${limit}`);
     }
     if (latest.size === 0) {
-      problem('size', `the latest backup ${fileName(latest)} is empty (0 bytes)`);
+      problem('size', `${named} is empty (0 bytes)`);
     } else if (backup.minSizeBytes !== undefined && latest.size < backup.minSizeBytes) {
       const limit = formatSize(backup.minSizeBytes);
-      problem('size', `the latest backup ${fileName(latest)} has ${latest.size} bytes, under min_size ${limit}`);
+      problem('size', `${named} has ${latest.size} bytes, under min_size ${limit}`);
     }
   }
   const future = summary.newestFuture;
   if (future) {
     const dated = new Date(future.mtimeMs).toISOString();
     const more = summary.futureFiles > 1 ? ` (and ${summary.futureFiles - 1} more)` : '';
-    problem('future', `${fileName(future)} is dated ${dated}, in the future${more}: not taken as the latest backup`);
+    const why = `in the future${more}: not taken as the latest backup`;
+    problem('future', `${fileName(future)} is dated ${dated}, ${why}`);
   }
   if (summary.skippedEntries > 0) {
     const named = summary.skipped.map((entry) => `${entry.name}: ${entry.reason}`).join('; ');
@@ -68,15 +70,20 @@ export function scanFigures(input: FigureInput): SampleResult {
 }
 
 /** backup_verified and, when it failed, the reason; nothing before the first verification. */
-export function verificationFigures(backup: BackupConfig, result: VerificationResult | undefined): SampleResult {
+export function verificationFigures(
+  backup: BackupConfig,
+  result: VerificationResult | undefined,
+): SampleResult {
   if (!result) return { series: [], problems: [] };
-  const series = [{ metric: 'backup_verified', labels: { backup: backup.name }, value: result.ok ? 1 : 0 }];
+  const labels = { backup: backup.name };
+  const series = [{ metric: 'backup_verified', labels, value: result.ok ? 1 : 0 }];
   if (result.ok) return { series, problems: [] };
-  const message = `${result.file}: ${backup.verify} verification failed: ${result.reason ?? 'no reason given'}`;
+  const reason = result.reason ?? 'no reason given';
+  const message = `${result.file}: ${backup.verify} verification failed: ${reason}`;
   return { series, problems: [{ source: sourceOf(backup, 'verify'), message }] };
 }
 
-/** The latest size against the median of the previous ones, in percent; undefined without a base. */
+/** The latest size against the median of the previous ones, in %; undefined without a base. */
 export function sizeChangePercent(latest: number, previous: readonly number[]): number | undefined {
   const base = median(previous);
   if (base === undefined || base === 0) return undefined;

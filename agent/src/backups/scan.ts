@@ -71,7 +71,9 @@ export function scanFolder(request: ScanRequest): Promise<ScanOutcome> {
       }
     });
     // An error thrown while listing (EIO halfway through) ends the worker with it.
-    worker.on('error', (err: NodeJS.ErrnoException) => finish({ kind: 'failed', code: err.code ?? err.message }));
+    worker.on('error', (err: NodeJS.ErrnoException) => {
+      finish({ kind: 'failed', code: err.code ?? err.message });
+    });
     worker.on('exit', () => finish({ kind: 'failed', code: 'the scan ended without an answer' }));
   });
 }
