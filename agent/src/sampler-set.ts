@@ -2,7 +2,12 @@ import type { Logger } from '@hostpulse/shared';
 import { BACKUPS_SOURCE, createBackupSampler } from './backups/backup-source.js';
 import type { AgentConfig } from './config.js';
 import { samplers } from './samplers/index.js';
-import type { Sampler, SampleResult, SamplerContext, SamplerDefinition } from './samplers/sampler.js';
+import type {
+  Sampler,
+  SampleResult,
+  SamplerContext,
+  SamplerDefinition,
+} from './samplers/sampler.js';
 
 // The enabled samplers, built from the registry and the config, then the `backups:` section as
 // one more source. The daemon and --once both use this, so --once runs the very same code as
