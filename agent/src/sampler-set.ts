@@ -1,5 +1,9 @@
 import type { Logger } from '@hostpulse/shared';
-import { BACKUPS_SOURCE, createBackupSampler } from './backups/backup-source.js';
+import {
+  BACKUPS_SOURCE,
+  backupScanTimeoutMs,
+  createBackupSampler,
+} from './backups/backup-source.js';
 import type { AgentConfig } from './config.js';
 import { samplers } from './samplers/index.js';
 import type {
@@ -59,7 +63,10 @@ export function createSamplerSet(options: SamplerSetOptions): ActiveSampler[] {
     add(definition.name, section, (ctx) => definition.create(ctx, section as never));
   }
   if (config.backups.length > 0) {
-    add(BACKUPS_SOURCE, config.backups, (ctx) => createBackupSampler(ctx, config.backups));
+    add(BACKUPS_SOURCE, config.backups, (ctx) => {
+      const scanTimeoutMs = backupScanTimeoutMs(config.intervalMs, ctx.sourceTimeoutMs);
+      return createBackupSampler({ ...ctx, sourceTimeoutMs: scanTimeoutMs }, config.backups);
+    });
   }
   return active;
 }

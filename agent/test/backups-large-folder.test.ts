@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +23,15 @@ beforeAll(() => {
   const folder = join(dir, 'var/backups/many');
   mkdirSync(folder, { recursive: true });
   // Written in name order, so modification times grow with the name (files written within one
-  // clock tick share a time, and the later name then counts as newer). Sizes run 1..8 bytes in
-  // turn: the last file, dump-199999, has 8 and the seven before it 7, 6, ..., 1.
+  // clock tick share a time, and the later name then counts as newer). All are empty but the
+  // last eight, which hold 1 to 8 bytes: no data block for the others keeps this to metadata.
   for (let i = 0; i < FILES; i += 1) {
-    writeFileSync(join(folder, `dump-${String(i).padStart(6, '0')}.gz`), 'x'.repeat((i % 8) + 1));
+    const bytes = Math.max(0, i - (FILES - 9));
+    writeFileSync(join(folder, `dump-${String(i).padStart(6, '0')}.gz`), 'x'.repeat(bytes));
   }
+  // The folder last changed a minute ago, so the next cycles may reuse the scan (scan-cache.ts).
+  const minuteAgo = (Date.now() - 60_000) / 1000;
+  utimesSync(folder, minuteAgo, minuteAgo);
   const yaml = [
     'collector: { url: "http://127.0.0.1:9" }',
     'interval: 10s',
@@ -49,7 +53,7 @@ beforeAll(() => {
 afterAll(() => {
   if (set) closeSamplers(set);
   rmSync(dir, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe('a backup folder of 200,000 files', () => {
   it('is counted within one cycle, with the newest file and a flat heap', async () => {
@@ -64,7 +68,7 @@ describe('a backup folder of 200,000 files', () => {
     }, 5);
     const nowMs = Date.now();
     const started = performance.now();
-    // The daemon's timeout for a 10 s interval: 80 % of it for the cycle, 5 s per source.
+    // The daemon's timeouts for a 10 s interval: 80 % of it for the cycle, 70 % for a backup scan.
     const result = await sampleAll(set, nowMs, { timeoutMs: 8000 });
     const cycleMs = performance.now() - started;
     clearInterval(probe);
@@ -81,11 +85,19 @@ describe('a backup folder of 200,000 files', () => {
     // not by the folder (the FileSummary keeps 8 files; file-summary.test.ts).
     expect(heapPeak - heapBefore).toBeLessThan(32 * 1024 * 1024);
 
+    // The next cycle, folder unchanged: the same figures from the kept scan, no new scan.
+    const nextStarted = performance.now();
+    const next = await sampleAll(set, Date.now(), { timeoutMs: 8000 });
+    const nextCycleMs = performance.now() - nextStarted;
+    expect(next.problems).toEqual([]);
+    expect(seriesByKey(next.values)['backup_files{backup=many}']).toBe(FILES);
+
     const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
     process.stdout.write(
       `backup scan of ${FILES} files: cycle ${cycleMs.toFixed(0)} ms, ` +
         `heap +${mb(heapPeak - heapBefore)} MiB at peak (${mb(heapBefore)} before), ` +
-        `RSS +${mb(rssPeak - rssBefore)} MiB at peak (${mb(rssBefore)} before)\n`,
+        `RSS +${mb(rssPeak - rssBefore)} MiB at peak (${mb(rssBefore)} before); ` +
+        `next cycle, folder unchanged: ${nextCycleMs.toFixed(1)} ms\n`,
     );
   });
 });

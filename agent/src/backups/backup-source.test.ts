@@ -12,7 +12,10 @@ import {
   type BackupRoot,
 } from '../../test/fixtures/backup-folders.js';
 import { seriesByKey } from '../../test/fixtures/snapshot-root.js';
+import { appendFile, utimes } from 'node:fs/promises';
 import { createBackupSampler, type BackupSampler } from './backup-source.js';
+import { scanFolder, type ScanRequest } from './scan.js';
+import { FULL_SCAN_EVERY_MS } from './scan-cache.js';
 import { backupsConfig, type BackupConfig } from './config.js';
 import type { Scheduler } from './verifier.js';
 
@@ -303,6 +306,7 @@ describe('backups', () => {
   });
 
   it('a scan that times out is reported, and not started again until it has ended', async () => {
+    await root.mkdir(DIR);
     let scans = 0;
     let end: () => void = () => undefined;
     const ended = new Promise<void>((resolve) => (end = resolve));
@@ -328,6 +332,48 @@ describe('backups', () => {
     await ended;
     await sampler.sample(NOW + 20_000);
     expect(scans).toBe(2);
+  });
+
+  it('scans again only when the folder or a kept file changed, or after a while', async () => {
+    await writeNightlies(gzipDump(500));
+    // The folder's own time, settled well before the first scan (scan-cache.ts).
+    const folderTime = (NOW - HOUR_MS) / 1000;
+    await utimes(`${root.rootDir}${DIR}`, folderTime, folderTime);
+    const scanned: number[] = [];
+    const scan = (request: ScanRequest) => {
+      scanned.push(request.futureAfterMs);
+      return scanFolder(request);
+    };
+    const clock = { nowMs: NOW };
+    const ctx = { ...context(), now: () => clock.nowMs };
+    sampler = createBackupSampler(ctx, backups({ name: 'db', path: `${DIR}/*.gz` }), {
+      scheduler: noSchedule,
+      scan,
+    });
+    const at = async (ms: number) => {
+      clock.nowMs = ms;
+      return seriesByKey((await sampler!.sample(ms)).series);
+    };
+    await at(NOW);
+    expect((await at(NOW + 10_000))['backup_age_seconds{backup=db}']).toBe(10 * 3600 + 10);
+    expect(scanned).toHaveLength(1); // unchanged: the first scan's figures, ages moved on
+
+    await appendFile(`${root.rootDir}${DIR}/db-03.sql.gz`, 'more'); // the latest grows
+    await utimes(`${root.rootDir}${DIR}`, folderTime, folderTime);
+    const grown = await at(NOW + 20_000);
+    expect(scanned).toHaveLength(2);
+    expect(grown['backup_files{backup=db}']).toBe(3);
+
+    await root.write(`${DIR}/db-04.sql.gz`, gzipDump(600), NOW - HOUR_MS); // a new entry
+    // The folder's time changes with the entry; set to a time before this test's clock.
+    await utimes(`${root.rootDir}${DIR}`, folderTime + 1, folderTime + 1);
+    expect((await at(NOW + 30_000))['backup_files{backup=db}']).toBe(4);
+    expect(scanned).toHaveLength(3);
+
+    await at(NOW + 40_000);
+    expect(scanned).toHaveLength(3);
+    await at(NOW + 30_000 + FULL_SCAN_EVERY_MS);
+    expect(scanned).toHaveLength(4);
   });
 
   it('the real scan gives up at its timeout', async () => {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Sampler, SampleResult, SamplerContext } from '../samplers/sampler.js';
 import type { BackupConfig } from './config.js';
 import { BackupWatch, type BackupWatchDeps } from './backup-watch.js';
@@ -12,6 +13,16 @@ import { verifySha256 } from './sha256-verify.js';
 
 export const BACKUPS_SOURCE = 'backups';
 
+/**
+ * Most time one backup's scan may take: 70 % of the interval, never less than the source
+ * timeout. A folder of a million files takes seconds to list and stat, more than the 5 s
+ * allowed a statfs; the cycle, which waits at most 80 % of the interval, still ends on time.
+ * A scan this long happens only when the folder changed (scan-cache.ts).
+ */
+export function backupScanTimeoutMs(intervalMs: number, sourceTimeoutMs: number): number {
+  return Math.max(sourceTimeoutMs, Math.floor(intervalMs * 0.7));
+}
+
 export interface BackupSampler extends Sampler {
   /** Runs every configured verification now and waits for them (--once, tests). */
   verifyAll(): Promise<void>;
@@ -20,6 +31,7 @@ export interface BackupSampler extends Sampler {
 
 const defaultDeps: BackupWatchDeps = {
   scan: scanFolder,
+  stat: (path) => stat(path),
   verifiers: { gzip: verifyGzip, sha256: verifySha256 },
 };
 

@@ -5,10 +5,13 @@ import { globToRegExp } from '../glob.js';
 import type { BackupConfig } from './config.js';
 import { scanFigures, sourceOf, verificationFigures } from './figures.js';
 import type { ScanOutcome, ScanRequest } from './scan.js';
+import { ScanCache, type StatFile } from './scan-cache.js';
+import type { FileSummary } from './file-summary.js';
 import { BackupVerifier, type Scheduler } from './verifier.js';
 import type { VerifyFile } from './verification.js';
 
-// One entry of `backups:`: a scan of its folder each cycle, under the source timeout, and its
+// One entry of `backups:`: each cycle, its folder's figures under the source timeout (from the
+// last scan while the folder is unchanged, see scan-cache.ts, else from a new scan), and its
 // verification on its own schedule. While a timed-out scan is still stuck in a call (a hung
 // NFS server), the folder is not scanned again, so stuck scans never pile up.
 
@@ -20,6 +23,8 @@ export const FUTURE_TOLERANCE_MS = 60_000;
 
 export interface BackupWatchDeps {
   readonly scan: (request: ScanRequest) => Promise<ScanOutcome>;
+  /** stat(2), following links: the folder's time and the kept files (scan-cache.ts). */
+  readonly stat: StatFile;
   readonly verifiers: Readonly<Record<'gzip' | 'sha256', VerifyFile>>;
   readonly scheduler?: Scheduler;
 }
@@ -32,6 +37,7 @@ export class BackupWatch {
   private readonly verifier: BackupVerifier | undefined;
   /** Set while a scan that timed out has not ended yet: its start time. */
   private stuckSinceMs: number | undefined;
+  private readonly cache = new ScanCache();
 
   constructor(
     private readonly ctx: SamplerContext,
@@ -79,32 +85,62 @@ export class BackupWatch {
       );
     }
     const startedMs = this.ctx.now();
-    const base = basename(this.backup.path);
-    const outcome = await this.deps.scan({
-      folder: this.folder,
-      pattern: this.pattern,
-      matchHidden: base.startsWith('.'),
-      skipSuffix: this.backup.verify === 'sha256' ? '.sha256' : '',
-      futureAfterMs: nowMs + FUTURE_TOLERANCE_MS,
-      timeoutMs: this.ctx.sourceTimeoutMs,
-    });
-    if (outcome.kind === 'timeout') {
-      this.stuckSinceMs = startedMs;
-      void outcome.ended.then(() => {
-        this.stuckSinceMs = undefined;
-      });
-      const limit = this.ctx.sourceTimeoutMs;
-      return this.failed(`scanning ${this.hostFolder} did not finish within ${limit} ms`);
+    const deadlineMs = startedMs + this.ctx.sourceTimeoutMs;
+    const futureAfterMs = nowMs + FUTURE_TOLERANCE_MS;
+    const cached = this.fromCache(nowMs, futureAfterMs);
+    const probe = await settleBy(cached, deadlineMs - this.ctx.now());
+    if (probe.kind === 'timeout') return this.timedOut(startedMs, cached.then(() => undefined));
+    if (probe.kind === 'error') {
+      this.cache.forget();
+      return this.folderFailed(codeOf(probe.error));
     }
-    if (outcome.kind === 'failed') return this.folderFailed(outcome.code);
-
-    const { summary } = outcome;
+    let summary = probe.value.summary;
+    if (!summary) {
+      const outcome = await this.deps.scan({
+        folder: this.folder,
+        pattern: this.pattern,
+        matchHidden: basename(this.backup.path).startsWith('.'),
+        skipSuffix: this.backup.verify === 'sha256' ? '.sha256' : '',
+        futureAfterMs,
+        timeoutMs: Math.max(0, deadlineMs - this.ctx.now()),
+      });
+      if (outcome.kind === 'timeout') return this.timedOut(startedMs, outcome.ended);
+      if (outcome.kind === 'failed') return this.folderFailed(outcome.code);
+      summary = outcome.summary;
+      this.cache.remember(summary, probe.value.folderMtimeMs, startedMs);
+    }
     const { latest } = summary;
     if (latest) {
       const file = `${this.hostFolder}/${latest.name}`;
       this.verifier?.setTarget({ path: join(this.folder, latest.name), file });
     }
     return scanFigures({ backup: this.backup, hostFolder: this.hostFolder, summary, nowMs });
+  }
+
+  /** The folder's time, and the last scan's summary when it still holds. */
+  private async fromCache(
+    nowMs: number,
+    futureAfterMs: number,
+  ): Promise<{ folderMtimeMs: number; summary: FileSummary | undefined }> {
+    const folder = await this.deps.stat(this.folder);
+    if (!folder.isDirectory()) throw Object.assign(new Error('not a folder'), { code: 'ENOTDIR' });
+    const summary = await this.cache.reuse({
+      folderMtimeMs: folder.mtimeMs,
+      nowMs,
+      futureAfterMs,
+      pathOf: (name) => join(this.folder, name),
+      stat: this.deps.stat,
+    });
+    return { folderMtimeMs: folder.mtimeMs, summary };
+  }
+
+  private timedOut(startedMs: number, ended: Promise<void>): SampleResult {
+    this.stuckSinceMs = startedMs;
+    void ended.then(() => {
+      this.stuckSinceMs = undefined;
+    });
+    const limit = this.ctx.sourceTimeoutMs;
+    return this.failed(`scanning ${this.hostFolder} did not finish within ${limit} ms`);
   }
 
   /** A folder that does not exist holds no backup (backup_files 0); one we cannot read, unknown. */
@@ -145,4 +181,30 @@ export class BackupWatch {
   private failed(message: string): SampleResult {
     return { series: [], problems: [{ source: sourceOf(this.backup), message }] };
   }
+}
+
+type Settled<T> =
+  | { readonly kind: 'value'; readonly value: T }
+  | { readonly kind: 'error'; readonly error: unknown }
+  | { readonly kind: 'timeout' };
+
+/** Waits for `promise` at most `timeoutMs`; the promise itself goes on after a timeout. */
+async function settleBy<T>(promise: Promise<T>, timeoutMs: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, timeoutMs));
+  });
+  const settled = promise.then(
+    (value): Settled<T> => ({ kind: 'value', value }),
+    (error: unknown): Settled<T> => ({ kind: 'error', error }),
+  );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function codeOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }

@@ -61,6 +61,11 @@ export class FileSummary {
     return this.newest[0];
   }
 
+  /** The files kept: the latest and up to PREVIOUS_FILES before it, newest first. */
+  get keptFiles(): readonly BackupFile[] {
+    return this.newest;
+  }
+
   /** Sizes of up to PREVIOUS_FILES files before the latest, newest first. */
   get previousSizes(): number[] {
     return this.newest.slice(1).map((file) => file.size);
