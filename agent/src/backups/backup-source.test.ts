@@ -15,6 +15,8 @@ import { seriesByKey } from '../../test/fixtures/snapshot-root.js';
 import { appendFile, utimes } from 'node:fs/promises';
 import { createBackupSampler, type BackupSampler } from './backup-source.js';
 import { scanFolder, type ScanRequest } from './scan.js';
+import { sampleAll } from '../cycle.js';
+import { ProblemTracker } from '../problem-tracker.js';
 import { FULL_SCAN_EVERY_MS } from './scan-cache.js';
 import { backupsConfig, type BackupConfig } from './config.js';
 import type { Scheduler } from './verifier.js';
@@ -381,6 +383,33 @@ describe('backups', () => {
     sampler = createBackupSampler(context(0), backups({ name: 'db', path: `${DIR}/*.gz` }));
     const result = await sampler.sample(NOW);
     expect(result.problems[0]?.message).toBe(`scanning ${DIR} did not finish within 0 ms`);
+  });
+
+  it('a failed verification reaches the collector as an event with its reason', async () => {
+    await writeNightlies(truncatedGzip(gzipDump(5000)));
+    sampler = createBackupSampler(
+      context(),
+      backups({ name: 'db', path: `${DIR}/*.gz`, verify: 'gzip' }),
+      { scheduler: noSchedule },
+    );
+    const active = [{ name: 'backups', key: 'backups', sampler, pending: undefined }];
+    const tracker = new ProblemTracker(silentLogger());
+    await sampleAll(active, NOW, { timeoutMs: 5000 });
+    await sampler.verifyAll();
+    const failed = await sampleAll(active, NOW + 10_000, { timeoutMs: 5000 });
+    expect(tracker.update(failed.problems, NOW + 10_000)).toEqual([
+      {
+        timeMs: NOW + 10_000,
+        kind: 'sampler_problem',
+        labels: { sampler: 'backups', source: 'db:verify' },
+        message:
+          `${DIR}/db-03.sql.gz: gzip verification failed: ` +
+          'truncated: the gzip stream ends before its trailer',
+      },
+    ]);
+    // The same failure next cycle is no new event.
+    const again = await sampleAll(active, NOW + 20_000, { timeoutMs: 5000 });
+    expect(tracker.update(again.problems, NOW + 20_000)).toEqual([]);
   });
 
   it('every metric it sends is documented in docs/metrics.md', async () => {
