@@ -3,7 +3,7 @@ import type { Sampler, SampleResult, SamplerContext } from '../samplers/sampler.
 import type { BackupConfig } from './config.js';
 import { BackupWatch, type BackupWatchDeps } from './backup-watch.js';
 import { verifyGzip } from './gzip-verify.js';
-import { scanFolder } from './scan.js';
+import { startScan } from './scan.js';
 import { verifySha256 } from './sha256-verify.js';
 
 // The `backups:` section as one source of the sampling cycle, named `backups`: it runs through
@@ -14,10 +14,11 @@ import { verifySha256 } from './sha256-verify.js';
 export const BACKUPS_SOURCE = 'backups';
 
 /**
- * Most time one backup's scan may take: 70 % of the interval, never less than the source
- * timeout. A folder of a million files takes seconds to list and stat, more than the 5 s
- * allowed a statfs; the cycle, which waits at most 80 % of the interval, still ends on time.
- * A scan this long happens only when the folder changed (scan-cache.ts).
+ * Most time a cycle waits for one backup's scan: 70 % of the interval, never less than the
+ * source timeout. A folder of a million files takes seconds to list and stat, more than the
+ * 5 s allowed a statfs; the cycle, which waits at most 80 % of the interval, still ends on
+ * time. A longer scan goes on in the background (backup-watch.ts). Scans this long happen only
+ * when the folder changed (scan-cache.ts).
  */
 export function backupScanTimeoutMs(intervalMs: number, sourceTimeoutMs: number): number {
   return Math.max(sourceTimeoutMs, Math.floor(intervalMs * 0.7));
@@ -30,7 +31,7 @@ export interface BackupSampler extends Sampler {
 }
 
 const defaultDeps: BackupWatchDeps = {
-  scan: scanFolder,
+  scan: startScan,
   stat: (path) => stat(path),
   verifiers: { gzip: verifyGzip, sha256: verifySha256 },
 };

@@ -4,7 +4,7 @@ import type { SampleResult, SamplerContext } from '../samplers/sampler.js';
 import { globToRegExp } from '../glob.js';
 import type { BackupConfig } from './config.js';
 import { scanFigures, sourceOf, verificationFigures } from './figures.js';
-import type { ScanOutcome, ScanRequest } from './scan.js';
+import type { RunningScan, ScanOutcome, ScanRequest } from './scan.js';
 import { ScanCache, type StatFile } from './scan-cache.js';
 import type { FileSummary } from './file-summary.js';
 import { BackupVerifier, type Scheduler } from './verifier.js';
@@ -12,8 +12,9 @@ import type { VerifyFile } from './verification.js';
 
 // One entry of `backups:`: each cycle, its folder's figures under the source timeout (from the
 // last scan while the folder is unchanged, see scan-cache.ts, else from a new scan), and its
-// verification on its own schedule. While a timed-out scan is still stuck in a call (a hung
-// NFS server), the folder is not scanned again, so stuck scans never pile up.
+// verification on its own schedule. A scan that outlasts the timeout goes on in the background
+// and a later cycle uses its result; until then no new scan starts, so scans never pile up,
+// and each cycle says that one is still running (or stuck, on a hung NFS server).
 
 /**
  * A file up to this much newer than the agent's clock is taken as written just now: a file
@@ -22,7 +23,7 @@ import type { VerifyFile } from './verification.js';
 export const FUTURE_TOLERANCE_MS = 60_000;
 
 export interface BackupWatchDeps {
-  readonly scan: (request: ScanRequest) => Promise<ScanOutcome>;
+  readonly scan: (request: ScanRequest) => RunningScan;
   /** stat(2), following links: the folder's time and the kept files (scan-cache.ts). */
   readonly stat: StatFile;
   readonly verifiers: Readonly<Record<'gzip' | 'sha256', VerifyFile>>;
@@ -35,8 +36,8 @@ export class BackupWatch {
   private readonly folder: string;
   private readonly pattern: RegExp;
   private readonly verifier: BackupVerifier | undefined;
-  /** Set while a scan that timed out has not ended yet: its start time. */
-  private stuckSinceMs: number | undefined;
+  /** A scan that outlasted its cycle, going on in the background. */
+  private background: Background | undefined;
   private readonly cache = new ScanCache();
 
   constructor(
@@ -65,6 +66,7 @@ export class BackupWatch {
 
   stop(): void {
     this.verifier?.stop();
+    this.background?.scan.stop();
   }
 
   async sample(nowMs: number): Promise<SampleResult> {
@@ -77,44 +79,85 @@ export class BackupWatch {
   }
 
   private async scanOnce(nowMs: number): Promise<SampleResult> {
-    if (this.stuckSinceMs !== undefined) {
-      const since = new Date(this.stuckSinceMs).toISOString();
-      return this.failed(
-        `the scan of ${this.hostFolder} started ${since} has not ended (a hung filesystem?); ` +
-          'not scanned again until it does',
-      );
-    }
     const startedMs = this.ctx.now();
     const deadlineMs = startedMs + this.ctx.sourceTimeoutMs;
     const futureAfterMs = nowMs + FUTURE_TOLERANCE_MS;
+    const finished = this.background;
+    if (finished) {
+      if (!finished.outcome) return this.stillScanning(finished);
+      this.background = undefined;
+      // After a late stat (retry), this cycle goes on as usual.
+      if (!finished.retry) return this.afterScan(finished.outcome, finished, nowMs);
+    }
+
     const cached = this.fromCache(nowMs, futureAfterMs);
     const probe = await settleBy(cached, deadlineMs - this.ctx.now());
-    if (probe.kind === 'timeout') return this.timedOut(startedMs, cached.then(() => undefined));
+    if (probe.kind === 'timeout') {
+      // A stat that does not answer: like a scan still running, until it does.
+      const done = cached.then(
+        (): ScanOutcome => ({ kind: 'failed', code: 'late' }),
+        (err: unknown): ScanOutcome => ({ kind: 'failed', code: codeOf(err) }),
+      );
+      const scan = { done, stop: () => undefined };
+      return this.goOnInBackground({ scan, startedMs, folderMtimeMs: 0, done, retry: true });
+    }
     if (probe.kind === 'error') {
       this.cache.forget();
       return this.folderFailed(codeOf(probe.error));
     }
-    let summary = probe.value.summary;
-    if (!summary) {
-      const outcome = await this.deps.scan({
-        folder: this.folder,
-        pattern: this.pattern,
-        matchHidden: basename(this.backup.path).startsWith('.'),
-        skipSuffix: this.backup.verify === 'sha256' ? '.sha256' : '',
-        futureAfterMs,
-        timeoutMs: Math.max(0, deadlineMs - this.ctx.now()),
-      });
-      if (outcome.kind === 'timeout') return this.timedOut(startedMs, outcome.ended);
-      if (outcome.kind === 'failed') return this.folderFailed(outcome.code);
-      summary = outcome.summary;
-      this.cache.remember(summary, probe.value.folderMtimeMs, startedMs);
+    const { folderMtimeMs } = probe.value;
+    if (probe.value.summary) return this.figures(probe.value.summary, nowMs);
+
+    const scan = this.deps.scan({
+      folder: this.folder,
+      pattern: this.pattern,
+      matchHidden: basename(this.backup.path).startsWith('.'),
+      skipSuffix: this.backup.verify === 'sha256' ? '.sha256' : '',
+      futureAfterMs,
+    });
+    const outcome = await settleBy(scan.done, deadlineMs - this.ctx.now());
+    if (outcome.kind !== 'value') {
+      const background = { scan, startedMs, folderMtimeMs, done: scan.done, retry: false };
+      return this.goOnInBackground(background);
     }
+    return this.afterScan(outcome.value, { startedMs, folderMtimeMs }, nowMs);
+  }
+
+  private goOnInBackground(background: Background): Promise<SampleResult> {
+    this.background = background;
+    void background.done.then((outcome) => {
+      background.outcome = outcome;
+    });
+    return Promise.resolve(this.stillScanning(background));
+  }
+
+  private async afterScan(
+    outcome: ScanOutcome,
+    scan: { readonly startedMs: number; readonly folderMtimeMs: number },
+    nowMs: number,
+  ): Promise<SampleResult> {
+    if (outcome.kind === 'failed') return this.folderFailed(outcome.code);
+    this.cache.remember(outcome.summary, scan.folderMtimeMs, scan.startedMs);
+    return this.figures(outcome.summary, nowMs);
+  }
+
+  private figures(summary: FileSummary, nowMs: number): SampleResult {
     const { latest } = summary;
     if (latest) {
       const file = `${this.hostFolder}/${latest.name}`;
       this.verifier?.setTarget({ path: join(this.folder, latest.name), file });
     }
     return scanFigures({ backup: this.backup, hostFolder: this.hostFolder, summary, nowMs });
+  }
+
+  /** One message while the scan runs, so it is one event however many cycles it takes. */
+  private stillScanning(background: Background): SampleResult {
+    const since = new Date(background.startedMs).toISOString();
+    return this.failed(
+      `the scan of ${this.hostFolder} started ${since} has not finished ` +
+        `(over ${this.ctx.sourceTimeoutMs} ms; a very large folder, or a hung filesystem); ` +
+        'its figures follow when it does',
+    );
   }
 
   /** The folder's time, and the last scan's summary when it still holds. */
@@ -132,15 +175,6 @@ export class BackupWatch {
       stat: this.deps.stat,
     });
     return { folderMtimeMs: folder.mtimeMs, summary };
-  }
-
-  private timedOut(startedMs: number, ended: Promise<void>): SampleResult {
-    this.stuckSinceMs = startedMs;
-    void ended.then(() => {
-      this.stuckSinceMs = undefined;
-    });
-    const limit = this.ctx.sourceTimeoutMs;
-    return this.failed(`scanning ${this.hostFolder} did not finish within ${limit} ms`);
   }
 
   /** A folder that does not exist holds no backup (backup_files 0); one we cannot read, unknown. */
@@ -181,6 +215,17 @@ export class BackupWatch {
   private failed(message: string): SampleResult {
     return { series: [], problems: [{ source: sourceOf(this.backup), message }] };
   }
+}
+
+interface Background {
+  readonly scan: RunningScan;
+  readonly startedMs: number;
+  /** The folder's time when the scan started. */
+  readonly folderMtimeMs: number;
+  readonly done: Promise<ScanOutcome>;
+  /** Not a scan but a stat of the folder that did not answer in time: scan when it does. */
+  readonly retry: boolean;
+  outcome?: ScanOutcome;
 }
 
 type Settled<T> =

@@ -2,9 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { FileSummary } from './file-summary.js';
 import { SCAN_WORKER_SOURCE, type ScanWorkerData, type ScanWorkerMessage } from './scan-worker.js';
 
-// One scan of a backup folder, run in a worker thread (see scan-worker.ts) under a timeout.
-// Memory stays flat however large the folder: entries arrive in batches and are folded into a
-// FileSummary, which keeps a count and the few newest files.
+// One scan of a backup folder, run in a worker thread (see scan-worker.ts). Memory stays flat
+// however large the folder: entries arrive in batches and are folded into a FileSummary, which
+// keeps a count and the few newest files. The caller decides how long to wait (backup-watch.ts);
+// a scan it stops waiting for goes on, and its result is used when it comes.
 
 export interface ScanRequest {
   /** The folder as the agent sees it (under the configured root). */
@@ -15,21 +16,25 @@ export interface ScanRequest {
   readonly skipSuffix: string;
   /** Files modified after this are dated in the future (FileSummary.addFile). */
   readonly futureAfterMs: number;
-  readonly timeoutMs: number;
 }
 
 export type ScanOutcome =
   | { readonly kind: 'scanned'; readonly summary: FileSummary }
   /** The folder could not be read: ENOENT, ENOTDIR, EACCES, or an error while listing. */
-  | { readonly kind: 'failed'; readonly code: string }
-  /** Not done in time. `ended` settles when the worker is gone (a hung call delays it). */
-  | { readonly kind: 'timeout'; readonly ended: Promise<void> };
+  | { readonly kind: 'failed'; readonly code: string };
+
+export interface RunningScan {
+  /** Settles when the scan is done; never rejects. */
+  readonly done: Promise<ScanOutcome>;
+  /** Ends the scan (a reload, the agent stopping); a call it is blocked in still finishes. */
+  stop(): void;
+}
 
 const BATCH_SIZE = 1000;
 // The worker keeps no more than one batch; a cap keeps a bug there from taking the host's memory.
 const WORKER_HEAP_MB = 32;
 
-export function scanFolder(request: ScanRequest): Promise<ScanOutcome> {
+export function startScan(request: ScanRequest): RunningScan {
   const workerData: ScanWorkerData = {
     folder: request.folder,
     pattern: request.pattern.source,
@@ -43,23 +48,17 @@ export function scanFolder(request: ScanRequest): Promise<ScanOutcome> {
     workerData,
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
-  const ended = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // A scan stuck on a hung filesystem must not keep a stopping agent alive.
+  worker.unref();
   const summary = new FileSummary(request.futureAfterMs);
 
-  return new Promise<ScanOutcome>((resolve) => {
-    const timer = setTimeout(() => {
-      finish({ kind: 'timeout', ended });
-      // terminate() waits for a call the thread is blocked in; `ended` tells the caller when.
-      void worker.terminate();
-    }, request.timeoutMs);
+  const done = new Promise<ScanOutcome>((resolve) => {
     let settled = false;
-    function finish(outcome: ScanOutcome): void {
+    const finish = (outcome: ScanOutcome): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
       resolve(outcome);
-    }
-
+    };
     worker.on('message', (message: ScanWorkerMessage) => {
       if (message.kind === 'batch') {
         for (const [name, mtimeMs, size] of message.files) summary.addFile({ name, mtimeMs, size });
@@ -74,6 +73,7 @@ export function scanFolder(request: ScanRequest): Promise<ScanOutcome> {
     worker.on('error', (err: NodeJS.ErrnoException) => {
       finish({ kind: 'failed', code: err.code ?? err.message });
     });
-    worker.on('exit', () => finish({ kind: 'failed', code: 'the scan ended without an answer' }));
+    worker.on('exit', () => finish({ kind: 'failed', code: 'the scan was stopped' }));
   });
+  return { done, stop: () => void worker.terminate() };
 }
