@@ -83,11 +83,10 @@ describe('loadAgentSettings', () => {
           'buffer: { max_bytes: lots, max_age: "a week" }',
           'samplers: { cpu: { enabled: maybe }, gpu: {} }',
           'log_level: loud',
-          'backups: []',
+          'backups: [{ name: db, path: /b/*.gz, verify: crc }]',
         ].join('\n'),
       ),
     ).toEqual([
-      'agent.yaml: backups: unknown key (known keys here: collector, interval, host, labels, root, buffer, samplers, checks, log_level)',
       'agent.yaml: collector.tmeout: unknown key (known keys here: url, token, token_file, ca_file, timeout)',
       'agent.yaml: collector.url: "not a url" is not a URL (write e.g. http://127.0.0.1:8080)',
       'agent.yaml: interval: "10 seconds" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
@@ -96,7 +95,20 @@ describe('loadAgentSettings', () => {
       'agent.yaml: buffer.max_age: "a week" is not a duration (write 500ms, 10s, 90m, 26h or 7d)',
       `agent.yaml: samplers.gpu: unknown key (known keys here: ${samplers.map((s) => s.name).join(', ')})`,
       'agent.yaml: samplers.cpu.enabled: "maybe" is not true or false',
+      'agent.yaml: backups[0].verify: "crc" is not one of none, gzip, sha256',
       'agent.yaml: log_level: "loud" is not one of fatal, error, warn, info, debug, trace',
+    ]);
+  });
+
+  it('has no backups by default, and reports backup values the schema cannot check', () => {
+    expect(loadAgentSettings(write('collector: { url: "http://h" }\n'), {}).config.backups).toEqual([]);
+    expect(
+      problemsOf(
+        'collector: { url: "http://h" }\nbackups:\n  - { name: db, path: "/b/*/x.gz", verify: gzip, verify_schedule: "hourly" }\n',
+      ),
+    ).toEqual([
+      'agent.yaml: backups[0].path: "/b/*/x.gz" has * or ? in a folder name; only the file name may',
+      'agent.yaml: backups[0].verify_schedule: "hourly" is not a cron expression (write e.g. "0 * * * *" for hourly, "30 4 * * *" for 04:30 daily)',
     ]);
   });
 

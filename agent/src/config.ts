@@ -11,6 +11,7 @@ import {
   quote,
   type Loaded,
 } from '@hostpulse/shared';
+import { backupConfigProblems, backupsConfig } from './backups/config.js';
 import { checkProblems, checksSchema, type CheckSection } from './checks/config.js';
 import { samplers } from './samplers/index.js';
 
@@ -72,6 +73,7 @@ export const agentConfigSchema = Type.Object({
   root: Type.String({ minLength: 1, default: '/' }),
   buffer: bufferSection,
   samplers: samplersSection(),
+  backups: backupsConfig,
   checks: checksSchema(),
   log_level: logLevel,
 });
@@ -136,6 +138,7 @@ export function loadAgentSettings(
   }
   if (!existsSync(config.root)) problem('root', `${quote(config.root)} does not exist`);
   for (const line of checkProblems(config.checks)) problems.push(`${name}: ${line}`);
+  for (const { path, message } of backupConfigProblems(config.backups)) problem(path, message);
 
   // Files named in the config are read now, so a missing one is refused at start (or at
   // SIGHUP, keeping the old config) instead of failing at the first send.

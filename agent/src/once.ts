@@ -5,7 +5,7 @@ import type { AgentSettings } from './config.js';
 import { sampleAll, type CycleProblem } from './cycle.js';
 import { resolveHostIdentity, type HostIdentity } from './host-identity.js';
 import { printOnceReport, type OnceReport } from './once-report.js';
-import { createSamplerSet } from './sampler-set.js';
+import { closeSamplers, createSamplerSet } from './sampler-set.js';
 import { CollectorClient } from './shipper/collector-client.js';
 import { pingCollector, type PingReport } from './shipper/ping.js';
 
@@ -30,6 +30,7 @@ export async function runOnce(options: OnceOptions): Promise<number> {
     sampleAll(set, Date.now(), { timeoutMs }),
     ping(options.settings),
   ]);
+  closeSamplers(set);
 
   const problems: CycleProblem[] = [...sampled.problems];
   const buffer = readBufferSafely(config.buffer.path, problems);

@@ -5,7 +5,7 @@ import type { AgentSettings } from './config.js';
 import { Daemon } from './daemon.js';
 import { resolveHostIdentity, type HostIdentity } from './host-identity.js';
 import { InventoryWatcher } from './inventory-watcher.js';
-import { createSamplerSet, type ActiveSampler } from './sampler-set.js';
+import { closeSamplers, createSamplerSet, type ActiveSampler } from './sampler-set.js';
 import { CollectorClient } from './shipper/collector-client.js';
 import { Shipper } from './shipper/shipper.js';
 import { agentVersion } from './version.js';
@@ -126,6 +126,8 @@ export class AgentRuntime {
     if (rootChanged) this.inventory.stop();
     this.inventory = inventory;
     await this.stopGeneration({ final: false });
+    // Kept samplers carry on (their rates, their verification results); the rest stop here.
+    closeSamplers(this.generation.samplers, built.samplers);
     const { maxBytes, maxAgeMs } = next.config.buffer;
     this.buffer.setLimits({ maxBytes, maxAgeMs });
     this.generation = built;
@@ -135,6 +137,7 @@ export class AgentRuntime {
   /** SIGTERM: last cycle (marked stopping), one last send with a short deadline, buffer closed. */
   async shutdown(): Promise<ShutdownResult> {
     await this.generation.daemon.stop({ final: true });
+    closeSamplers(this.generation.samplers);
     await this.generation.shipper.stop();
     const result = await this.generation.shipper.flush(Date.now() + LAST_SEND_BUDGET_MS);
     await this.generation.client.close();

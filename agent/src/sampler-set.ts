@@ -1,4 +1,9 @@
 import { HostpulseError, type Logger } from '@hostpulse/shared';
+import {
+  BACKUPS_SOURCE,
+  backupScanTimeoutMs,
+  createBackupSampler,
+} from './backups/backup-source.js';
 import { findCheck } from './checks/config.js';
 import { CHECK_PREFIX, createCheckSampler } from './checks/run-check.js';
 import type { AgentConfig } from './config.js';
@@ -7,12 +12,13 @@ import type {
   CheckIdentity,
   Sampler,
   SampleResult,
+  SamplerContext,
   SamplerDefinition,
 } from './samplers/sampler.js';
 
-// The enabled samplers, built from the registry and the config, then one entry per service
-// check (`check:<name>`, see checks/run-check.ts). The daemon and --once both use this, so
-// --once runs the very same sampler and check code as the daemon.
+// The enabled samplers, built from the registry and the config, then the `backups:` section as
+// one more source, then one entry per service check (`check:<name>`, see checks/run-check.ts).
+// The daemon and --once both use this, so --once runs the very same code as the daemon.
 
 export interface ActiveSampler {
   readonly name: string;
@@ -41,28 +47,44 @@ export function sourceTimeoutMs(intervalMs: number): number {
 export function createSamplerSet(options: SamplerSetOptions): ActiveSampler[] {
   const { config, log } = options;
   const active: ActiveSampler[] = [];
+  const add = (name: string, section: unknown, create: (ctx: SamplerContext) => Sampler) => {
+    const key = JSON.stringify({ root: config.root, intervalMs: config.intervalMs, section });
+    const kept = options.previous?.find((s) => s.name === name && s.key === key);
+    if (kept) {
+      active.push(kept);
+      return;
+    }
+    const sampler = create({
+      rootDir: config.root,
+      log: log.child({ sampler: name }),
+      now: options.now ?? Date.now,
+      sourceTimeoutMs: sourceTimeoutMs(config.intervalMs),
+    });
+    active.push({ name, key, sampler, pending: undefined });
+  };
   for (const definition of samplers as readonly SamplerDefinition[]) {
     const section = config.samplers[definition.name];
     if (!section?.enabled) continue;
-    const key = JSON.stringify({ root: config.root, intervalMs: config.intervalMs, section });
-    const kept = options.previous?.find((s) => s.name === definition.name && s.key === key);
-    if (kept) {
-      active.push(kept);
-      continue;
-    }
-    const sampler = definition.create(
-      {
-        rootDir: config.root,
-        log: log.child({ sampler: definition.name }),
-        now: options.now ?? Date.now,
-        sourceTimeoutMs: sourceTimeoutMs(config.intervalMs),
-      },
-      section as never,
-    );
-    active.push({ name: definition.name, key, sampler, pending: undefined });
+    add(definition.name, section, (ctx) => definition.create(ctx, section as never));
+  }
+  if (config.backups.length > 0) {
+    add(BACKUPS_SOURCE, config.backups, (ctx) => {
+      const scanTimeoutMs = backupScanTimeoutMs(config.intervalMs, ctx.sourceTimeoutMs);
+      return createBackupSampler({ ...ctx, sourceTimeoutMs: scanTimeoutMs }, config.backups);
+    });
   }
   for (const section of config.checks) active.push(activeCheck(section, options));
   return active;
+}
+
+/** Closes the samplers of `set` that `kept` does not hold (all of them without `kept`). */
+export function closeSamplers(
+  set: readonly ActiveSampler[],
+  kept: readonly ActiveSampler[] = [],
+): void {
+  for (const active of set) {
+    if (!kept.includes(active)) active.sampler.close?.();
+  }
 }
 
 function activeCheck(

@@ -45,6 +45,8 @@ export interface Sampler {
   // Series plus the problems met on the way; throws only when it has no series at all. Rate
   // samplers return no rates on their first call: a rate needs two readings.
   sample(now: number): Promise<SampleResult>;
+  /** Stops what the sampler runs between samples (the backup verification schedules). */
+  close?(): void;
 }
 
 export interface SamplerDefinition<Schema extends TObject = TObject> {
