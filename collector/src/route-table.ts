@@ -56,12 +56,15 @@ export function trackRoutes(app: FastifyInstance): RouteEntry[] {
 
 function moveAuthorizeFirst(options: RouteOptions): Access | undefined {
   const preHandler = [options.preHandler ?? []].flat();
+  const preValidation = [options.preValidation ?? []].flat();
   const onRequest = [options.onRequest ?? []].flat();
-  const hooks = [...onRequest, ...preHandler].filter((hook) => accessOf(hook) !== undefined);
+  const all = [...onRequest, ...preValidation, ...preHandler];
+  const hooks = all.filter((hook) => accessOf(hook) !== undefined);
   if (hooks.length > 1) throw new Error(`route ${options.url} has more than one authorize() hook`);
   const [auth] = hooks;
   if (auth === undefined) return undefined;
   options.preHandler = preHandler.filter((hook) => hook !== auth);
+  options.preValidation = preValidation.filter((hook) => hook !== auth);
   const rest = onRequest.filter((hook) => hook !== auth);
   options.onRequest = [auth, ...rest] as typeof options.onRequest;
   return accessOf(auth);

@@ -40,7 +40,7 @@ export async function requireCurrentSchema(
   if (pending.length === 0) return;
   if (config.database.url === undefined) {
     const report = (name: string, durationMs: number) => {
-      log.info({ name, durationMs }, 'migration applied');
+      log.info({ migration: name, durationMs }, 'migration applied');
     };
     await storage.migrate(report);
     return;
