@@ -22,6 +22,7 @@ const TTY_REFRESH_MS = 250;
 export class Progress {
   private readonly startedMs: number;
   private lastShownMs: number;
+  private lastShownBatches = -1;
   private readonly isTty: boolean;
   private readonly now: () => number;
 
@@ -44,10 +45,12 @@ export class Progress {
 
   /** The final line, always written, ending the terminal's updating line. */
   finish(done: Done): void {
+    if (!this.isTty && done.batches === this.lastShownBatches) return;
     this.show(done, this.now(), true);
   }
 
   private show(done: Done, nowMs: number, isLast: boolean): void {
+    this.lastShownBatches = done.batches;
     const line = describeProgress(this.options.label, done, this.options.total, nowMs - this.startedMs);
     if (this.isTty) this.options.stream.write(`\r\u001b[K${line}${isLast ? '\n' : ''}`);
     else this.options.stream.write(`${line}\n`);
