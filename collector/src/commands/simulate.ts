@@ -1,9 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { HostpulseError, isHostpulseError, parseDuration, printError, printJson, printLine, quote } from '@hostpulse/shared';
+import {
+  HostpulseError,
+  isHostpulseError,
+  parseDuration,
+  printError,
+  printJson,
+  printLine,
+  quote,
+} from '@hostpulse/shared';
 import type { ProgressStream } from '../simulate/progress.js';
-import { runSimulation, type SimulationOptions, type SimulationSummary } from '../simulate/simulation.js';
+import {
+  runSimulation,
+  type SimulationOptions,
+  type SimulationSummary,
+} from '../simulate/simulation.js';
 
 // `hostpulse-collector simulate` (SPEC §5.1): a synthetic fleet over the real ingest API, for
 // demos, seeding and load tests. The collector does not tie an agent token to an agent id, so
@@ -29,6 +41,7 @@ export const SIMULATE_USAGE = `Usage: hostpulse-collector simulate --url URL [op
   --json                  print the summary as JSON`;
 
 const EXIT_USAGE = 2;
+const MAX_SEED = 2 ** 31 - 1;
 
 export interface SimulateIo {
   readonly stderr: ProgressStream;
@@ -77,9 +90,12 @@ export function parseSimulateFlags(argv: readonly string[], env: NodeJS.ProcessE
   const { values, positionals } = parseFlags(argv);
   if (values.help) return 'help';
   if (positionals.length > 0) throw usage(`unexpected argument ${quote(positionals[0])}`);
-  if (values.url === undefined) throw usage('--url is required (the collector, e.g. http://127.0.0.1:8080)');
+  if (values.url === undefined) {
+    throw usage('--url is required (the collector, e.g. http://127.0.0.1:8080)');
+  }
 
-  const backfillMs = values.backfill === undefined ? undefined : duration('--backfill', values.backfill, 1);
+  const backfillMs =
+    values.backfill === undefined ? undefined : duration('--backfill', values.backfill, 1);
   const defaultDuration = backfillMs === undefined ? '60s' : undefined;
   const durationText = values.duration ?? defaultDuration;
   const options: SimulationOptions = {
@@ -90,7 +106,7 @@ export function parseSimulateFlags(argv: readonly string[], env: NodeJS.ProcessE
     durationMs: durationText === undefined ? undefined : duration('--duration', durationText, 0),
     backfillMs,
     batchCycles: integer('--batch-cycles', values['batch-cycles'] ?? '1', 1, 10_000),
-    seed: values.seed === undefined ? randomInt(1, 2 ** 31) : integer('--seed', values.seed, 0, 2 ** 32 - 1),
+    seed: seedOf(values.seed),
     prefix: checkPrefix(values.prefix ?? 'sim'),
     incidentsPerHostPerDay: number('--incidents', values.incidents ?? '0.5', 0, 1000),
     connections: integer('--connections', values.connections ?? '16', 1, 10_000),
@@ -130,18 +146,25 @@ function parseFlags(argv: readonly string[]) {
   }
 }
 
+/** The given seed, or a random one (printed at start, so the run can be repeated). */
+function seedOf(text: string | undefined): number {
+  return text === undefined ? randomInt(1, MAX_SEED) : integer('--seed', text, 0, MAX_SEED);
+}
+
 function readToken(file: string | undefined, env: NodeJS.ProcessEnv): string {
   if (file === undefined) {
     const fromEnv = env.HOSTPULSE_AGENT_TOKEN?.trim();
     if (fromEnv) return fromEnv;
     const how = 'make one with: hostpulse-collector token create --agent simulator';
-    throw usage(`an agent token is needed: --token-file FILE or env HOSTPULSE_AGENT_TOKEN (${how})`);
+    const where = '--token-file FILE or env HOSTPULSE_AGENT_TOKEN';
+    throw usage(`an agent token is needed: ${where} (${how})`);
   }
   let token: string;
   try {
     token = readFileSync(file, 'utf8').trim();
   } catch (err) {
-    throw usage(`--token-file: cannot read ${quote(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw usage(`--token-file: cannot read ${quote(file)} (${code})`);
   }
   if (token === '') throw usage(`--token-file: ${quote(file)} is empty`);
   return token;
@@ -169,7 +192,9 @@ function checkPrefix(text: string): string {
 
 function duration(flag: string, text: string, minMs: number): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw usage(`${flag}: ${quote(text)} is not a duration (write 500ms, 10s, 5m or 1h)`);
+  if (ms === undefined) {
+    throw usage(`${flag}: ${quote(text)} is not a duration (write 500ms, 10s, 5m or 1h)`);
+  }
   if (ms < minMs) throw usage(`${flag}: ${quote(text)} is too short (at least ${minMs} ms)`);
   return ms;
 }
@@ -197,8 +222,9 @@ function report(summary: SimulationSummary, json: boolean): void {
   }
   const rate = Math.round(summary.samplesPerSecond).toLocaleString('en-US');
   const latency = `p50 ${summary.p50Ms.toFixed(1)} ms, p99 ${summary.p99Ms.toFixed(1)} ms`;
+  const what = `${summary.batches} batches (${summary.samples} samples)`;
   printLine(
-    `stored ${summary.batches} batches (${summary.samples} samples) from ${summary.agents} agents ` +
+    `stored ${what} from ${summary.agents} agents ` +
       `in ${summary.seconds.toFixed(1)} s: ${rate} samples/s, ${latency}; ` +
       `${summary.duplicates} duplicates, ${summary.retries} retries, ${summary.failed} failed`,
   );

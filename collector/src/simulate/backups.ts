@@ -21,12 +21,29 @@ interface BackupPlan {
 }
 
 const PLANS: readonly BackupPlan[] = [
-  { labels: { backup: 'postgres-nightly' }, everyMs: DAY_MS, atMs: 2 * HOUR_MS, keptFiles: 7, sizeBytes: 2048 * MIB },
-  { labels: { backup: 'etc-hourly' }, everyMs: HOUR_MS, atMs: 15 * 60_000, keptFiles: 24, sizeBytes: 40 * MIB },
+  {
+    labels: { backup: 'postgres-nightly' },
+    everyMs: DAY_MS,
+    atMs: 2 * HOUR_MS,
+    keptFiles: 7,
+    sizeBytes: 2048 * MIB,
+  },
+  {
+    labels: { backup: 'etc-hourly' },
+    everyMs: HOUR_MS,
+    atMs: 15 * 60_000,
+    keptFiles: 24,
+    sizeBytes: 40 * MIB,
+  },
 ];
 
 /** backup_age_seconds, _size_bytes, _files, _size_change_percent and _verified per backup. */
-export function backupSamples(host: SimHost, tMs: number, incidents: Incident[], seed: number): SimSample[] {
+export function backupSamples(
+  host: SimHost,
+  tMs: number,
+  incidents: Incident[],
+  seed: number,
+): SimSample[] {
   const offsetMs = host.day.utcOffsetHours * HOUR_MS;
   const samples: SimSample[] = [];
   PLANS.forEach((plan, i) => {
@@ -36,7 +53,8 @@ export function backupSamples(host: SimHost, tMs: number, incidents: Incident[],
     // Each run's file differs a little from the one before; a database grows ~0.1 % a day.
     const change = gaussian(seed, host.index, 50 + i, run) * 1.5;
     const growth = 1 + ((lastRunMs / DAY_MS) % 365) * 0.001;
-    const size = Math.round(plan.sizeBytes * growth * (1 + change / 100) * (1 + host.index % 7 / 10));
+    const hostScale = 1 + (host.index % 7) / 10;
+    const size = Math.round(plan.sizeBytes * growth * (1 + change / 100) * hostScale);
     samples.push(
       { metric: 'backup_age_seconds', labels: plan.labels, value: (tMs - lastRunMs) / 1000 },
       { metric: 'backup_size_bytes', labels: plan.labels, value: size },
@@ -49,7 +67,11 @@ export function backupSamples(host: SimHost, tMs: number, incidents: Incident[],
 }
 
 /** The latest scheduled run at or before `tMs`, for a host `offsetMs` ahead of UTC. */
-export function lastRunAt(plan: Pick<BackupPlan, 'everyMs' | 'atMs'>, tMs: number, offsetMs: number): number {
+export function lastRunAt(
+  plan: Pick<BackupPlan, 'everyMs' | 'atMs'>,
+  tMs: number,
+  offsetMs: number,
+): number {
   const local = tMs + offsetMs - plan.atMs;
   const periodStart = Math.floor(local / plan.everyMs) * plan.everyMs;
   return periodStart + plan.atMs - offsetMs;

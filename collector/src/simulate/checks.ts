@@ -24,9 +24,21 @@ const CHECKS: readonly CheckPlan[] = [
     typicalSeconds: 0.012,
     failure: 'GET http://127.0.0.1:8000/healthz: 502 Bad Gateway (expected 200)',
   },
-  { labels: { check: 'db', type: 'postgres' }, typicalSeconds: 0.004, failure: 'connect ECONNREFUSED 127.0.0.1:5432' },
-  { labels: { check: 'cache', type: 'redis' }, typicalSeconds: 0.001, failure: 'no answer within 2s (PING)' },
-  { labels: { check: 'ssh', type: 'tcp' }, typicalSeconds: 0.002, failure: 'connect ETIMEDOUT 127.0.0.1:22' },
+  {
+    labels: { check: 'db', type: 'postgres' },
+    typicalSeconds: 0.004,
+    failure: 'connect ECONNREFUSED 127.0.0.1:5432',
+  },
+  {
+    labels: { check: 'cache', type: 'redis' },
+    typicalSeconds: 0.001,
+    failure: 'no answer within 2s (PING)',
+  },
+  {
+    labels: { check: 'ssh', type: 'tcp' },
+    typicalSeconds: 0.002,
+    failure: 'connect ETIMEDOUT 127.0.0.1:22',
+  },
 ];
 const DB = { check: 'db' } as const;
 const CACHE = { check: 'cache' } as const;

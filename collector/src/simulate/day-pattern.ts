@@ -31,7 +31,9 @@ export function dayActivity(tMs: number, shape: DayShape): number {
 
 /** Activity with short-term noise (a few percent, changing every minute) on top. */
 export function noisyActivity(tMs: number, shape: DayShape, seed: number, key: number): number {
-  const wiggle = smoothNoise(seed, key, tMs, 60_000) * 0.06 + smoothNoise(seed, key + 1, tMs, 7_000) * 0.03;
+  const minutes = smoothNoise(seed, key, tMs, 60_000) * 0.06;
+  const seconds = smoothNoise(seed, key + 1, tMs, 7_000) * 0.03;
+  const wiggle = minutes + seconds;
   return Math.min(1, Math.max(0, dayActivity(tMs, shape) + wiggle));
 }
 

@@ -64,7 +64,11 @@ function createHost(options: FleetOptions, index: number): SimHost {
     labels: { env: 'simulated', role },
     cpuCount: pick(CPU_COUNTS, 2),
     memoryBytes: pick(MEMORY_GIB, 3) * GIB,
-    day: { utcOffsetHours: pick(TIMEZONES, 4), floor, peak: floor + 0.3 + unit(seed, index, 6) * 0.55 },
+    day: {
+      utcOffsetHours: pick(TIMEZONES, 4),
+      floor,
+      peak: floor + 0.3 + unit(seed, index, 6) * 0.55,
+    },
     filesystems: [
       filesystem('/', 'vda1', 'ext4', 40, unit(seed, index, 7)),
       filesystem('/var', 'vda2', 'ext4', 100, unit(seed, index, 8)),
@@ -74,7 +78,13 @@ function createHost(options: FleetOptions, index: number): SimHost {
   };
 }
 
-function filesystem(mount: string, device: string, fstype: string, gib: number, r: number): SimFilesystem {
+function filesystem(
+  mount: string,
+  device: string,
+  fstype: string,
+  gib: number,
+  r: number,
+): SimFilesystem {
   return {
     labels: { mount, device, fstype },
     sizeBytes: gib * GIB,

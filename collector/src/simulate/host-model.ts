@@ -72,10 +72,17 @@ function addMemory(add: Add, host: SimHost, tMs: number, activity: number, seed:
   add('memory_total_bytes', NO_LABELS, host.memoryBytes);
   add('memory_available_bytes', NO_LABELS, Math.round(host.memoryBytes * (1 - usedPercent / 100)));
   add('memory_used_percent', NO_LABELS, usedPercent);
-  add('swap_used_percent', NO_LABELS, clamp(2 + smoothNoise(seed, host.index * 64 + 11, tMs, 6 * 3_600_000) * 2, 0, 100));
+  const swapDrift = smoothNoise(seed, host.index * 64 + 11, tMs, 6 * 3_600_000);
+  add('swap_used_percent', NO_LABELS, clamp(2 + swapDrift * 2, 0, 100));
 }
 
-function addFilesystems(add: Add, host: SimHost, tMs: number, incidents: Incident[], seed: number): void {
+function addFilesystems(
+  add: Add,
+  host: SimHost,
+  tMs: number,
+  incidents: Incident[],
+  seed: number,
+): void {
   host.filesystems.forEach((fs, i) => {
     const phase = (seed % 1000) / 1000 + host.index * 0.137 + i * 0.31;
     const cycle = (tMs / FILL_CYCLE_MS + phase) % 1;
@@ -94,13 +101,21 @@ function addFilesystems(add: Add, host: SimHost, tMs: number, incidents: Inciden
   });
 }
 
-function addDisksAndNetwork(add: Add, host: SimHost, tMs: number, activity: number, seed: number): void {
+function addDisksAndNetwork(
+  add: Add,
+  host: SimHost,
+  tMs: number,
+  activity: number,
+  seed: number,
+): void {
   const second = Math.floor(tMs / 1000);
   const wobble = (key: number) => 1 + 0.2 * gaussian(seed, host.index, key, second);
   DISKS.forEach((labels, i) => {
     const scale = i === 0 ? 1 : 3;
-    add('disk_read_bytes_per_second', labels, Math.max(0, activity * 12 * MIB * scale * wobble(20 + i)));
-    add('disk_write_bytes_per_second', labels, Math.max(0, activity * 5 * MIB * scale * wobble(22 + i)));
+    const read = activity * 12 * MIB * scale * wobble(20 + i);
+    const write = activity * 5 * MIB * scale * wobble(22 + i);
+    add('disk_read_bytes_per_second', labels, Math.max(0, read));
+    add('disk_write_bytes_per_second', labels, Math.max(0, write));
     add('disk_busy_percent', labels, clamp(activity * 55 * wobble(24 + i), 0, 100));
   });
   const receive = Math.max(0, (0.02 + activity) * 40 * MIB * wobble(30));

@@ -27,7 +27,11 @@ export const INCIDENT_DURATION_MS: Readonly<Record<IncidentKind, number>> = {
 };
 
 const LONGEST_MS = Math.max(...Object.values(INCIDENT_DURATION_MS));
-const TARGETS: Readonly<Record<IncidentKind, number>> = { disk_fill: 2, backup_stale: 2, check_failing: 4 };
+const TARGETS: Readonly<Record<IncidentKind, number>> = {
+  disk_fill: 2,
+  backup_stale: 2,
+  check_failing: 4,
+};
 
 export interface IncidentOptions {
   readonly seed: number;
@@ -36,7 +40,11 @@ export interface IncidentOptions {
 }
 
 /** The incidents of a host that are under way at `tMs`. */
-export function activeIncidents(options: IncidentOptions, hostIndex: number, tMs: number): Incident[] {
+export function activeIncidents(
+  options: IncidentOptions,
+  hostIndex: number,
+  tMs: number,
+): Incident[] {
   if (options.perHostPerDay <= 0) return [];
   const active: Incident[] = [];
   const last = Math.floor(tMs / WINDOW_MS);
@@ -49,15 +57,24 @@ export function activeIncidents(options: IncidentOptions, hostIndex: number, tMs
 }
 
 /** The incident drawn for one host and window, if any (at most one per window). */
-export function incidentOf(options: IncidentOptions, hostIndex: number, window: number): Incident | undefined {
+export function incidentOf(
+  options: IncidentOptions,
+  hostIndex: number,
+  window: number,
+): Incident | undefined {
+  const { seed } = options;
   const chance = Math.min(1, (options.perHostPerDay * WINDOW_MS) / 86_400_000);
-  if (unit(options.seed, hostIndex, window, 101) >= chance) return undefined;
-  const kind = KINDS[hash32(options.seed, hostIndex, window, 102) % KINDS.length] as IncidentKind;
-  const startMs = window * WINDOW_MS + Math.floor(unit(options.seed, hostIndex, window, 103) * WINDOW_MS);
-  const target = hash32(options.seed, hostIndex, window, 104) % TARGETS[kind];
+  if (unit(seed, hostIndex, window, 101) >= chance) return undefined;
+  const kind = KINDS[hash32(seed, hostIndex, window, 102) % KINDS.length] as IncidentKind;
+  const startMs = window * WINDOW_MS + Math.floor(unit(seed, hostIndex, window, 103) * WINDOW_MS);
+  const target = hash32(seed, hostIndex, window, 104) % TARGETS[kind];
   return { kind, startMs, endMs: startMs + INCIDENT_DURATION_MS[kind], target };
 }
 
-export function find(incidents: readonly Incident[], kind: IncidentKind, target: number): Incident | undefined {
+export function find(
+  incidents: readonly Incident[],
+  kind: IncidentKind,
+  target: number,
+): Incident | undefined {
   return incidents.find((incident) => incident.kind === kind && incident.target === target);
 }

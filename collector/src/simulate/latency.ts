@@ -15,7 +15,7 @@ export class LatencyHistogram {
     this.count++;
   }
 
-  /** The latency under which `p` percent of the requests finished (bucket upper edge); NaN if none. */
+  /** The latency under which `p` percent of requests finished (a bucket's upper edge), or NaN. */
   percentile(p: number): number {
     if (this.count === 0) return NaN;
     const rank = Math.max(1, Math.ceil((p / 100) * this.count));

@@ -51,7 +51,8 @@ export class Progress {
 
   private show(done: Done, nowMs: number, isLast: boolean): void {
     this.lastShownBatches = done.batches;
-    const line = describeProgress(this.options.label, done, this.options.total, nowMs - this.startedMs);
+    const elapsedMs = nowMs - this.startedMs;
+    const line = describeProgress(this.options.label, done, this.options.total, elapsedMs);
     if (this.isTty) this.options.stream.write(`\r\u001b[K${line}${isLast ? '\n' : ''}`);
     else this.options.stream.write(`${line}\n`);
   }
@@ -63,21 +64,30 @@ export interface Done {
 }
 
 /** `backfill  42.0 %  756 of 1,800 batches  61,210 samples/s  ETA 1s` */
-export function describeProgress(label: string, done: Done, total: number, elapsedMs: number): string {
+export function describeProgress(
+  label: string,
+  done: Done,
+  total: number,
+  elapsedMs: number,
+): string {
   const percent = total > 0 ? Math.min(100, (100 * done.batches) / total) : 100;
   const batchRate = elapsedMs > 0 ? (done.batches * 1000) / elapsedMs : 0;
   const sampleRate = elapsedMs > 0 ? (done.samples * 1000) / elapsedMs : 0;
   const left = total - done.batches;
-  const eta = left <= 0 ? 'done' : batchRate > 0 ? `ETA ${formatSeconds(left / batchRate)}` : 'ETA ?';
+  let eta = 'ETA ?';
+  if (left <= 0) eta = 'done';
+  else if (batchRate > 0) eta = `ETA ${formatSeconds(left / batchRate)}`;
   const counts = `${group(done.batches)} of ${group(total)} batches`;
-  return `${label}  ${percent.toFixed(1).padStart(5)} %  ${counts}  ${group(sampleRate)} samples/s  ${eta}`;
+  const rate = `${group(sampleRate)} samples/s`;
+  return `${label}  ${percent.toFixed(1).padStart(5)} %  ${counts}  ${rate}  ${eta}`;
 }
 
 export function formatSeconds(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  const minutes = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  return `${Math.floor(s / 3600)}h${minutes}m`;
 }
 
 function group(n: number): string {

@@ -18,7 +18,12 @@ export interface BackfillPlan {
  * The history a backfill writes: whole intervals ending at the last interval boundary before
  * `nowMs`, so every timestamp (boundary plus an agent's offset) lies in the past.
  */
-export function planBackfill(nowMs: number, backfillMs: number, intervalMs: number, batchCycles: number): BackfillPlan {
+export function planBackfill(
+  nowMs: number,
+  backfillMs: number,
+  intervalMs: number,
+  batchCycles: number,
+): BackfillPlan {
   const cycles = Math.max(1, Math.floor(backfillMs / intervalMs));
   const lastBoundary = Math.floor(nowMs / intervalMs) * intervalMs;
   return {
@@ -39,6 +44,8 @@ export function backfillCycles(
   const first = batch * batchCycles;
   const last = Math.min(plan.cycles, first + batchCycles);
   const times: number[] = [];
-  for (let cycle = first; cycle < last; cycle++) times.push(plan.firstCycleMs + cycle * intervalMs + offsetMs);
+  for (let cycle = first; cycle < last; cycle++) {
+    times.push(plan.firstCycleMs + cycle * intervalMs + offsetMs);
+  }
   return times;
 }

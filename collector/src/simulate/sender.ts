@@ -93,7 +93,7 @@ export class Sender {
       retryAfter = headerOf(answer.headers['retry-after']);
     } catch (err) {
       const index = Math.min(attempt, NETWORK_RETRY_MS.length) - 1;
-      this.stats.firstFailure ??= `${batch.host.agentId} seq ${batch.seq}: ${(err as Error).message}`;
+      this.noteFailure(batch, (err as Error).message);
       return NETWORK_RETRY_MS[index];
     }
 
@@ -104,7 +104,8 @@ export class Sender {
     }
     if (status === 429 || status === 503) return retryAfterMs(retryAfter);
     if (status === 401 || status === 403) {
-      throw new HostpulseError('unauthorized', `the collector refused the token (HTTP ${status}: ${reasonOf(text)})`);
+      const message = `the collector refused the token (HTTP ${status}: ${reasonOf(text)})`;
+      throw new HostpulseError('unauthorized', message);
     }
     this.fail(batch, `HTTP ${status}: ${reasonOf(text)}`);
     return undefined;
@@ -122,6 +123,10 @@ export class Sender {
 
   private fail(batch: SimBatch, reason: string): void {
     this.stats.failed++;
+    this.noteFailure(batch, reason);
+  }
+
+  private noteFailure(batch: SimBatch, reason: string): void {
     this.stats.firstFailure ??= `${batch.host.agentId} seq ${batch.seq}: ${reason}`;
   }
 }

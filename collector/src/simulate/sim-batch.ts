@@ -15,7 +15,11 @@ export interface SimBatch {
 
 const SIMULATOR_VERSION = 'simulate';
 
-export function buildBatch(host: SimHost, cyclesMs: readonly number[], options: ModelOptions): SimBatch {
+export function buildBatch(
+  host: SimHost,
+  cyclesMs: readonly number[],
+  options: ModelOptions,
+): SimBatch {
   const bySeries = new Map<string, Series & { timestampsMs: number[]; values: number[] }>();
   const events: WireEvent[] = [];
   let samples = 0;

@@ -43,6 +43,16 @@ export interface SimulationSummary {
   readonly p99Ms: number;
 }
 
+/** What both phases share. */
+interface Run {
+  readonly fleet: readonly SimHost[];
+  readonly model: ModelOptions;
+  readonly options: SimulationOptions;
+  readonly sender: Sender;
+  readonly stderr: ProgressStream;
+  readonly signal: AbortSignal;
+}
+
 export async function runSimulation(
   options: SimulationOptions,
   stderr: ProgressStream,
@@ -55,11 +65,12 @@ export async function runSimulation(
     intervalMs: options.intervalMs,
   };
   const sender = new Sender({ ...options, signal });
+  const run: Run = { fleet, model, options, sender, stderr, signal };
   const started = performance.now();
   try {
-    if (options.backfillMs !== undefined) await backfill(fleet, model, options, sender, stderr, signal);
+    if (options.backfillMs !== undefined) await backfill(run, options.backfillMs);
     if (options.durationMs !== undefined && !signal.aborted) {
-      await realTime(fleet, model, options, sender, stderr, signal);
+      await realTime(run, options.durationMs);
     }
   } finally {
     await sender.close();
@@ -67,35 +78,28 @@ export async function runSimulation(
   return summarize(options, sender.stats, (performance.now() - started) / 1000);
 }
 
-async function backfill(
-  fleet: SimHost[],
-  model: ModelOptions,
-  options: SimulationOptions,
-  sender: Sender,
-  stderr: ProgressStream,
-  signal: AbortSignal,
-): Promise<void> {
+async function backfill(run: Run, backfillMs: number): Promise<void> {
+  const { fleet, options, signal } = run;
   const { intervalMs, batchCycles } = options;
-  const plan = planBackfill(Date.now(), options.backfillMs ?? 0, intervalMs, batchCycles);
-  const total = plan.batchesPerAgent * fleet.length;
-  const progress = new Progress({ label: 'backfill', total, stream: stderr, everyMs: options.progressEveryMs });
+  const plan = planBackfill(Date.now(), backfillMs, intervalMs, batchCycles);
+  const progress = new Progress({
+    label: 'backfill',
+    total: plan.batchesPerAgent * fleet.length,
+    stream: run.stderr,
+    everyMs: options.progressEveryMs,
+  });
   const done = { batches: 0, samples: 0 };
   const inFlight = new InFlight(options.connections);
+  const stopped = () => signal.aborted || inFlight.failed;
 
   // Batch-major order: every agent's first batch, then every agent's second, and so on, so the
   // collector receives history roughly in time order, as after a fleet-wide outage.
-  for (let batch = 0; batch < plan.batchesPerAgent && !signal.aborted && !inFlight.failed; batch++) {
+  for (let batch = 0; batch < plan.batchesPerAgent && !stopped(); batch++) {
     for (const host of fleet) {
-      if (signal.aborted || inFlight.failed) break;
+      if (stopped()) break;
       const offsetMs = agentOffsetMs(host.index, fleet.length, intervalMs);
       const cycles = backfillCycles(plan, batch, batchCycles, offsetMs, intervalMs);
-      await inFlight.start(async () => {
-        const simBatch = buildBatch(host, cycles, model);
-        await sender.send(simBatch);
-        done.batches++;
-        done.samples += simBatch.samples;
-        progress.update(done);
-      });
+      await inFlight.start(() => sendCycles(run, host, cycles, done, progress));
     }
   }
   try {
@@ -105,43 +109,33 @@ async function backfill(
   }
 }
 
-async function realTime(
-  fleet: SimHost[],
-  model: ModelOptions,
-  options: SimulationOptions,
-  sender: Sender,
-  stderr: ProgressStream,
-  signal: AbortSignal,
-): Promise<void> {
+async function realTime(run: Run, durationMs: number): Promise<void> {
+  const { fleet, options, signal } = run;
   const { intervalMs } = options;
-  const forever = options.durationMs === 0;
-  const cycles = forever ? Infinity : Math.max(1, Math.floor((options.durationMs ?? 0) / intervalMs));
+  const forever = durationMs === 0;
+  const cycles = forever ? Infinity : Math.max(1, Math.floor(durationMs / intervalMs));
   // Run until stopped, it has no end to count towards, so no progress either.
   const progress = forever
     ? undefined
     : new Progress({
         label: 'real time',
         total: cycles * fleet.length,
-        stream: stderr,
+        stream: run.stderr,
         everyMs: options.progressEveryMs,
       });
   const done = { batches: 0, samples: 0 };
   const inFlight = new InFlight(options.connections);
+  const stopped = () => signal.aborted || inFlight.failed;
   const startMs = Date.now();
 
-  for (let cycle = 0; cycle < cycles && !signal.aborted && !inFlight.failed; cycle++) {
+  for (let cycle = 0; cycle < cycles && !stopped(); cycle++) {
     for (const host of fleet) {
-      const dueMs = startMs + cycle * intervalMs + agentOffsetMs(host.index, fleet.length, intervalMs);
+      const offsetMs = agentOffsetMs(host.index, fleet.length, intervalMs);
+      const dueMs = startMs + cycle * intervalMs + offsetMs;
       const waitMs = dueMs - Date.now();
       if (waitMs > 1) await sleep(waitMs, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted || inFlight.failed) break;
-      await inFlight.start(async () => {
-        const simBatch = buildBatch(host, [dueMs], model);
-        await sender.send(simBatch);
-        done.batches++;
-        done.samples += simBatch.samples;
-        progress?.update(done);
-      });
+      if (stopped()) break;
+      await inFlight.start(() => sendCycles(run, host, [dueMs], done, progress));
     }
   }
   try {
@@ -151,7 +145,30 @@ async function realTime(
   }
 }
 
-function summarize(options: SimulationOptions, stats: SendStats, seconds: number): SimulationSummary {
+interface Done {
+  batches: number;
+  samples: number;
+}
+
+async function sendCycles(
+  run: Run,
+  host: SimHost,
+  cyclesMs: readonly number[],
+  done: Done,
+  progress: Progress | undefined,
+): Promise<void> {
+  const batch = buildBatch(host, cyclesMs, run.model);
+  await run.sender.send(batch);
+  done.batches++;
+  done.samples += batch.samples;
+  progress?.update(done);
+}
+
+function summarize(
+  options: SimulationOptions,
+  stats: SendStats,
+  seconds: number,
+): SimulationSummary {
   return {
     agents: options.agents,
     seed: options.seed,
