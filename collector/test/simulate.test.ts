@@ -16,7 +16,8 @@ const bin = resolve(import.meta.dirname, '..', 'bin', 'hostpulse-collector.js');
 
 function captured() {
   const writes: string[] = [];
-  return { stream: { isTTY: false, write: (text: string) => writes.push(text) }, text: () => writes.join('') };
+  const stream = { isTTY: false, write: (text: string) => writes.push(text) };
+  return { stream, text: () => writes.join('') };
 }
 
 describe('simulate against a real collector', () => {
@@ -32,7 +33,7 @@ describe('simulate against a real collector', () => {
     await collector.close();
   });
 
-  const count = (sql: string, ...params: unknown[]) => (db.prepare(sql).get(...params) as { n: number }).n;
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
   it('20 agents for 3 cycles: 60 batches, each stored once, 60 series each', async () => {
     const err = captured();
@@ -45,13 +46,17 @@ describe('simulate against a real collector', () => {
 
     expect(count("SELECT count(*) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60);
     const perAgent = db
-      .prepare("SELECT agent_id, group_concat(seq) AS seqs FROM batches WHERE agent_id LIKE 'rt-%' GROUP BY agent_id")
+      .prepare(
+        "SELECT agent_id, group_concat(seq) AS seqs FROM batches WHERE agent_id LIKE 'rt-%' " +
+          'GROUP BY agent_id',
+      )
       .all() as { agent_id: string; seqs: string }[];
     expect(perAgent).toHaveLength(20);
     for (const row of perAgent) expect(row.seqs.split(',').map(Number).sort()).toEqual([1, 2, 3]);
     expect(count("SELECT sum(samples) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60 * 60);
     const hosts = "SELECT id FROM hosts WHERE id LIKE 'rt-%'";
-    expect(count(`SELECT count(*) AS n FROM samples JOIN series ON series.id = series_id WHERE host_id IN (${hosts})`)).toBe(3600);
+    const samples = `FROM samples JOIN series ON series.id = series_id WHERE host_id IN (${hosts})`;
+    expect(count(`SELECT count(*) AS n ${samples}`)).toBe(3600);
     expect(count(`SELECT count(*) AS n FROM series WHERE host_id IN (${hosts})`)).toBe(20 * 60);
     expect(collector.alerting.observed.filter((b) => b.agentId.startsWith('rt-'))).toHaveLength(60);
   });
@@ -137,15 +142,16 @@ describe('simulate flags', () => {
     return { status: result.status, stderr: result.stderr, stdout: result.stdout };
   }
   const token = { HOSTPULSE_AGENT_TOKEN: 'hp_token' };
+  const URL = 'http://127.0.0.1:9';
 
   it.each([
-    [['--agents', 'many', '--url', 'http://127.0.0.1:9'], token, '--agents: "many" is not a whole number from 1 to'],
-    [['--url', 'http://127.0.0.1:9', '--interval', 'often'], token, '--interval: "often" is not a duration'],
-    [['--url', 'ftp://127.0.0.1'], token, '--url: "ftp://127.0.0.1" must start with http:// or https://'],
+    [['--agents', 'many', '--url', URL], token, '--agents: "many" is not a whole number from 1 to'],
+    [['--url', URL, '--interval', 'often'], token, '--interval: "often" is not a duration'],
+    [['--url', 'ftp://127.0.0.1'], token, '--url: "ftp://127.0.0.1" must start with http://'],
     [['--agents', '5'], token, '--url is required'],
-    [['--url', 'http://127.0.0.1:9', '--colour', 'red'], token, "Unknown option '--colour'"],
-    [['--url', 'http://127.0.0.1:9'], {}, 'an agent token is needed: --token-file FILE or env HOSTPULSE_AGENT_TOKEN'],
-    [['--url', 'http://127.0.0.1:9', '--token-file', '/nonexistent/t'], {}, '--token-file: cannot read'],
+    [['--url', URL, '--colour', 'red'], token, "Unknown option '--colour'"],
+    [['--url', URL], {}, 'an agent token is needed: --token-file FILE or env HOSTPULSE_AGENT_TOKEN'],
+    [['--url', URL, '--token-file', '/nonexistent/t'], {}, '--token-file: cannot read'],
   ])('refuses %j with exit 2 and a clear message', (args, env, message) => {
     const result = cli(args, env);
     expect(result.status).toBe(2);
