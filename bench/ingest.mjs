@@ -1,159 +1,264 @@
-// Collector ingest: samples per second stored in PostgreSQL from many synthetic agents (60 series
-// each, one sample per series per batch) pushing concurrently, with p50/p99 ingest latency; in the
-// same run the same load into Debian's victoria-metrics through its JSON import API.
-//   node bench/ingest.mjs [--agents 1000] [--concurrency 32] [--seconds 20] [--runs 3]
-// Aim (issue 2): at least 100,000 samples/s with p99 under 100 ms on this 2-core machine.
-import { existsSync, writeFileSync } from 'node:fs';
+// Collector ingest driven by `hostpulse-collector simulate`: synthetic agents of 60 series at a
+// 10 s interval, their history compressed in time with --backfill, pushed over the real ingest
+// API (protobuf, gzip, exactly-once keys) into a collector on PostgreSQL. Prints samples/s
+// stored (checked by counting rows: every sample exactly once), p50/p99 ingest latency,
+// collector CPU and peak RSS; in the same run the same samples into Debian's victoria-metrics
+// through /api/v1/import, and the ratio. Then the real-time mode: many agents at a real 10 s
+// interval for a minute, giving the collector's CPU (% of one core) and p99 latency.
+//
+//   node bench/ingest.mjs [--agents 1000,10000] [--samples 3600000] [--connections 32] [--batch-cycles 1]
+//                         [--runs 3] [--realtime-agents 10000] [--realtime 60s] [--realtime-runs 1]
+//
+// Aims: ≥ 150,000 samples/s into PostgreSQL on a 2-core machine; for 10,000 hosts at 10 s,
+// ≤ 60 % of one core and p99 < 50 ms. A database hostpulse_bench_* is created and dropped.
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { encodeBatch } from '../shared/dist/index.js';
+import { parseDuration } from '../shared/dist/index.js';
+import { createFleet } from '../collector/dist/simulate/fleet.js';
+import { sampleHost } from '../collector/dist/simulate/host-model.js';
+import { agentOffsetMs, backfillCycles, planBackfill } from '../collector/dist/simulate/schedule.js';
+import { LatencyHistogram } from '../collector/dist/simulate/latency.js';
 import {
-  arg, collectorBin, cpuSeconds, freePort, median, percentile, residentBytes, runNode, sleep, start, stop, tempDir, waitHttp,
+  collectorBin, cpuSeconds, freePort, median, residentBytes, runNode, sleep, start, stop, tempDir, waitHttp,
 } from './lib.mjs';
 
-const agents = Number(arg('agents', '1000'));
-const concurrency = Number(arg('concurrency', '32'));
-const seconds = Number(arg('seconds', '20'));
-const runs = Number(arg('runs', '3'));
+const { values: flags } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '1000,10000' },
+    samples: { type: 'string', default: '3600000' },
+    connections: { type: 'string', default: '32' },
+    'batch-cycles': { type: 'string', default: '1' },
+    runs: { type: 'string', default: '3' },
+    'realtime-agents': { type: 'string', default: '10000' },
+    realtime: { type: 'string', default: '60s' },
+    'realtime-runs': { type: 'string', default: '1' },
+    'skip-peer': { type: 'boolean', default: false },
+  },
+});
 const SERIES = 60;
+const INTERVAL_MS = 10_000;
+const SEED = 20261204;
 const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+const connections = Number(flags.connections);
+const runs = Number(flags.runs);
+const batchCycles = Number(flags['batch-cycles']);
 
-const metrics = Array.from({ length: SERIES }, (_, i) => `bench_metric_${i}`);
-
-function batchFor(agent, seq, nowMs) {
-  return {
-    agentId: `bench-agent-${agent}`,
-    hostName: `bench-${agent}`,
-    agentVersion: 'bench',
-    incarnation: 'bench-run',
-    seq,
-    sentAtMs: nowMs,
-    intervalMs: 10_000,
-    series: metrics.map((metric, i) => ({ metric, labels: {}, timestampsMs: [nowMs], values: [Math.sin(seq + i) * 50 + 50] })),
-  };
-}
-
-/** Runs `send` from `concurrency` workers for `seconds`; returns samples/s and latencies. */
-async function drive(send) {
-  const latencies = [];
-  let samples = 0;
-  let errors = 0;
-  const next = Array.from({ length: agents }, () => 1);
-  let cursor = 0;
-  const deadline = Date.now() + seconds * 1000;
-  async function worker() {
-    while (Date.now() < deadline) {
-      const agent = cursor++ % agents;
-      const seq = next[agent]++;
-      const t0 = performance.now();
-      try {
-        samples += await send(agent, seq, Date.now());
-        latencies.push(performance.now() - t0);
-      } catch (err) {
-        errors += 1;
-        if (errors < 5) console.error(`  send failed: ${err.message}`);
-      }
-    }
-  }
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsedS = (performance.now() - started) / 1000;
-  return { samplesPerSecond: samples / elapsedS, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
-}
-
-async function hostpulseRun(run) {
+/** A collector on a fresh PostgreSQL database; stop() ends it and drops the database. */
+async function startCollector(tag) {
   const dir = tempDir('ingest');
-  const dbName = `hostpulse_bench_${process.pid}_${run}`;
+  const dbName = `hostpulse_bench_${process.pid}_${tag}`;
   const admin = new pg.Client(adminUrl);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
   const port = await freePort();
   const config = join(dir, 'collector.yaml');
-  writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\ndatabase: { url: "postgres://postgres@127.0.0.1:5432/${dbName}", pool_max: 10 }\nlog_level: warn\n`);
-  runNode([collectorBin, 'migrate', '--config', config]);
-  const token = /hp_[A-Za-z0-9_-]+/.exec(runNode([collectorBin, 'token', 'create', '--agent', 'bench', '--config', config]))[0];
-  const collector = start(process.execPath, [collectorBin, '--config', config], join(dir, 'collector.log'));
-  const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/readyz`);
-  const client = new Pool(url, { connections: concurrency, pipelining: 1 });
-  const cpu0 = cpuSeconds(collector.pid);
-  const t0 = Date.now();
-  const result = await drive(async (agent, seq, nowMs) => {
-    const body = gzipSync(encodeBatch(batchFor(agent, seq, nowMs)));
-    const answer = await client.request({
-      path: '/api/v1/ingest',
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
-      body,
-    });
-    const ack = await answer.body.json();
-    if (answer.statusCode !== 200) throw new Error(`HTTP ${answer.statusCode}: ${JSON.stringify(ack)}`);
-    return ack.acceptedSamples;
-  });
-  result.collectorCpuPercent = ((cpuSeconds(collector.pid) - cpu0) / ((Date.now() - t0) / 1000)) * 100;
-  result.collectorRssMiB = residentBytes(collector.pid) / 2 ** 20;
-  await client.close();
-  await stop(collector);
-  const stored = await admin.query(`SELECT 1`).then(async () => {
-    const db = new pg.Client(`postgres://postgres@127.0.0.1:5432/${dbName}`);
-    await db.connect();
-    const { rows } = await db.query('SELECT count(*)::bigint AS n FROM samples');
-    await db.end();
-    return Number(rows[0].n);
-  });
-  result.storedSamples = stored;
-  await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
-  await admin.end();
-  return result;
+  writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\ndatabase: { url: "${dbUrl}", pool_max: 10 }\nlog_level: warn\n`);
+  let child;
+  try {
+    runNode([collectorBin, 'migrate', '--config', config]);
+    const created = runNode([collectorBin, 'token', 'create', '--agent', 'simulator', '--config', config]);
+    const tokenFile = join(dir, 'agent.token');
+    writeFileSync(tokenFile, /hp_[A-Za-z0-9_-]+/.exec(created)[0]);
+    child = start(process.execPath, [collectorBin, '--config', config], join(dir, 'collector.log'));
+    const url = `http://127.0.0.1:${port}`;
+    await waitHttp(`${url}/readyz`);
+    return { url, tokenFile, child, dbUrl, stop: () => dropAfter(child, admin, dbName) };
+  } catch (err) {
+    await dropAfter(child, admin, dbName);
+    throw err;
+  }
 }
 
-async function victoriaRun() {
+async function dropAfter(child, admin, dbName) {
+  if (child) await stop(child);
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Runs `simulate --json` while sampling the collector's CPU and peak RSS. */
+async function simulate(collector, args) {
+  const pid = collector.child.pid;
+  const cpu0 = cpuSeconds(pid);
+  let peakRss = residentBytes(pid);
+  const poll = setInterval(() => (peakRss = Math.max(peakRss, residentBytes(pid))), 500);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [collectorBin, 'simulate', '--url', collector.url, '--token-file', collector.tokenFile,
+    '--seed', String(SEED), '--incidents', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let simCpu = 0;
+  const simPoll = setInterval(() => {
+    try { simCpu = cpuSeconds(child.pid); } catch { /* it has just exited; the last reading stands */ }
+  }, 250);
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((done) => child.on('exit', done));
+  clearInterval(poll);
+  clearInterval(simPoll);
+  const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`simulate exited ${code}:\n${err.slice(-2000)}`);
+  const summary = JSON.parse(out);
+  return {
+    summary,
+    seconds,
+    collectorCpuPercent: ((cpuSeconds(pid) - cpu0) / seconds) * 100,
+    collectorRssMiB: peakRss / 2 ** 20,
+    simulatorCpuPercent: (simCpu / seconds) * 100,
+    progressLines: err.split('\n').filter((l) => l.startsWith('backfill')).length,
+  };
+}
+
+async function countRows(dbUrl) {
+  const db = new pg.Client(dbUrl);
+  await db.connect();
+  const samples = await db.query('SELECT count(*)::bigint AS n FROM samples');
+  const batches = await db.query('SELECT count(*)::bigint AS n FROM batches');
+  await db.end();
+  return { samples: Number(samples.rows[0].n), batches: Number(batches.rows[0].n) };
+}
+
+function backfillFor(agents) {
+  const cycles = Math.max(1, Math.round(Number(flags.samples) / (agents * SERIES)));
+  return { cycles, text: `${(cycles * INTERVAL_MS) / 1000}s` };
+}
+
+async function hostpulseBackfill(agents, run) {
+  const { cycles, text } = backfillFor(agents);
+  const collector = await startCollector(`${agents}_${run}`);
+  try {
+    const r = await simulate(collector, ['--agents', String(agents), '--backfill', text, '--connections', String(connections),
+      '--batch-cycles', String(batchCycles)]);
+    const rows = await countRows(collector.dbUrl);
+    const expected = agents * cycles * SERIES;
+    return {
+      samplesPerSecond: rows.samples / r.summary.seconds,
+      p50: r.summary.p50Ms,
+      p99: r.summary.p99Ms,
+      cpu: r.collectorCpuPercent,
+      rss: r.collectorRssMiB,
+      simCpu: r.simulatorCpuPercent,
+      exact: rows.samples === expected && rows.batches === agents * Math.ceil(cycles / batchCycles) &&
+        r.summary.samples === expected,
+      rows,
+      expected,
+      retries: r.summary.retries,
+      progressLines: r.progressLines,
+    };
+  } finally {
+    await collector.stop();
+  }
+}
+
+/** The same samples, as many cycles per request as hostpulse gets, into victoria-metrics' JSON import. */
+async function victoriaBackfill(agents) {
+  const { cycles } = backfillFor(agents);
   const dir = tempDir('vm');
   const port = await freePort();
   const vm = start('/usr/bin/victoria-metrics', [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}`, '-loggerLevel=ERROR'], join(dir, 'vm.log'));
   const url = `http://127.0.0.1:${port}`;
-  await waitHttp(`${url}/health`);
-  const client = new Pool(url, { connections: concurrency, pipelining: 1 });
-  const result = await drive(async (agent, seq, nowMs) => {
-    const lines = metrics
-      .map((metric, i) => JSON.stringify({ metric: { __name__: metric, host: `bench-${agent}` }, values: [Math.sin(seq + i) * 50 + 50], timestamps: [nowMs] }))
-      .join('\n');
-    const answer = await client.request({ path: '/api/v1/import', method: 'POST', body: gzipSync(lines), headers: { 'content-encoding': 'gzip' } });
-    await answer.body.dump();
-    if (answer.statusCode !== 204) throw new Error(`HTTP ${answer.statusCode}`);
-    return SERIES;
-  });
-  await client.close();
-  await stop(vm);
-  return result;
-}
-
-const fmt = (r) =>
-  `${Math.round(r.samplesPerSecond).toLocaleString('en')} samples/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, errors ${r.errors}` +
-  (r.collectorCpuPercent !== undefined ? `, collector CPU ${r.collectorCpuPercent.toFixed(0)} %, RSS ${r.collectorRssMiB.toFixed(0)} MiB, stored ${r.storedSamples}` : '');
-
-console.log(`ingest: ${agents} synthetic agents × ${SERIES} series, ${concurrency} requests in flight, ${runs} runs of ${seconds} s`);
-const ours = [];
-const theirs = [];
-for (let run = 1; run <= runs; run += 1) {
-  const r = await hostpulseRun(run);
-  ours.push(r);
-  console.log(`  run ${run} hostpulse → PostgreSQL: ${fmt(r)}`);
-  if (existsSync('/usr/bin/victoria-metrics')) {
-    const v = await victoriaRun();
-    theirs.push(v);
-    console.log(`  run ${run} victoria-metrics:        ${fmt(v)}`);
+  try {
+    await waitHttp(`${url}/health`);
+    const client = new Pool(url, { connections, pipelining: 1 });
+    const fleet = createFleet({ agents, seed: SEED, prefix: 'sim' });
+    const model = { seed: SEED, perHostPerDay: 0, intervalMs: INTERVAL_MS };
+    const plan = planBackfill(Date.now(), cycles * INTERVAL_MS, INTERVAL_MS, batchCycles);
+    const latency = new LatencyHistogram();
+    const cpu0 = cpuSeconds(vm.pid);
+    let peakRss = 0;
+    const poll = setInterval(() => (peakRss = Math.max(peakRss, residentBytes(vm.pid))), 500);
+    let next = 0;
+    let samples = 0;
+    const t0 = performance.now();
+    async function worker() {
+      for (let job = next++; job < plan.batchesPerAgent * agents; job = next++) {
+        const host = fleet[job % agents];
+        const offset = agentOffsetMs(host.index, agents, INTERVAL_MS);
+        const times = backfillCycles(plan, Math.floor(job / agents), batchCycles, offset, INTERVAL_MS);
+        const lines = times.flatMap((t) => sampleHost(host, t, model).samples.map((s) =>
+          JSON.stringify({ metric: { __name__: s.metric, host: host.hostName, ...s.labels }, values: [s.value], timestamps: [t] })));
+        const body = gzipSync(lines.join('\n'));
+        const started = performance.now();
+        const answer = await client.request({ path: '/api/v1/import', method: 'POST', body, headers: { 'content-encoding': 'gzip' } });
+        await answer.body.dump();
+        if (answer.statusCode !== 204) throw new Error(`victoria-metrics answered HTTP ${answer.statusCode}`);
+        latency.record(performance.now() - started);
+        samples += lines.length;
+      }
+    }
+    await Promise.all(Array.from({ length: connections }, worker));
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(poll);
+    const cpu = ((cpuSeconds(vm.pid) - cpu0) / seconds) * 100;
+    await client.close();
+    return { samplesPerSecond: samples / seconds, p50: latency.percentile(50), p99: latency.percentile(99), cpu, rss: peakRss / 2 ** 20 };
+  } finally {
+    await stop(vm);
   }
-  await sleep(1000);
 }
+
+async function hostpulseRealtime(agents, duration, run) {
+  const collector = await startCollector(`rt_${run}`);
+  try {
+    const r = await simulate(collector, ['--agents', String(agents), '--interval', '10s', '--duration', duration, '--connections', '256']);
+    const rows = await countRows(collector.dbUrl);
+    return { cpu: r.collectorCpuPercent, rss: r.collectorRssMiB, p50: r.summary.p50Ms, p99: r.summary.p99Ms,
+      simCpu: r.simulatorCpuPercent, rows, samplesPerSecond: rows.samples / r.seconds, batches: r.summary.batches };
+  } finally {
+    await collector.stop();
+  }
+}
+
+const n = (x) => Math.round(x).toLocaleString('en');
+const ms = (x) => `${x.toFixed(1)} ms`;
 const m = (list, key) => median(list.map((r) => r[key]));
-console.log('\nmedian of runs:');
-console.log(`  hostpulse → PostgreSQL  ${Math.round(m(ours, 'samplesPerSecond')).toLocaleString('en')} samples/s, p50 ${m(ours, 'p50').toFixed(1)} ms, p99 ${m(ours, 'p99').toFixed(1)} ms`);
-if (theirs.length) {
-  console.log(`  victoria-metrics        ${Math.round(m(theirs, 'samplesPerSecond')).toLocaleString('en')} samples/s, p50 ${m(theirs, 'p50').toFixed(1)} ms, p99 ${m(theirs, 'p99').toFixed(1)} ms`);
-  console.log(`  ratio hostpulse / victoria-metrics: ${(m(ours, 'samplesPerSecond') / m(theirs, 'samplesPerSecond')).toFixed(2)}`);
-} else {
-  console.log('  victoria-metrics is missing (apt-get install victoria-metrics): no peer figures');
+
+console.log(`ingest via simulate: agents of ${SERIES} series at a 10 s interval, ${connections} connections, ` +
+  `${batchCycles} cycle(s) per batch, median of ${runs} runs`);
+for (const agents of flags.agents.split(',').map(Number)) {
+  const { cycles, text } = backfillFor(agents);
+  console.log(`\n${n(agents)} agents, --backfill ${text} (${cycles} cycles, ${n(agents * cycles * SERIES)} samples)`);
+  const ours = [];
+  const theirs = [];
+  for (let run = 1; run <= runs; run++) {
+    const r = await hostpulseBackfill(agents, run);
+    ours.push(r);
+    console.log(`  run ${run} hostpulse → PostgreSQL: ${n(r.samplesPerSecond)} samples/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ` +
+      `collector CPU ${r.cpu.toFixed(0)} %, RSS ${r.rss.toFixed(0)} MiB, simulate CPU ${r.simCpu.toFixed(0)} %, ` +
+      `rows ${n(r.rows.samples)}/${n(r.expected)} ${r.exact ? 'exactly once' : 'MISMATCH'}, retries ${r.retries}, progress lines ${r.progressLines}`);
+    if (!flags['skip-peer']) {
+      const v = await victoriaBackfill(agents);
+      theirs.push(v);
+      console.log(`  run ${run} victoria-metrics:        ${n(v.samplesPerSecond)} samples/s, p50 ${ms(v.p50)}, p99 ${ms(v.p99)}, ` +
+        `CPU ${v.cpu.toFixed(0)} %, RSS ${v.rss.toFixed(0)} MiB`);
+    }
+    await sleep(1000);
+  }
+  console.log(`  median hostpulse → PostgreSQL ${n(m(ours, 'samplesPerSecond'))} samples/s, p50 ${ms(m(ours, 'p50'))}, ` +
+    `p99 ${ms(m(ours, 'p99'))}, CPU ${m(ours, 'cpu').toFixed(0)} %, RSS ${m(ours, 'rss').toFixed(0)} MiB`);
+  if (theirs.length) {
+    console.log(`  median victoria-metrics        ${n(m(theirs, 'samplesPerSecond'))} samples/s, p50 ${ms(m(theirs, 'p50'))}, ` +
+      `p99 ${ms(m(theirs, 'p99'))}, CPU ${m(theirs, 'cpu').toFixed(0)} %, RSS ${m(theirs, 'rss').toFixed(0)} MiB`);
+    console.log(`  ratio hostpulse / victoria-metrics: ${(m(ours, 'samplesPerSecond') / m(theirs, 'samplesPerSecond')).toFixed(2)}`);
+  }
+}
+
+const rtAgents = Number(flags['realtime-agents']);
+if (rtAgents > 0) {
+  const seconds = parseDuration(flags.realtime) / 1000;
+  console.log(`\nreal time: ${n(rtAgents)} agents at a real 10 s interval for ${seconds} s`);
+  const list = [];
+  for (let run = 1; run <= Number(flags['realtime-runs']); run++) {
+    const r = await hostpulseRealtime(rtAgents, flags.realtime, run);
+    list.push(r);
+    console.log(`  run ${run}: collector CPU ${r.cpu.toFixed(1)} % of one core, RSS ${r.rss.toFixed(0)} MiB, ` +
+      `p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${n(r.samplesPerSecond)} samples/s, ${n(r.rows.batches)} batches stored, ` +
+      `simulate CPU ${r.simCpu.toFixed(0)} %`);
+  }
+  console.log(`  median: collector CPU ${m(list, 'cpu').toFixed(1)} % of one core, p99 ${ms(m(list, 'p99'))}`);
 }

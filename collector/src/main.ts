@@ -10,6 +10,7 @@ import { runCheckConfig } from './commands/check-config.js';
 import { parseInvocation, USAGE, type Command } from './commands/args.js';
 import { runMigrate } from './commands/migrate.js';
 import { runServe } from './commands/serve.js';
+import { runSimulate } from './commands/simulate.js';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { loadCollectorConfig, type CollectorConfig } from './config.js';
 import { collectorVersion } from './version.js';
@@ -35,10 +36,7 @@ export async function main(
   }
   if (command.kind === 'help') return printAndReturn(USAGE);
   if (command.kind === 'version') return printAndReturn(`hostpulse-collector ${collectorVersion}`);
-  if (command.kind === 'simulate') {
-    printError('hostpulse-collector simulate: not implemented yet');
-    return EXIT_USAGE;
-  }
+  if (command.kind === 'simulate') return runSimulate(argv.slice(1), env);
 
   let config: CollectorConfig;
   try {

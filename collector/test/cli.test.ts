@@ -99,12 +99,13 @@ describe('hostpulse-collector CLI', () => {
     expect(result.stdout).toContain('"hostDownAfterMs": 60000');
   });
 
-  it('prints --version and --help, and says simulate is not there yet', () => {
+  it('prints --version and --help; simulate without --url is bad usage', () => {
     expect(cli(['--version']).stdout).toMatch(/^hostpulse-collector \d+\.\d+\.\d+\n$/);
     expect(cli(['--help']).stdout).toContain('token create --agent NAME');
+    expect(cli(['--help']).stdout).toContain('simulate --url URL');
     const simulate = cli(['simulate', '--agents', '3']);
     expect(simulate.status).toBe(2);
-    expect(simulate.stderr).toContain('not implemented yet');
+    expect(simulate.stderr).toContain('--url is required');
   });
 
   it('migrates a new embedded data_dir by itself when serving', async () => {

@@ -32,7 +32,7 @@ Commands:
   token create --api NAME --role ROLE   make an API token; ROLE is viewer, operator or admin
   token list                            list tokens (never their secret)
   token revoke NAME                     revoke a token at once
-  simulate                              a synthetic fleet (not implemented yet)
+  simulate --url URL [--agents N]       a synthetic fleet over the ingest API (simulate --help)
 
 Options:
   --config FILE     collector.yaml (default ${DEFAULT_CONFIG_FILE}, env HOSTPULSE_COLLECTOR_CONFIG)

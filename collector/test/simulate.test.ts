@@ -1,0 +1,167 @@
+import { createServer, type Server } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBatch } from '@hostpulse/shared';
+import { runSimulate } from '../src/commands/simulate.js';
+import { EMBEDDED_DATABASE_FILE } from '../src/storage/open-storage.js';
+import { startTestCollector, type TestCollector } from './helpers/collector-server.js';
+
+// `simulate` against a real collector on embedded SQLite, over real HTTP: the batches it sends
+// must each be stored exactly once, and a backfill must land in the past with its progress shown.
+
+const bin = resolve(import.meta.dirname, '..', 'bin', 'hostpulse-collector.js');
+
+function captured() {
+  const writes: string[] = [];
+  const stream = { isTTY: false, write: (text: string) => writes.push(text) };
+  return { stream, text: () => writes.join('') };
+}
+
+describe('simulate against a real collector', () => {
+  let collector: TestCollector;
+  let db: Database.Database;
+
+  beforeAll(async () => {
+    collector = await startTestCollector();
+    db = new Database(join(collector.config.dataDir, EMBEDDED_DATABASE_FILE), { readonly: true });
+  });
+  afterAll(async () => {
+    db.close();
+    await collector.close();
+  });
+
+  const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+
+  it('20 agents for 3 cycles: 60 batches, each stored once, 60 series each', async () => {
+    const err = captured();
+    const env = { HOSTPULSE_AGENT_TOKEN: collector.tokens.agent };
+    const argv = ['--url', collector.url, '--agents', '20', '--interval', '200ms', '--duration', '600ms'];
+    const code = await runSimulate([...argv, '--seed', '4', '--incidents', '0', '--prefix', 'rt'], env, {
+      stderr: err.stream,
+    });
+    expect(code, err.text()).toBe(0);
+
+    expect(count("SELECT count(*) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60);
+    const perAgent = db
+      .prepare(
+        "SELECT agent_id, group_concat(seq) AS seqs FROM batches WHERE agent_id LIKE 'rt-%' " +
+          'GROUP BY agent_id',
+      )
+      .all() as { agent_id: string; seqs: string }[];
+    expect(perAgent).toHaveLength(20);
+    for (const row of perAgent) expect(row.seqs.split(',').map(Number).sort()).toEqual([1, 2, 3]);
+    expect(count("SELECT sum(samples) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60 * 60);
+    const hosts = "SELECT id FROM hosts WHERE id LIKE 'rt-%'";
+    const samples = `FROM samples JOIN series ON series.id = series_id WHERE host_id IN (${hosts})`;
+    expect(count(`SELECT count(*) AS n ${samples}`)).toBe(3600);
+    expect(count(`SELECT count(*) AS n FROM series WHERE host_id IN (${hosts})`)).toBe(20 * 60);
+    expect(collector.alerting.observed.filter((b) => b.agentId.startsWith('rt-'))).toHaveLength(60);
+  });
+
+  it('--backfill 1h for 5 agents: every cycle of the past hour stored, progress on stderr', async () => {
+    const err = captured();
+    const env = { HOSTPULSE_AGENT_TOKEN: collector.tokens.agent };
+    const startedMs = Date.now();
+    const argv = ['--url', collector.url, '--agents', '5', '--backfill', '1h', '--batch-cycles', '6'];
+    const code = await runSimulate([...argv, '--seed', '8', '--prefix', 'bf', '--progress-every', '200ms'], env, {
+      stderr: err.stream,
+    });
+    expect(code, err.text()).toBe(0);
+
+    // 360 cycles of 10 s per agent, six to a batch.
+    expect(count("SELECT count(*) AS n FROM batches WHERE agent_id LIKE 'bf-%'")).toBe(5 * 60);
+    const hosts = "SELECT id FROM hosts WHERE id LIKE 'bf-%'";
+    const where = `FROM samples JOIN series ON series.id = series_id WHERE host_id IN (${hosts})`;
+    const cpu = `${where} AND metric = 'cpu_usage_percent'`;
+    expect(count(`SELECT count(*) AS n ${cpu}`)).toBe(5 * 360);
+    expect(count(`SELECT count(DISTINCT t_ms) AS n ${cpu}`)).toBe(5 * 360);
+    expect(count(`SELECT max(t_ms) AS n ${where}`)).toBeLessThan(startedMs);
+    expect(count(`SELECT min(t_ms) AS n ${where}`)).toBeGreaterThanOrEqual(startedMs - 3_600_000 - 10_000);
+
+    const lines = err.text().trim().split('\n');
+    expect(lines[0]).toMatch(/^simulating 5 agents with seed 8$/);
+    expect(lines.at(-1)).toMatch(/^backfill  100\.0 %  300 of 300 batches  [\d,]+ samples\/s  done$/);
+  });
+
+  it('stops with exit 1 and says so when the collector refuses the token', async () => {
+    const err = captured();
+    const env = { HOSTPULSE_AGENT_TOKEN: `hp_${'x'.repeat(43)}` };
+    const code = await runSimulate(['--url', collector.url, '--agents', '3', '--backfill', '1m'], env, {
+      stderr: err.stream,
+    });
+    expect(code).toBe(1);
+  });
+});
+
+describe('simulate and an overloaded collector', () => {
+  let server: Server;
+  const arrivals: { ms: number; seq: number }[] = [];
+
+  beforeAll(async () => {
+    // Answers the first request 429 Retry-After: 1, then acknowledges like a collector.
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const batch = decodeBatch(Buffer.concat(chunks), true, { maxInflatedBytes: 1 << 20 });
+        arrivals.push({ ms: Date.now(), seq: Number(batch.seq) });
+        if (arrivals.length === 1) {
+          res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+          res.end('{"error":{"code":"overloaded","message":"busy"}}');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ seq: Number(batch.seq), acceptedSamples: 60, duplicate: false }));
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it('waits what Retry-After asks, then resends the same seq', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = { HOSTPULSE_AGENT_TOKEN: 'hp_token' };
+    const argv = ['--url', url, '--agents', '1', '--backfill', '10s', '--incidents', '0'];
+    const code = await runSimulate(argv, env, { stderr: captured().stream });
+    expect(code).toBe(0);
+    expect(arrivals.map((a) => a.seq)).toEqual([1, 1]);
+    expect(arrivals[1]!.ms - arrivals[0]!.ms).toBeGreaterThanOrEqual(950);
+  });
+});
+
+describe('simulate flags', () => {
+  function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+    const result = spawnSync(process.execPath, [bin, 'simulate', ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...env },
+      timeout: 30_000,
+    });
+    return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+  }
+  const token = { HOSTPULSE_AGENT_TOKEN: 'hp_token' };
+  const URL = 'http://127.0.0.1:9';
+
+  it.each([
+    [['--agents', 'many', '--url', URL], token, '--agents: "many" is not a whole number from 1 to'],
+    [['--url', URL, '--interval', 'often'], token, '--interval: "often" is not a duration'],
+    [['--url', 'ftp://127.0.0.1'], token, '--url: "ftp://127.0.0.1" must start with http://'],
+    [['--agents', '5'], token, '--url is required'],
+    [['--url', URL, '--colour', 'red'], token, "Unknown option '--colour'"],
+    [['--url', URL], {}, 'an agent token is needed: --token-file FILE or env HOSTPULSE_AGENT_TOKEN'],
+    [['--url', URL, '--token-file', '/nonexistent/t'], {}, '--token-file: cannot read'],
+  ])('refuses %j with exit 2 and a clear message', (args, env, message) => {
+    const result = cli(args, env);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`hostpulse-collector simulate: ${message}`);
+    expect(result.stderr).toContain('simulate --help');
+  });
+
+  it('prints its flags on --help', () => {
+    const result = cli(['--help']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('--backfill DURATION');
+  });
+});
