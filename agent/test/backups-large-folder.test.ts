@@ -6,6 +6,7 @@ import { silentLogger } from '@hostpulse/shared';
 import { loadAgentSettings } from '../src/config.js';
 import { sampleAll } from '../src/cycle.js';
 import { closeSamplers, createSamplerSet, type ActiveSampler } from '../src/sampler-set.js';
+import { samplers } from '../src/samplers/index.js';
 import { seriesByKey } from './fixtures/snapshot-root.js';
 
 // A backup folder of 200,000 files, generated here in a temporary directory (never checked in),
@@ -37,7 +38,7 @@ beforeAll(() => {
     'interval: 10s',
     `root: ${dir}`,
     'samplers:',
-    ...['cpu', 'memory', 'load', 'filesystem', 'diskio', 'network'].map(
+    ...samplers.map(({ name }) => name).map(
       (name) => `  ${name}: { enabled: false }`,
     ),
     'backups:',

@@ -91,7 +91,17 @@ function isDocumented(path: string): boolean {
     if (option === undefined || option === 'enabled') return named('samplers.<name>.enabled');
     return named(`${name}.${option}`) || named(path);
   }
+  // The service checks section documents its keys per type, in tables of bare key names.
+  const check = /^checks\[\]\.(.+)$/.exec(path);
+  if (check) return checksSection().includes(`| \`${check[1]}\` |`);
   return named(path) || named(path.replace(/\[\]/g, ''));
+}
+
+function checksSection(): string {
+  const start = agentDoc.indexOf('## Service checks');
+  if (start < 0) return '';
+  const end = agentDoc.indexOf('\n## ', start + 1);
+  return agentDoc.slice(start, end < 0 ? undefined : end);
 }
 
 describe('docs', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import { createAlerting, type AlertingService } from '../src/alerting/create-ale
 import type { RuleConfig } from '../src/alerting/rule-config.js';
 import { createAlertStore } from '../src/alerting/store/open-alert-store.js';
 import { generateToken, hashToken } from '../src/auth.js';
-import { withEnvironment, type CollectorConfig } from '../src/config.js';
+import { loadCollectorConfig, type CollectorConfig } from '../src/config.js';
 import { buildServer } from '../src/server.js';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { Role, Storage } from '../src/storage/storage.js';
@@ -50,7 +50,7 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     const store = createAlertStore(storage);
     const log = silentLogger();
     alerting = createAlerting({ rules: [cpuCritical], notifiers: new Map(), store, log, tickMs: 0 });
-    const config = { ...withEnvironment(baseConfig(dir), {}) } as CollectorConfig;
+    const config = baseConfig(dir);
     const app = buildServer({ config, storage, alerting, log });
     alerting.start();
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -200,16 +200,9 @@ async function addToken(storage: Storage, name: string, role: Role | null): Prom
   return token;
 }
 
+/** A real collector.yaml through the real loader, so every key has its default. */
 function baseConfig(dir: string): CollectorConfig {
-  return {
-    listen: '127.0.0.1:0',
-    database: { poolMax: 4 },
-    dataDir: dir,
-    retention: { rawMs: 15 * 86_400_000, rollupMs: 400 * 86_400_000 },
-    hostDownAfterMs: 60_000,
-    limits: { maxBodyBytes: 4 << 20, maxInflatedBytes: 32 << 20, maxQueryPoints: 100_000 },
-    notifiers: [],
-    rules: [],
-    logLevel: 'silent',
-  } as unknown as CollectorConfig;
+  const file = join(dir, 'collector.yaml');
+  writeFileSync(file, `listen: 127.0.0.1:0\ndata_dir: ${dir}\nhost_down_after: 60s\nlog_level: silent\n`);
+  return loadCollectorConfig(file, {});
 }

@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAlerting, type AlertingService } from '../src/alerting/create-alerting.js';
 import type { RuleConfig } from '../src/alerting/rule-config.js';
+import { GROUP_WINDOW_MS } from '../src/alerting/outbox-worker.js';
+import { tag } from '../src/notifiers/group-summary.js';
 import { createNotifiers } from '../src/notifiers/index.js';
+import type { Notifier, OutgoingNotification } from '../src/notifiers/notifier.js';
 import type { HostRecord, IngestBatch } from '../src/storage/storage.js';
 import {
   batchOf,
@@ -45,6 +48,7 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
     afterAll(() => slack?.close());
     beforeEach(async () => {
       slack.messages.length = 0;
+      sent = [];
       clock = at(0);
       db = await openStore();
     });
@@ -54,18 +58,39 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       await db.close();
     });
 
-    function alerting(rules: RuleConfig[] = [cpu], hosts?: () => Promise<HostRecord[]>) {
-      const notifiers = createNotifiers(
+    /** Every notification, also those the outbox combined into one Slack message. */
+    let sent: OutgoingNotification[] = [];
+
+    /** The real Slack notifier, with each notification of a group written down first. */
+    function recording(notifier: Notifier): Notifier {
+      return {
+        name: notifier.name,
+        type: notifier.type,
+        close: () => notifier.close(),
+        send: (group, signal) => {
+          sent.push(...group);
+          return notifier.send(group, signal);
+        },
+      };
+    }
+
+    function slackNotifiers(): Map<string, Notifier> {
+      const real = createNotifiers(
         [{ name: 'ops-slack', type: 'slack', webhookUrl: slack.url }],
         quietLog,
       );
+      return new Map([...real].map(([name, n]) => [name, recording(n)]));
+    }
+
+    function alerting(rules: RuleConfig[] = [cpu], hosts?: () => Promise<HostRecord[]>) {
+      const notifiers = slackNotifiers();
       const options = { rules, notifiers, store: db.store, log: quietLog, now: () => clock };
       service = createAlerting({ ...options, hostDownAfterMs: 60_000, tickMs: 0, hosts });
       service.start();
       return service;
     }
 
-    const texts = () => slack.messages.map((m: { text: string }) => m.text.split(':')[0]);
+    const texts = () => sent.map((n) => `${tag(n)} ${n.rule} on ${n.hostName}`);
 
     async function send(a: AlertingService, batch: IngestBatch): Promise<void> {
       a.observe(batch);
@@ -133,6 +158,9 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
         const batch = batchOf({ agentId: 'agent-web-1', points: [[at(m), value]], receivedMs: clock });
         await send(a, batch);
       }
+      // What became due together waits out the outbox's grouping window, then goes as one.
+      clock += GROUP_WINDOW_MS;
+      await a.idle();
       expect(texts()).toEqual([
         '[FIRING critical] host-down on web-1',
         '[RESOLVED] host-down on web-1',
@@ -312,7 +340,7 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
         '[RESOLVED] cpu-high on web-1',
         '[FIRING high] disk-gone on web-1',
       ]);
-      expect(slack.messages[2].text).toContain(`no data since ${new Date(at(0)).toISOString()}`);
+      expect(sent[2]!.summary).toContain(`no data since ${new Date(at(0)).toISOString()}`);
     });
 
     it('a reload keeps open alerts of the rules that stay and ends those of removed ones', async () => {
@@ -320,8 +348,7 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       await feed(a, 0, 99);
       await feed(a, 3, 99);
       const id = a.openAlerts()[0]!.id;
-      const notifiers = createNotifiers([{ name: 'ops-slack', type: 'slack', webhookUrl: slack.url }], quietLog);
-      await a.reload([{ ...cpu, summary: 'now {{value}}' }], notifiers);
+      await a.reload([{ ...cpu, summary: 'now {{value}}' }], slackNotifiers());
       expect(a.openAlerts().map((x) => x.id)).toEqual([id]);
       await feed(a, 4, 60);
       expect(texts()).toEqual(['[FIRING critical] cpu-high on web-1', '[RESOLVED] cpu-high on web-1']);
