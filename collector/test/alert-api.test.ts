@@ -129,6 +129,11 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     ]);
     expect(history.acknowledgements).toMatchObject([{ author: 'oscar', comment: 'on it' }]);
     expect(history.outbox).toEqual([]);
+    const audit = await storage.listAudit({ action: 'alert.ack', limit: 10 });
+    expect(audit).toMatchObject([
+      { actor: 'oscar', action: 'alert.ack', target: alert.id, detail: { comment: 'on it' } },
+    ]);
+    expect(audit[0]!.remoteAddress).toBe('127.0.0.1');
 
     const rules = await call('GET', '/api/v1/rules', tokens.viewer);
     const cpu = rules.json.rules.find((r: { name: string }) => r.name === 'cpu-high');
@@ -167,6 +172,12 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     const firing = await call('GET', '/api/v1/alerts?state=firing', tokens.viewer);
     expect(firing.json.alerts).toMatchObject([{ host: { name: 'web-2' }, silenceId: null }]);
 
+    const audit = await storage.listAudit({ limit: 10 });
+    const silenceRows = audit.filter((row) => row.target === silence.id);
+    expect(silenceRows.map((row) => `${row.actor} ${row.action}`).sort()).toEqual([
+      'oscar silence.create',
+      'oscar silence.delete',
+    ]);
     const gone = await call('DELETE', '/api/v1/silences/nope', tokens.operator);
     expect([gone.status, gone.json.error.code]).toEqual([404, 'not_found']);
   });

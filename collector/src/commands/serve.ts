@@ -74,7 +74,12 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
   const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
   const embedded = config.database.url === undefined;
   log.info({ url, version: collectorVersion, configFile, embedded }, 'collector listening');
-  const jobs = startJobs({ storage, log: log.child({ component: 'jobs' }), now: Date.now });
+  const jobs = startJobs({
+    storage,
+    log: log.child({ component: 'jobs' }),
+    now: Date.now,
+    onRun: (job, outcome) => metrics.jobRuns.inc({ job, outcome }),
+  });
   return { app, alerting, storage, readiness, jobs };
 }
 

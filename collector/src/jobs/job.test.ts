@@ -44,7 +44,9 @@ describe('maintenance jobs', () => {
       },
     };
     const { lines, log } = capture();
-    const job = startJob(definition, { storage: {} as Storage, log, now: () => 42 });
+    const runs: string[] = [];
+    const onRun = (name: string, outcome: string) => runs.push(`${name}:${outcome}`);
+    const job = startJob(definition, { storage: {} as Storage, log, now: () => 42, onRun });
     try {
       for (let i = 0; i < 4; i++) await job.runOnce();
     } finally {
@@ -52,6 +54,7 @@ describe('maintenance jobs', () => {
     }
 
     expect(seen).toEqual([42, 42, 42, 42]);
+    expect(runs).toEqual(['retention:ok', 'retention:failed', 'retention:failed', 'retention:ok']);
     expect(lines.map((line) => [line.level, line.msg])).toEqual([
       [30, 'maintenance job done'],
       [40, 'maintenance job failed; the next run tries again'],

@@ -27,7 +27,11 @@ export interface JobContext {
   readonly storage: Storage;
   readonly log: Logger;
   readonly now: () => number;
+  /** Told of every run: `skipped` when another replica held the job (self-metrics count them). */
+  readonly onRun?: (job: string, outcome: JobOutcome) => void;
 }
+
+export type JobOutcome = 'ok' | 'failed' | 'skipped';
 
 export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob {
   const log = ctx.log.child({ job: definition.name });
@@ -43,6 +47,7 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
         if (failing) log.info({ durationMs }, 'maintenance job works again');
         failing = false;
         report(log, result, durationMs);
+        ctx.onRun?.(definition.name, result.ran ? 'ok' : 'skipped');
       } catch (err) {
         // Logged on the change only: the database being away fails every run alike.
         if (!failing) {
@@ -50,6 +55,7 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
           log[level]({ err }, 'maintenance job failed; the next run tries again');
         }
         failing = true;
+        ctx.onRun?.(definition.name, 'failed');
       }
     })();
     return current;

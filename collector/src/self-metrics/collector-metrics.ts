@@ -86,12 +86,12 @@ export function createCollectorMetrics(version: string): CollectorMetrics {
     jobRuns: registry
       .counter({
         name: 'hostpulse_job_runs_total',
-        help: 'Runs of the background jobs (rollup, retention), by outcome.',
+        help: 'Runs of the maintenance jobs (partitions, rollup, retention), by outcome.',
         labelNames: ['job', 'outcome'],
       })
       .init(
-        ['rollup', 'retention'].flatMap((job) =>
-          ['ok', 'failed'].map((outcome) => ({ job, outcome })),
+        ['partitions', 'rollup', 'retention'].flatMap((job) =>
+          ['ok', 'failed', 'skipped'].map((outcome) => ({ job, outcome })),
         ),
       ),
   };
