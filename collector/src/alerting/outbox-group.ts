@@ -25,8 +25,12 @@ export interface GroupDelivery {
 
 /** Returns when the notifier asked to be left alone until (a 429), if it did. */
 export async function deliverGroup(d: GroupDelivery): Promise<number | undefined> {
-  const rows = await d.store.claimDue(d.notifierName, d.now(), d.maxGroup, d.claim);
-  if (rows.length === 0) return undefined;
+  const claimed = await d.store.claimDue(d.notifierName, d.now(), d.maxGroup, d.claim);
+  if (claimed.length === 0) return undefined;
+  // UPDATE … RETURNING gives rows in no set order; a message lists them as they happened.
+  const rows = [...claimed].sort(
+    (a, b) => a.createdMs - b.createdMs || a.payload.atMs - b.payload.atMs,
+  );
   const result = await sendRenewing(d, rows);
   const timeMs = d.now();
   const verdicts = rows.map((row) => judgeAttempt(row, result, timeMs, d.jitter));
