@@ -58,7 +58,10 @@ async function startCollector(tag) {
   const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
   const port = await freePort();
   const config = join(dir, 'collector.yaml');
-  writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\ndatabase: { url: "${dbUrl}", pool_max: 10 }\nlog_level: warn\n`);
+  // One agent token serves the whole simulated fleet, so its rate limit is lifted here.
+  const limits = 'limits: { ingest_per_token: { requests_per_second: 0 } }';
+  const database = `database: { url: "${dbUrl}", pool_max: 10 }`;
+  writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\n${database}\n${limits}\nlog_level: warn\n`);
   let child;
   try {
     runNode([collectorBin, 'migrate', '--config', config]);
