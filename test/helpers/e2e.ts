@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import { collectorBin, runCli } from './processes.js';
+
+// Small pieces the cross-part end-to-end tests share: an agent.yaml with every sampler off (the
+// tests watch checks and backups, and a cycle of only those is quick), API tokens made with the
+// real CLI, an HTTP target whose status a test sets, and JSON calls to the collector's API.
+
+const SAMPLERS = ['cpu', 'memory', 'load', 'filesystem', 'diskio', 'network'];
+
+/** Top-level agent.yaml lines turning every sampler off, plus `extra`. */
+export function agentYamlWithoutSamplers(extra: string): string {
+  const off = SAMPLERS.map((name) => `  ${name}: { enabled: false }`).join('\n');
+  return `samplers:\n${off}\n${extra}`;
+}
+
+/** Makes an API token with the collector's CLI and returns it. */
+export function apiToken(configFile: string, name: string, role: 'viewer' | 'operator' | 'admin') {
+  const made = runCli(collectorBin, ['token', 'create', '--api', name, '--role', role, '--config', configFile]);
+  const token = /hp_[A-Za-z0-9_-]+/.exec(made.stdout)?.[0];
+  if (!token) throw new Error(`token create --api printed no token: ${made.stdout}${made.stderr}`);
+  return token;
+}
+
+export interface StatusTarget {
+  readonly url: string;
+  status: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP server answering every request with `status` (changeable while it runs). */
+export async function startStatusTarget(status: number): Promise<StatusTarget> {
+  const target = { url: '', status, close: async () => undefined };
+  const server: Server = createServer((_req, res) => {
+    res.writeHead(target.status, { 'content-type': 'text/plain' }).end(`status ${target.status}`);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  target.url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  target.close = () => {
+    server.closeAllConnections();
+    return new Promise<undefined>((done) => server.close(() => done(undefined)));
+  };
+  return target;
+}
+
+/** GET or POST against the collector's API with a bearer token; throws on a non-2xx answer. */
+export async function api(
+  base: string,
+  token: string,
+  path: string,
+  body?: unknown,
+): Promise<any> {
+  const init: RequestInit = { headers: { authorization: `Bearer ${token}` } };
+  if (body !== undefined) {
+    init.method = 'POST';
+    init.body = JSON.stringify(body);
+    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+  }
+  const answer = await fetch(`${base}${path}`, init);
+  const text = await answer.text();
+  if (!answer.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${answer.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
