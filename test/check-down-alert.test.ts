@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:net';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
 import { agentYamlWithoutSamplers, startStatusTarget, type StatusTarget } from './helpers/e2e.js';
@@ -95,5 +96,18 @@ rules:
     await waitFor('resolution emails', () =>
       smtp.mails.some((m) => isResolved(m.mail.subject ?? '')) || undefined, 30_000);
     expect(stack.agent?.log()).toMatch(/check down/);
+
+    // The wire contract the alert relies on: events labelled { check, type } with the error.
+    const client = new pg.Client(db.url);
+    await client.connect();
+    const { rows } = await client.query('SELECT kind, labels, message FROM events ORDER BY t_ms');
+    await client.end();
+    const port = rows.filter((r) => r.labels.check === 'port');
+    expect(port.map((r) => r.kind)).toEqual(['check_failed', 'check_recovered']);
+    expect(port[0].labels).toMatchObject({ check: 'port', type: 'tcp' });
+    expect(port[0].message).toContain('ECONNREFUSED');
+    const webFailed = rows.find((r) => r.labels.check === 'web' && r.kind === 'check_failed');
+    expect(webFailed?.labels).toMatchObject({ type: 'http' });
+    expect(webFailed?.message).toContain('status 500');
   }, 60_000);
 });
