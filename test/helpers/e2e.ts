@@ -42,22 +42,23 @@ export async function startStatusTarget(status: number): Promise<StatusTarget> {
   return target;
 }
 
-/** GET or POST against the collector's API with a bearer token; throws on a non-2xx answer. */
+/** GET (no body), POST (a body) or DELETE against the collector's API; throws on non-2xx. */
 export async function api(
   base: string,
   token: string,
   path: string,
   body?: unknown,
+  method = body === undefined ? 'GET' : 'POST',
 ): Promise<any> {
-  const init: RequestInit = { headers: { authorization: `Bearer ${token}` } };
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  const init: RequestInit = { method, headers };
   if (body !== undefined) {
-    init.method = 'POST';
     init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
+    headers['content-type'] = 'application/json';
   }
   const answer = await fetch(`${base}${path}`, init);
   const text = await answer.text();
-  if (!answer.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${answer.status} ${text}`);
+  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
 
