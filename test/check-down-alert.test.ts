@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
-import { agentYamlWithoutSamplers, startStatusTarget, type StatusTarget } from './helpers/e2e.js';
+import { agentYamlWithoutSamplers, api, apiToken, startStatusTarget, type StatusTarget } from './helpers/e2e.js';
 import { freePort, tempDir, waitFor } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
 import { startSlackStandIn, startSmtpStandIn, type SlackStandIn, type SmtpStandIn } from './helpers/stand-ins.js';
@@ -72,6 +72,7 @@ rules:
 
   it('fires on Slack and email with each error, then resolves when both come back', async () => {
     await stack.startCollector();
+    const viewer = apiToken(stack.collectorConfig, 'e2e-viewer', 'viewer');
     stack.startAgent();
 
     const slackText = () => slack.messages.map((m) => JSON.stringify(m.body)).join('\n');
@@ -85,6 +86,14 @@ rules:
     expect(told(slack, /check=port/, /ECONNREFUSED/)).toBe(true);
     expect(told(slack, /check=web/, /status 500/)).toBe(true);
     expect(slack.messages.some((m) => isResolved(JSON.stringify(m.body)))).toBe(false);
+
+    // A new reason while still down: the alert takes the check's newest event.
+    web.status = 503;
+    await waitFor('the web alert to quote the new reason', async () => {
+      const { alerts } = await api(stack.url, viewer, '/api/v1/alerts');
+      const alert = alerts.find((a: any) => a.labels.check === 'web' && a.state === 'firing');
+      return /status 503/.test(alert?.detail ?? '') || undefined;
+    }, 15_000);
 
     // Both checks come back: a listener on the port, 200 from the web server.
     listener = createServer((socket) => socket.end());
