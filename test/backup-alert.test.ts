@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
-import { agentYamlWithoutSamplers } from './helpers/e2e.js';
+import { agentYamlWithoutSamplers, told } from './helpers/e2e.js';
 import { tempDir, waitFor } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
 import { startSlackStandIn, type SlackStandIn } from './helpers/stand-ins.js';
@@ -11,8 +11,6 @@ import { startSlackStandIn, type SlackStandIn } from './helpers/stand-ins.js';
 // SPEC §3.3 backups across the wire: a real agent watching two temp folders, one whose newest
 // dump is two hours old (max_age 1h) and one whose newest dump is a broken gzip (verify: gzip);
 // a real collector's rules on backup_age_seconds and backup_verified fire on Slack.
-
-const slackTexts = (slack: SlackStandIn) => slack.messages.map((m) => JSON.stringify(m.body));
 
 describe('backup stale or broken → alert', () => {
   const dir = tempDir('backup-alert');
@@ -71,21 +69,24 @@ rules:
     dir.remove();
   });
 
-  it('fires backup-stale for the old dump and backup-unverified with the gzip error', async () => {
+  it('fires backup-stale (resolved by a new dump) and backup-unverified with the gzip error', async () => {
     await stack.startCollector();
     stack.startAgent();
 
-    const told = (...patterns: RegExp[]) =>
-      slackTexts(slack).some((text) => patterns.every((p) => p.test(text)));
-    await waitFor('the backup-stale alert', () => told(/backup-stale/, /backup=stale-db/) || undefined, 30_000);
+    await waitFor('the backup-stale alert', () => told(slack, /backup-stale/, /backup=stale-db/) || undefined, 30_000);
     await waitFor('the backup-unverified alert', () =>
-      told(/backup-unverified/, /backup=broken-app/) || undefined, 30_000);
-    expect(told(/backup-stale/, /backup=broken-app/)).toBe(false);
-    expect(told(/backup-unverified/, /backup=stale-db/)).toBe(false);
+      told(slack, /backup-unverified/, /backup=broken-app/) || undefined, 30_000);
+    expect(told(slack, /backup-stale/, /backup=broken-app/)).toBe(false);
+    expect(told(slack, /backup-unverified/, /backup=stale-db/)).toBe(false);
     // The reason travels as the agent's problem event; the alert quotes it.
     await waitFor('the gzip reason in the unverified alert', () =>
-      told(/backup-unverified/, /app-2\.sql\.gz/, /gzip verification failed/) || undefined, 10_000);
+      told(slack, /backup-unverified/, /app-2\.sql\.gz/, /gzip verification failed/) || undefined, 10_000);
     await waitFor('the age reason in the stale alert', () =>
-      told(/backup-stale/, /older than max_age/) || undefined, 10_000);
+      told(slack, /backup-stale/, /older than max_age/) || undefined, 10_000);
+
+    // Tonight's dump arrives: the stale alert resolves.
+    writeFileSync(join(dir.path, 'stale', 'db-3.sql.gz'), gzipSync('SELECT 1;\n'));
+    await waitFor('the backup-stale resolution', () =>
+      told(slack, /resolved/i, /backup-stale/, /backup=stale-db/) || undefined, 20_000);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
-import { agentYamlWithoutSamplers, api, apiToken, startStatusTarget, type StatusTarget } from './helpers/e2e.js';
+import { agentYamlWithoutSamplers, api, apiToken, startStatusTarget, told, type StatusTarget } from './helpers/e2e.js';
 import { freePort, tempDir, waitFor } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
 import { startSlackStandIn, startSmtpStandIn, type SlackStandIn, type SmtpStandIn } from './helpers/stand-ins.js';
@@ -13,15 +13,6 @@ import { startSlackStandIn, startSmtpStandIn, type SlackStandIn, type SmtpStandI
 // resolves on both once the port listens and the server answers 200.
 
 const isResolved = (text: string) => /resolved/i.test(text);
-
-/** What Slack shows about one alert: the whole message, or its section in a combined one. */
-function alertTexts(slack: SlackStandIn): string[] {
-  return slack.messages.flatMap(({ body }) =>
-    /^\d+ alerts/.test(body.text) ? body.blocks.map((b: unknown) => JSON.stringify(b)) : [JSON.stringify(body)],
-  );
-}
-const told = (slack: SlackStandIn, ...patterns: RegExp[]) =>
-  alertTexts(slack).some((text) => patterns.every((p) => p.test(text)));
 
 describe('check down → alert that says why', () => {
   const dir = tempDir('check-down');

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { collectorBin, runCli } from './processes.js';
+import type { SlackStandIn } from './stand-ins.js';
 
 // Small pieces the cross-part end-to-end tests share: an agent.yaml with every sampler off (the
 // tests watch checks and backups, and a cycle of only those is quick), API tokens made with the
@@ -61,5 +62,18 @@ export async function api(
   if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
+
+/** What Slack shows about each alert: the whole message, or its section in a combined one. */
+export function alertTexts(slack: SlackStandIn): string[] {
+  return slack.messages.flatMap(({ body }) =>
+    /^\d+ alerts/.test(body.text)
+      ? body.blocks.map((b: unknown) => JSON.stringify(b))
+      : [JSON.stringify(body)],
+  );
+}
+
+/** Whether Slack was told, about one alert, something matching every pattern. */
+export const told = (slack: SlackStandIn, ...patterns: RegExp[]) =>
+  alertTexts(slack).some((text) => patterns.every((p) => p.test(text)));
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
