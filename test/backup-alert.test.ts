@@ -69,18 +69,20 @@ rules:
     dir.remove();
   });
 
-  it('fires backup-stale (resolved by a new dump) and backup-unverified with the gzip error', async () => {
+  it('fires backup-stale (a new dump resolves it) and backup-unverified with why', async () => {
     await stack.startCollector();
     stack.startAgent();
 
-    await waitFor('the backup-stale alert', () => told(slack, /backup-stale/, /backup=stale-db/) || undefined, 30_000);
+    await waitFor('the backup-stale alert', () =>
+      told(slack, /backup-stale/, /backup=stale-db/) || undefined, 30_000);
     await waitFor('the backup-unverified alert', () =>
       told(slack, /backup-unverified/, /backup=broken-app/) || undefined, 30_000);
     expect(told(slack, /backup-stale/, /backup=broken-app/)).toBe(false);
     expect(told(slack, /backup-unverified/, /backup=stale-db/)).toBe(false);
     // The reason travels as the agent's problem event; the alert quotes it.
     await waitFor('the gzip reason in the unverified alert', () =>
-      told(slack, /backup-unverified/, /app-2\.sql\.gz/, /gzip verification failed/) || undefined, 10_000);
+      told(slack, /backup-unverified/, /app-2\.sql\.gz/, /gzip verification failed/) || undefined,
+    10_000);
     await waitFor('the age reason in the stale alert', () =>
       told(slack, /backup-stale/, /older than max_age/) || undefined, 10_000);
 

@@ -2,10 +2,12 @@ import { createServer, type Server } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
-import { agentYamlWithoutSamplers, api, apiToken, startStatusTarget, told, type StatusTarget } from './helpers/e2e.js';
+import { agentYamlWithoutSamplers, api, apiToken, told } from './helpers/e2e.js';
+import { startStatusTarget, type StatusTarget } from './helpers/e2e.js';
 import { freePort, tempDir, waitFor } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
-import { startSlackStandIn, startSmtpStandIn, type SlackStandIn, type SmtpStandIn } from './helpers/stand-ins.js';
+import { startSlackStandIn, startSmtpStandIn } from './helpers/stand-ins.js';
+import type { SlackStandIn, SmtpStandIn } from './helpers/stand-ins.js';
 
 // SPEC §3.3 and §5.3 across the wire: a real agent's tcp check to a closed port and http check
 // to a server answering 500 send check_up 0 plus check_failed events labelled { check, type };
@@ -41,7 +43,8 @@ describe('check down → alert that says why', () => {
       agentYaml: agentYamlWithoutSamplers(checks),
       collectorYaml: `notifiers:
   - { name: ops-slack, type: slack, webhook_url: "${slack.url}" }
-  - { name: oncall, type: email, smtp_url: "${smtp.url}", from: "hp@example.com", to: ["ops@example.com"] }
+  - { name: oncall, type: email, smtp_url: "${smtp.url}", from: "hp@example.com",
+      to: ["ops@example.com"] }
 rules:
   - name: check-down
     metric: check_up
@@ -92,7 +95,8 @@ rules:
     web.status = 200;
 
     await waitFor('Slack resolutions of both checks', () =>
-      (told(slack, /resolved/i, /check=port/) && told(slack, /resolved/i, /check=web/)) || undefined, 30_000);
+      (told(slack, /resolved/i, /check=port/) && told(slack, /resolved/i, /check=web/)) ||
+      undefined, 30_000);
     await waitFor('resolution emails', () =>
       smtp.mails.some((m) => isResolved(m.mail.subject ?? '')) || undefined, 30_000);
     expect(stack.agent?.log()).toMatch(/check down/);

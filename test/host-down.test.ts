@@ -54,14 +54,15 @@ notifiers:
     await waitFor('the host up', async () => (await onlyHost()).status === 'up' || undefined);
 
     expect(await stack.agent?.stop('SIGTERM')).toBe(0);
-    await waitFor('the host stopped', async () => (await onlyHost()).status === 'stopped' || undefined, 10_000);
+    const stopped = async () => (await onlyHost()).status === 'stopped' || undefined;
+    await waitFor('the host stopped', stopped);
     // Well past host_down_after: a planned stop pages nobody and stays `stopped`.
     await sleep((DOWN_AFTER_S + 3) * 1000);
     expect((await onlyHost()).status).toBe('stopped');
     expect(hostDownMessages()).toEqual([]);
 
     stack.startAgent('agent-2');
-    await waitFor('the host up again', async () => (await onlyHost()).status === 'up' || undefined, 15_000);
+    await waitFor('the host up again', async () => (await onlyHost()).status === 'up' || undefined);
     await stack.agent?.stop('SIGKILL');
     const killedMs = Date.now();
     const fired = await waitFor('the host-down page', () => hostDownMessages()[0], 20_000);

@@ -26,7 +26,8 @@ describe('silence and acknowledgement through the API', () => {
     stack = await prepareStack(dir.path, db.url, {
       intervalS: 1,
       agentYaml: agentYamlWithoutSamplers(
-        `checks:\n  - { name: port, type: tcp, host: 127.0.0.1, port: ${closedPort}, timeout: 1s }\n`,
+        'checks:\n' +
+          `  - { name: port, type: tcp, host: 127.0.0.1, port: ${closedPort}, timeout: 1s }\n`,
       ),
       collectorYaml: `notifiers:
   - { name: ops-slack, type: slack, webhook_url: "${slack.url}" }
@@ -78,7 +79,7 @@ rules:
 
     // The silence ends: the alert is notified now, and the operator acknowledges it.
     await api(stack.url, operator, `/api/v1/silences/${silence.id}`, undefined, 'DELETE');
-    const paged = await waitFor('the Slack page after the silence', () => slack.messages[0], 20_000);
+    const paged = await waitFor('the Slack page after the silence', () => slack.messages[0]);
     expect(JSON.stringify(paged.body)).toContain('ECONNREFUSED');
     const ack = await api(stack.url, operator, `/api/v1/alerts/${suppressed.id}/ack`, {
       comment: 'on it',

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../collector/test/helpers/pg.js';
 import { api, apiToken } from './helpers/e2e.js';
-import { collectorBin, startProcess, tempDir, writeFile, type RunningProcess } from './helpers/processes.js';
+import { collectorBin, startProcess, tempDir, writeFile } from './helpers/processes.js';
+import type { RunningProcess } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
 
 // SPEC §5.1: `hostpulse-collector simulate` as a separate process against a real collector:
@@ -31,7 +32,8 @@ describe('simulate against a real collector', () => {
     const viewer = apiToken(stack.collectorConfig, 'e2e-viewer', 'viewer');
     const tokenFile = writeFile(dir.path, 'agent.token', `${stack.token}\n`);
     const args = ['simulate', '--agents', '5', '--interval', '1s', '--duration', '5s'];
-    simulator = startProcess('simulate', collectorBin, [...args, '--url', stack.url, '--token-file', tokenFile], dir.path);
+    args.push('--url', stack.url, '--token-file', tokenFile);
+    simulator = startProcess('simulate', collectorBin, args, dir.path);
     expect(await simulator.waitExit(), simulator.log()).toBe(0);
 
     const { hosts } = await api(stack.url, viewer, '/api/v1/hosts');
@@ -39,7 +41,8 @@ describe('simulate against a real collector', () => {
     for (const host of hosts) expect(host.status).toBe('up');
 
     const name = hosts[0].name as string;
-    const query = await api(stack.url, viewer, `/api/v1/query?metric=cpu_usage_percent&host=${encodeURIComponent(name)}`);
+    const path = `/api/v1/query?metric=cpu_usage_percent&host=${encodeURIComponent(name)}`;
+    const query = await api(stack.url, viewer, path);
     expect(query.series.length).toBeGreaterThan(0);
     const points = query.series.flatMap((s: any) => s.points);
     expect(points.length).toBeGreaterThanOrEqual(4);
@@ -49,7 +52,8 @@ describe('simulate against a real collector', () => {
       expect(v).toBeLessThanOrEqual(100);
     }
     expect(query.series[0].host).toBe(name);
-    const stepped = await api(stack.url, viewer, '/api/v1/query?metric=cpu_usage_percent&step=2s&agg=max');
+    const everyHost = '/api/v1/query?metric=cpu_usage_percent&step=2s&agg=max';
+    const stepped = await api(stack.url, viewer, everyHost);
     expect(new Set(stepped.series.map((s: any) => s.host)).size).toBe(5);
   }, 60_000);
 });

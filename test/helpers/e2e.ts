@@ -16,7 +16,8 @@ export function agentYamlWithoutSamplers(extra: string): string {
 
 /** Makes an API token with the collector's CLI and returns it. */
 export function apiToken(configFile: string, name: string, role: 'viewer' | 'operator' | 'admin') {
-  const made = runCli(collectorBin, ['token', 'create', '--api', name, '--role', role, '--config', configFile]);
+  const args = ['token', 'create', '--api', name, '--role', role, '--config', configFile];
+  const made = runCli(collectorBin, args);
   const token = /hp_[A-Za-z0-9_-]+/.exec(made.stdout)?.[0];
   if (!token) throw new Error(`token create --api printed no token: ${made.stdout}${made.stderr}`);
   return token;

@@ -424,7 +424,10 @@ describe('backups', () => {
       {
         timeMs: NOW + 10_000,
         kind: 'sampler_problem',
-        labels: { backup: 'db', metric: 'backup_verified', sampler: 'backups', source: 'db:verify' },
+        labels: {
+          ...{ backup: 'db', metric: 'backup_verified' },
+          ...{ sampler: 'backups', source: 'db:verify' },
+        },
         message:
           `${DIR}/db-03.sql.gz: gzip verification failed: ` +
           'truncated: the gzip stream ends before its trailer',

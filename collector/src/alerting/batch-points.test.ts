@@ -20,7 +20,8 @@ describe('check and backup reasons', () => {
       event(1, { backup: 'db', metric: 'backup_age_seconds', sampler: 'backups' }, 'too old'),
       event(1, { sampler: 'filesystem', source: '/mnt' }, 'stalled'),
     ]);
-    expect(found.get(reasonKey({ check: 'api' }, 'check_up') as string)?.message).toBe('status 503');
+    const api = reasonKey({ check: 'api' }, 'check_up') as string;
+    expect(found.get(api)?.message).toBe('status 503');
     const verified = reasonKey({ backup: 'db' }, 'backup_verified') as string;
     expect(found.get(verified)?.message).toBe('bad CRC');
     const age = reasonKey({ backup: 'db' }, 'backup_age_seconds') as string;

@@ -39,6 +39,6 @@ export function reasonKey(
   metric: string | undefined,
 ): string | undefined {
   if (labels.check !== undefined) return `check\u0000${labels.check}`;
-  if (labels.backup !== undefined && metric !== undefined) return `backup\u0000${labels.backup}\u0000${metric}`;
-  return undefined;
+  if (labels.backup === undefined || metric === undefined) return undefined;
+  return `backup\u0000${labels.backup}\u0000${metric}`;
 }
