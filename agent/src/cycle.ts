@@ -10,6 +10,8 @@ export interface CycleProblem {
   readonly message: string;
   /** Set when a service check is down (problem-tracker.ts sends it as a check event). */
   readonly check?: CheckIdentity;
+  /** Labels naming the series the problem explains (SampleProblem.explains). */
+  readonly explains?: Readonly<Record<string, string>>;
 }
 
 export interface SampledValues {
@@ -87,6 +89,7 @@ async function sampleOne(
         source: p.source,
         message: p.message,
         ...(p.check ? { check: p.check } : {}),
+        ...(p.explains ? { explains: p.explains } : {}),
       })),
     };
   } catch (err) {

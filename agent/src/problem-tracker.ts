@@ -5,7 +5,9 @@ import type { CycleProblem } from './cycle.js';
 // every cycle in between: a stalled mount is two log lines, however long it stays stalled. A
 // service check that is down is the same with events of its own (check_failed, then
 // check_recovered), labelled { check, type } so that the collector's check_up alert can quote
-// the reason; a new reason while still down is a new check_failed event.
+// the reason; a new reason while still down is a new check_failed event. A sampler problem that
+// explains one series (a backup older than max_age) carries that series' labels and metric, so
+// the alert on it can quote the reason too.
 
 export class ProblemTracker {
   private open = new Map<string, CycleProblem>();
@@ -63,5 +65,6 @@ function event(
     return { timeMs, kind, labels: { check: check.name, type: check.type }, message };
   }
   const kind = change === 'appeared' ? 'sampler_problem' : 'sampler_recovered';
-  return { timeMs, kind, labels: { sampler: problem.sampler, source: problem.source }, message };
+  const labels = { ...problem.explains, sampler: problem.sampler, source: problem.source };
+  return { timeMs, kind, labels, message };
 }

@@ -101,6 +101,7 @@ describe('backups', () => {
     expect(problems).toEqual([
       {
         source: 'db:age',
+        explains: { backup: 'db', metric: 'backup_age_seconds' },
         message:
           `the latest backup ${DIR}/db.sql.gz (modified 2026-01-09T06:00:00.000Z) ` +
           'is older than max_age 26h',
@@ -117,9 +118,14 @@ describe('backups', () => {
     expect(values['backup_size_change_percent{backup=db}']).toBe(-100);
     expect(values['backup_verified{backup=db}']).toBe(0);
     expect(problems).toEqual([
-      { source: 'db:size', message: `the latest backup ${DIR}/db-03.sql.gz is empty (0 bytes)` },
+      {
+        source: 'db:size',
+        explains: { backup: 'db', metric: 'backup_size_bytes' },
+        message: `the latest backup ${DIR}/db-03.sql.gz is empty (0 bytes)`,
+      },
       {
         source: 'db:verify',
+        explains: { backup: 'db', metric: 'backup_verified' },
         message: `${DIR}/db-03.sql.gz: gzip verification failed: empty file (0 bytes)`,
       },
     ]);
@@ -150,7 +156,11 @@ describe('backups', () => {
     expect(values['backup_files{backup=db}']).toBe(3);
     expect(values['backup_verified{backup=db}']).toBe(0);
     expect(problems).toEqual([
-      { source: 'db:verify', message: `${DIR}/db-03.sql.gz: gzip verification failed: ${reason}` },
+      {
+        source: 'db:verify',
+        explains: { backup: 'db', metric: 'backup_verified' },
+        message: `${DIR}/db-03.sql.gz: gzip verification failed: ${reason}`,
+      },
     ]);
   });
 
@@ -260,7 +270,13 @@ describe('backups', () => {
       backups({ name: 'db', path: `${DIR}/*.sql.gz`, verify: 'gzip' }),
     );
     expect(values).toEqual({ 'backup_files{backup=db}': 0 });
-    expect(problems).toEqual([{ source: 'db', message: `no file matches ${DIR}/*.sql.gz` }]);
+    expect(problems).toEqual([
+      {
+        source: 'db',
+        explains: { backup: 'db', metric: 'backup_files' },
+        message: `no file matches ${DIR}/*.sql.gz`,
+      },
+    ]);
   });
 
   it('a missing folder: backup_files 0 and the folder named', async () => {
@@ -408,7 +424,10 @@ describe('backups', () => {
       {
         timeMs: NOW + 10_000,
         kind: 'sampler_problem',
-        labels: { sampler: 'backups', source: 'db:verify' },
+        labels: {
+          ...{ backup: 'db', metric: 'backup_verified' },
+          ...{ sampler: 'backups', source: 'db:verify' },
+        },
         message:
           `${DIR}/db-03.sql.gz: gzip verification failed: ` +
           'truncated: the gzip stream ends before its trailer',

@@ -21,13 +21,28 @@ export interface FigureInput {
 export const sourceOf = (backup: BackupConfig, kind?: string): string =>
   kind ? `${backup.name}:${kind}` : backup.name;
 
+// The series each kind of problem explains; its event names it so the alert can say why.
+const EXPLAINED: Readonly<Record<string, string>> = {
+  '': 'backup_files',
+  age: 'backup_age_seconds',
+  size: 'backup_size_bytes',
+  verify: 'backup_verified',
+};
+
+/** A problem of one backup, labelled with the series it explains when there is one. */
+export function backupProblem(backup: BackupConfig, kind: string | undefined, message: string) {
+  const metric = EXPLAINED[kind ?? ''];
+  const explains = metric ? { explains: { backup: backup.name, metric } } : {};
+  return { source: sourceOf(backup, kind), message, ...explains };
+}
+
 export function scanFigures(input: FigureInput): SampleResult {
   const { backup, summary } = input;
   const labels = { backup: backup.name };
   const series: SeriesValue[] = [{ metric: 'backup_files', labels, value: summary.files }];
   const problems: SampleProblem[] = [];
   const problem = (kind: string | undefined, message: string) =>
-    problems.push({ source: sourceOf(backup, kind), message });
+    problems.push(backupProblem(backup, kind, message));
   const fileName = (file: BackupFile) => `${input.hostFolder}/${file.name}`;
 
   if (summary.files === 0) problem(undefined, `no file matches ${backup.path}`);
@@ -80,7 +95,7 @@ export function verificationFigures(
   if (result.ok) return { series, problems: [] };
   const reason = result.reason ?? 'no reason given';
   const message = `${result.file}: ${backup.verify} verification failed: ${reason}`;
-  return { series, problems: [{ source: sourceOf(backup, 'verify'), message }] };
+  return { series, problems: [backupProblem(backup, 'verify', message)] };
 }
 
 /** The latest size against the median of the previous ones, in %; undefined without a base. */

@@ -28,6 +28,11 @@ export interface SampleProblem {
   readonly message: string;
   /** Set when a service check is down: the problem then travels as a check event. */
   readonly check?: CheckIdentity;
+  /**
+   * The series this problem explains, e.g. { backup: 'nightly', metric: 'backup_verified' }:
+   * added to its event's labels, so that an alert on that series can quote the reason.
+   */
+  readonly explains?: Readonly<Record<string, string>>;
 }
 
 /** A service check as its check_up series and events name it (checks/run-check.ts). */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@hostpulse/shared';
 import type { Labels } from '../storage/storage.js';
 import {
@@ -10,6 +9,7 @@ import {
 } from './alert-record.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { outboxRowsFor } from './notifications.js';
+import { orderedId } from './ordered-id.js';
 import { settle } from './notify-policy.js';
 import { compileSilence, findSilence, type CompiledSilence } from './silence-match.js';
 import type { AlertStore } from './store/alert-store.js';
@@ -102,7 +102,7 @@ export class AlertBook {
 
     const changed = alert.silenceId !== after.silenceId || alert.ackedMs !== after.ackedMs;
     if (options.quiet && !transition && !notify && !changed && !options.ack) return alert;
-    const context = { nowMs, publicUrl: this.options.publicUrl, newId: randomUUID };
+    const context = { nowMs, publicUrl: this.options.publicUrl, newId: () => orderedId() };
     const outbox = notify ? outboxRowsFor(rule, alert, notify, context) : [];
     if (transition) {
       const { from, to } = transition;

@@ -5,7 +5,7 @@ import type { Notifier } from '../notifiers/notifier.js';
 import type { Alerting } from './alerting.js';
 import { alertKey, type AlertRecord } from './alert-record.js';
 import { AlertBook } from './alert-book.js';
-import { checkMessages, pointsOf } from './batch-points.js';
+import { checkMessages, reasonKey, pointsOf } from './batch-points.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { evaluate, retire, type SeriesPoint } from './evaluate.js';
 import { createOperator, type AlertOperator } from './operator.js';
@@ -147,8 +147,8 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     const host = { name: hostName, labels: hostLabels, lastReceivedMs: receivedMs, stopping };
     book.hosts.set(agentId, host);
     endHostDown(batch);
-    for (const [check, event] of checkMessages(batch.events)) {
-      checkErrors.set(`${agentId}\u0000${check}`, event.message);
+    for (const [key, event] of checkMessages(batch.events)) {
+      checkErrors.set(`${agentId}\u0000${key}`, event.message);
     }
     for (const series of batch.series) {
       const list = rules.byMetric.get(series.metric);
@@ -219,13 +219,13 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     return watched;
   }
 
-  /** A failing check's alert says why, from the check's newest event. */
+  /** A failing check's (or backup's) alert says why, from its newest event. */
   function withCheckDetail(rule: CompiledRule, point: SeriesPoint): SeriesPoint {
-    const check = point.labels.check;
-    if (check === undefined || !rule.thresholds.some((t) => rule.holds(t, point.value))) {
+    const key = reasonKey(point.labels, rule.config.metric);
+    if (key === undefined || !rule.thresholds.some((t) => rule.holds(t, point.value))) {
       return point;
     }
-    return { ...point, detail: checkErrors.get(`${point.hostId}\u0000${check}`) ?? null };
+    return { ...point, detail: checkErrors.get(`${point.hostId}\u0000${key}`) ?? null };
   }
 
   /**

@@ -57,6 +57,19 @@ describe('combined Slack message', () => {
     expect(text.startsWith('500 alerts: 490 firing, 10 resolved: rack-down on web-0')).toBe(true);
   });
 
+  it('names the labels of each listed alert: two checks down on one host differ only there', () => {
+    const group = [
+      alert(1, { hostName: 'db-1', labels: { check: 'port', type: 'tcp' } }),
+      alert(2, { hostName: 'db-1', labels: { check: 'web', type: 'http' } }),
+    ];
+    const { blocks } = buildSlackMessage(group) as unknown as { blocks: any[] };
+    const listed = blocks.filter((b) => b.text?.text?.startsWith('*[FIRING critical]'));
+    expect(listed.map((b) => b.text.text.split('\n')[1].split('  ·  ')[1])).toEqual([
+      'check=port, type=tcp',
+      'check=web, type=http',
+    ]);
+  });
+
   it('stays within every limit whatever the names and summaries', () => {
     const huge = 'ü'.repeat(5_000);
     const group = Array.from({ length: 60 }, (_, i) =>

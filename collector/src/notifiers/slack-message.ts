@@ -84,6 +84,9 @@ function headline(n: AlertNotification): string {
 function listed(n: AlertNotification): string {
   const title = `*${escape(`${tag(n)} ${n.rule} on ${n.hostName}`)}*`;
   const facts = [`value ${formatValue(n.value)}`];
+  // Alerts of one rule on one host differ only by labels (two checks down): name them.
+  const labels = labelText(n);
+  if (labels) facts.push(escape(labels));
   if (n.threshold) facts.push(`threshold ${escape(n.threshold)}`);
   const resolved = n.kind === 'resolved';
   facts.push(`${resolved ? 'resolved' : 'since'} ${date(resolved ? n.atMs : n.sinceMs)}`);
@@ -98,10 +101,14 @@ function byRule(group: readonly AlertNotification[]): string {
   return [...counts].map(([rule, count]) => `*${escape(rule)}*: ${count}`).join('  ·  ');
 }
 
-function contextLine(n: AlertNotification): string {
-  const labels = Object.entries(n.labels)
+function labelText(n: AlertNotification): string {
+  return Object.entries(n.labels)
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
+}
+
+function contextLine(n: AlertNotification): string {
+  const labels = labelText(n);
   const parts = [`metric ${n.metric}`];
   if (labels) parts.push(`labels ${labels}`);
   const escaped = parts.map(escape);

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { OutboxStore } from './outbox-store.js';
+import { byDueThenMade } from '../ordered-id.js';
 import { outboxStatements } from './outbox-sql.js';
 import { attemptValues, outboxOf } from './rows.js';
 
@@ -38,7 +39,7 @@ export function createPostgresOutboxStore(pool: Pool, guarded: Run): OutboxStore
         const values = [claim.by, claim.untilMs, notifier, nowMs, nowMs, limit];
         const { rows } = await pool.query(sql.claimDue, values);
         // RETURNING keeps no order: sort as the SELECT chose them.
-        return rows.map(outboxOf).sort((a, b) => a.dueMs - b.dueMs || a.createdMs - b.createdMs);
+        return rows.map(outboxOf).sort(byDueThenMade);
       }),
     renewClaims: (ids, claim) =>
       guarded(async () => {

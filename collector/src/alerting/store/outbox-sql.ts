@@ -13,7 +13,7 @@ export function outboxStatements(p: Placeholder, lock: string) {
     claimDue: `UPDATE outbox SET claimed_by = ${p(1)}, claimed_until = ${p(2)}
       WHERE id IN (SELECT id FROM outbox WHERE state = 'pending' AND notifier = ${p(3)}
         AND due_ms <= ${p(4)} AND ${free(p(5))}
-        ORDER BY due_ms, created_ms LIMIT ${p(6)} ${lock})
+        ORDER BY due_ms, created_ms, id LIMIT ${p(6)} ${lock})
       RETURNING *`,
     renewClaim: `UPDATE outbox SET claimed_until = ${p(1)}
       WHERE id = ${p(2)} AND claimed_by = ${p(3)} AND state = 'pending'`,

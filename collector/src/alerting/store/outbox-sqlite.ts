@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { FinishedAttempt, OutboxStore } from './outbox-store.js';
+import { byDueThenMade } from '../ordered-id.js';
 import { outboxStatements } from './outbox-sql.js';
 import { attemptValues, outboxOf } from './rows.js';
 
@@ -37,7 +38,7 @@ export function createSqliteOutboxStore(db: Database): OutboxStore {
     async claimDue(notifier, nowMs, limit, claim) {
       const values = [claim.by, claim.untilMs, notifier, nowMs, nowMs, limit];
       const rows = (stmt('claimDue').all(...values) as Row[]).map(outboxOf);
-      return rows.sort((a, b) => a.dueMs - b.dueMs || a.createdMs - b.createdMs);
+      return rows.sort(byDueThenMade);
     },
     renewClaims: async (ids, claim) => {
       renew(ids, claim.by, claim.untilMs);
