@@ -27,10 +27,9 @@ export interface GroupDelivery {
 export async function deliverGroup(d: GroupDelivery): Promise<number | undefined> {
   const claimed = await d.store.claimDue(d.notifierName, d.now(), d.maxGroup, d.claim);
   if (claimed.length === 0) return undefined;
-  // UPDATE … RETURNING gives rows in no set order; a message lists them as they happened.
-  const rows = [...claimed].sort(
-    (a, b) => a.createdMs - b.createdMs || a.payload.atMs - b.payload.atMs,
-  );
+  // UPDATE … RETURNING gives rows in no set order; a message lists them as they were made
+  // (ids sort in that order, see ordered-id.ts).
+  const rows = [...claimed].sort((a, b) => a.createdMs - b.createdMs || compare(a.id, b.id));
   const result = await sendRenewing(d, rows);
   const timeMs = d.now();
   const verdicts = rows.map((row) => judgeAttempt(row, result, timeMs, d.jitter));
@@ -108,4 +107,9 @@ function report(
     default:
       return log.warn({ ...failure, retryInMs }, 'notification failed, will retry');
   }
+}
+
+function compare(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
