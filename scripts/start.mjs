@@ -118,15 +118,28 @@ const port = Number(process.env.HOSTPULSE_PORT ?? (await freePort(8080)));
 const url = `http://127.0.0.1:${port}`;
 const collectorConfig = join(home, 'collector.yaml');
 const agentConfig = join(home, 'agent.yaml');
-writeFileSync(
-  collectorConfig,
-  [
-    '# written by npm start; edit freely, npm start rewrites only listen: and data_dir:',
-    `listen: 127.0.0.1:${port}`,
-    `data_dir: ${join(home, 'data')}`,
-    '',
-  ].join('\n'),
-);
+const { Document, parseDocument } = await import('yaml');
+
+/**
+ * Sets the keys npm start owns and keeps everything else the operator wrote (rules, notifiers,
+ * checks, backups, comments): a restart must not throw away their configuration.
+ */
+function writeOwnedKeys(file, header, owned) {
+  const doc = existsSync(file) ? parseDocument(readFileSync(file, 'utf8')) : new Document({});
+  if (doc.errors.length > 0) {
+    process.stderr.write(`${file} is not valid YAML (${doc.errors[0].message}); fix or delete it\n`);
+    process.exit(1);
+  }
+  if (!existsSync(file)) doc.commentBefore = header;
+  for (const [path, value] of owned) doc.setIn(path, value);
+  writeFileSync(file, doc.toString());
+}
+
+const owns = 'written by npm start; edit freely: npm start rewrites only';
+writeOwnedKeys(collectorConfig, ` ${owns} listen: and data_dir:`, [
+  [['listen'], `127.0.0.1:${port}`],
+  [['data_dir'], join(home, 'data')],
+]);
 mkdirSync(join(home, 'data'), { recursive: true });
 
 // Tokens live in the database; a fresh database makes the saved token files worthless.
@@ -138,19 +151,13 @@ step('migrating the embedded database');
 capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
 token(join(home, 'agent.token'), ['token', 'create', '--agent', 'local-agent', '--config', collectorConfig], 'creating the agent token');
 token(join(home, 'api.token'), ['token', 'create', '--api', 'local-admin', '--role', 'admin', '--config', collectorConfig], 'creating the API token');
-writeFileSync(
-  agentConfig,
-  [
-    '# written by npm start',
-    'collector:',
-    `  url: ${url}`,
-    `  token_file: ${join(home, 'agent.token')}`,
-    'interval: 5s',
-    'buffer:',
-    `  path: ${join(home, 'agent.db')}`,
-    '',
-  ].join('\n'),
-);
+const agentIsNew = !existsSync(agentConfig);
+writeOwnedKeys(agentConfig, ` ${owns} collector.url, collector.token_file, buffer.path`, [
+  [['collector', 'url'], url],
+  [['collector', 'token_file'], join(home, 'agent.token')],
+  [['buffer', 'path'], join(home, 'agent.db')],
+  ...(agentIsNew ? [[['interval'], '5s']] : []),
+]);
 
 step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
 const collector = spawn(node, [collectorBin, '--config', collectorConfig], {
