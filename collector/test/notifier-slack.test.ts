@@ -68,6 +68,8 @@ describe('slack notifier', () => {
     expect(body.text.length).toBeLessThanOrEqual(3000);
     expect(body.blocks[1].fields[0].text).toContain('&lt;!channel&gt;');
     expect(body.blocks[1].fields[0].text).not.toContain('<!channel>');
+    // The top-level text is mrkdwn that phones show; the header is plain_text, never parsed.
+    expect(body.text).toContain('&lt;!channel&gt;');
   });
 
   it('reports a 429 with the Retry-After Slack asked for', async () => {

@@ -67,12 +67,14 @@ function combined(group: readonly AlertNotification[]): SlackMessage {
     blocks.push(section(`…and ${more} more.${link}`));
   }
   const names = group.map((n) => `${n.rule} on ${n.hostName}`).join(', ');
-  return { text: fit(`${group.length} alerts: ${counts}: ${names}`, SECTION_MAX), blocks };
+  // The top-level text is mrkdwn too (it is what notifications show): escaped like the blocks.
+  const text = fit(escape(`${group.length} alerts: ${counts}: ${names}`), SECTION_MAX);
+  return { text, blocks };
 }
 
 /** `[FIRING high] cpu-high on web-1: CPU at 97% on web-1`, also used by phone notifications. */
 export function fallbackText(n: AlertNotification): string {
-  return fit(`${tag(n)} ${n.rule} on ${n.hostName}: ${n.summary}`, SECTION_MAX);
+  return fit(escape(`${tag(n)} ${n.rule} on ${n.hostName}: ${n.summary}`), SECTION_MAX);
 }
 
 function headline(n: AlertNotification): string {
