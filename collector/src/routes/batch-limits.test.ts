@@ -49,6 +49,8 @@ describe('checkBatchLimits', () => {
   it.each([
     [{ seq: 2 ** 53 + 10 }, 'batch agent-1/inc/9007199254741002: seq 9007199254741002 is past 2^53'],
     [{ hostName: 'a\u0000b' }, 'host_name "a\\u0000b" is longer than 253 characters or holds control'],
+    [{ hostName: 'evil\nhost' }, 'host_name "evil\\nhost" is longer than 253 characters or holds control'],
+    [{ hostName: 'a\tb' }, 'host_name "a\\tb" is longer than 253 characters or holds control'],
     [{ series: series({ timestampsMs: [0] }) }, 'series[0]: timestamp 0 is before 2000-01-01'],
     [
       { series: series({ timestampsMs: [NOW + 2 * 86_400_000] }) },

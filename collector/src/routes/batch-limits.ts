@@ -22,9 +22,9 @@ export const BATCH_LIMITS = {
 
 const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Control characters other than tab, CR and LF; a label value may hold a line break (it is
-// escaped wherever it is shown), never a NUL.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// A label value may hold a line break (it is escaped wherever it is shown), never a NUL; names
+// (host, agent id, incarnation) are one line without any control character.
+const NAME_CONTROL = /[\u0000-\u001f\u007f]/;
 
 export function checkBatchLimits(batch: IngestBatch): void {
   const refuse = (what: string) => {
@@ -56,12 +56,12 @@ function checkIdentity(batch: IngestBatch, refuse: Refuse): void {
   if (!Number.isSafeInteger(batch.seq)) {
     refuse(`seq ${batch.seq} is past 2^53 and would lose precision`);
   }
-  if (batch.hostName.length > BATCH_LIMITS.hostNameChars || CONTROL.test(batch.hostName)) {
+  if (batch.hostName.length > BATCH_LIMITS.hostNameChars || NAME_CONTROL.test(batch.hostName)) {
     const limit = BATCH_LIMITS.hostNameChars;
     refuse(`host_name ${quote(batch.hostName)} ${isLongerOrControl(limit)}`);
   }
   for (const [field, value] of [['agent_id', batch.agentId], ['incarnation', batch.incarnation]]) {
-    if (value!.length > BATCH_LIMITS.idChars || CONTROL.test(value!)) {
+    if (value!.length > BATCH_LIMITS.idChars || NAME_CONTROL.test(value!)) {
       refuse(`${field} ${quote(value)} ${isLongerOrControl(BATCH_LIMITS.idChars)}`);
     }
   }
