@@ -140,6 +140,15 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     expect(cpu.alerts).toEqual({ pending: 0, firing: 0, acknowledged: 1, suppressed: 0 });
     expect(rules.json.rules.map((r: { name: string }) => r.name)).toEqual(['cpu-high', 'host-down']);
 
+    const twice = await call('POST', `/api/v1/alerts/${alert.id}/ack`, tokens.operator, { comment: 'me too' });
+    expect([twice.status, twice.json.error.code]).toEqual([400, 'bad_request']);
+    const ackedAt = new Date(acked.json.alert.acknowledgedMs).toISOString();
+    expect(twice.json.error.message).toBe(`alert "${alert.id}" is already acknowledged by oscar at ${ackedAt}`);
+    const kept = (await call('GET', `/api/v1/alerts/${alert.id}`, tokens.viewer)).json.alert.history;
+    expect(kept.acknowledgements).toHaveLength(1);
+    expect(kept.transitions).toHaveLength(2);
+    expect(await storage.listAudit({ action: 'alert.ack', limit: 10 })).toHaveLength(1);
+
     await ingest('web-1', 50);
     const again = await call('POST', `/api/v1/alerts/${alert.id}/ack`, tokens.operator);
     expect(again.status).toBe(400);

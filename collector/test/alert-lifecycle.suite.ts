@@ -90,6 +90,9 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
       return service;
     }
 
+    const host = (id: string, lastSeenMs: number, state: 'up' | 'stopped' = 'up') =>
+      ({ id, name: id, labels: {}, lastSeenMs, state }) as unknown as HostRecord;
+
     const texts = () => sent.map((n) => `${tag(n)} ${n.rule} on ${n.hostName}`);
 
     async function send(a: AlertingService, batch: IngestBatch): Promise<void> {
@@ -279,14 +282,41 @@ export function alertLifecycleSuite(kind: string, openStore: () => Promise<TestS
 
     it('at start, known hosts get host_down_after from then; hosts silent a day are retired', async () => {
       clock = at(24 * 60 + 30);
-      const host = (id: string, lastSeenMs: number, state: 'up' | 'stopped' = 'up') =>
-        ({ id, name: id, labels: {}, lastSeenMs, state }) as unknown as HostRecord;
       const known = [host('recent', at(24 * 60)), host('gone', at(0)), host('off', clock, 'stopped')];
       const a = alerting([cpu], async () => known);
       await tickAt(a, 24 * 60 + 30.5);
       expect(slack.messages).toHaveLength(0);
       await tickAt(a, 24 * 60 + 32);
       expect(texts()).toEqual(['[FIRING critical] host-down on recent']);
+    });
+
+    it('after a restart, a host still down stays firing and resolves once when it sends', async () => {
+      const known = async () => [{ ...host('agent-web-1', at(0)), name: 'web-1' }];
+      const first = alerting([cpu], known);
+      await feed(first, 0, 50);
+      await tickAt(first, 1.5);
+      const id = first.openAlerts()[0]!.id;
+      await first.stop();
+      clock = at(10);
+      const again = alerting([cpu], known);
+      await tickAt(again, 10 + 5 / 60);
+      await tickAt(again, 12);
+      expect(again.openAlerts().map((x) => [x.id, x.state])).toEqual([[id, 'firing']]);
+      await feed(again, 13, 50);
+      expect(again.openAlerts()).toHaveLength(0);
+      expect(texts()).toEqual(['[FIRING critical] host-down on web-1', '[RESOLVED] host-down on web-1']);
+      expect(slack.messages.at(-1)!.text).toContain('web-1 sent no data for 780 s');
+    });
+
+    it('an alert that fired with no notifier is never resolved alone to one added later', async () => {
+      const a = alerting([cpu], async () => []);
+      await a.reload([cpu], new Map());
+      await feed(a, 0, 50);
+      await tickAt(a, 1.5);
+      expect(a.openAlerts().map((x) => x.state)).toEqual(['firing']);
+      await a.reload([cpu], slackNotifiers());
+      await feed(a, 2, 50);
+      expect(slack.messages).toHaveLength(0);
     });
 
     it('a host that said goodbye is stopped, not down: nobody is paged', async () => {

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAlertStore } from '../src/alerting/store/open-alert-store.js';
 import { BACKENDS, startOn } from './helpers/backends.js';
 import { encoded, wireBatch } from './helpers/batches.js';
 import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
+import { alertFor } from './delivery-stand-ins.js';
 
 // GET /metrics on both backends, checked by Prometheus' own promtool so that a scraper takes
 // every line of it.
@@ -68,6 +70,27 @@ describe.each(BACKENDS)('GET /metrics on %s', (backend) => {
     const check = promtoolCheck(text);
     expect(check.output).toBe('');
     expect(check.status).toBe(0);
+  });
+
+  it('reports open alerts by the state operators see, with severity', async () => {
+    const store = createAlertStore(collector.storage);
+    const states = [
+      alertFor(1),
+      alertFor(2),
+      { ...alertFor(3), ackedMs: 1, ackedBy: 'alice' },
+      { ...alertFor(4), silenceId: 'silence-1' },
+      { ...alertFor(5), state: 'pending' as const, severity: null, firedMs: null },
+      { ...alertFor(6), state: 'resolved' as const, endedMs: 2 },
+    ];
+    for (const alert of states) await store.saveChange({ alert, outbox: [] });
+    const text = (await call(`${collector.url}/metrics`)).json as string;
+    const alerts = text.split('\n').filter((l) => l.startsWith('hostpulse_alerts{')).sort();
+    expect(alerts).toEqual([
+      'hostpulse_alerts{state="acknowledged",severity="critical"} 1',
+      'hostpulse_alerts{state="firing",severity="critical"} 2',
+      'hostpulse_alerts{state="pending",severity="none"} 1',
+      'hostpulse_alerts{state="suppressed",severity="critical"} 1',
+    ]);
   });
 });
 

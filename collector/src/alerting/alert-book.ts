@@ -94,6 +94,7 @@ export class AlertBook {
       nowMs,
       note: options.note,
       quietly: options.quietly,
+      nobody: rule.config.notify.length === 0,
     });
     const { alert, transition, notify } = settled;
     const key = alertKey(alert.rule, alert.hostId, alert.labelsKey);

@@ -88,21 +88,12 @@ export function createAlerting(options: AlertingOptions): AlertingService {
     loading ??= (async () => {
       const state = await options.store.load();
       const loadedMs = now();
-      for (const host of (await options.hosts?.()) ?? []) {
-        // A host silent for a day is taken as retired, not down: the first start with
-        // host-down must not page for every host the database ever saw.
-        if (loadedMs - host.lastSeenMs > RETIRED_AFTER_MS) continue;
-        // One silent since before this start gets host_down_after from now, not at once: a
-        // restarted collector must not page for every host it has not heard from yet.
-        const lastReceivedMs = Math.max(host.lastSeenMs, loadedMs);
-        const stopping = host.state === 'stopped';
-        book.hosts.set(host.id, { name: host.name, labels: host.labels, lastReceivedMs, stopping });
-      }
       book.silences = await options.store.activeSilences(loadedMs);
       for (const s of state.lastSeen) {
         seenBefore.set(alertKey(s.rule, s.hostId, s.labelsKey), s.lastSampleMs);
       }
       for (const alert of state.open) adopt(alert, loadedMs);
+      for (const host of (await options.hosts?.()) ?? []) watchKnownHost(host, loadedMs);
       const queued = waiting ?? [];
       waiting = undefined;
       log.info({ openAlerts: book.open.size, rules: options.rules.length }, 'alert state loaded');
@@ -110,6 +101,22 @@ export function createAlerting(options: AlertingOptions): AlertingService {
       if (workerWanted) worker.start();
     })();
     return loading;
+  }
+
+  /**
+   * A host known from storage. One already down (host-down open) keeps its real silence, so
+   * its alert stays firing until it sends: counted from the start, it would resolve at once.
+   */
+  function watchKnownHost(host: HostRecord, loadedMs: number): void {
+    const down = book.open.has(alertKey(rules.hostDown.config.name, host.id, '[]'));
+    // A host silent for a day is taken as retired, not down: the first start with
+    // host-down must not page for every host the database ever saw.
+    if (!down && loadedMs - host.lastSeenMs > RETIRED_AFTER_MS) return;
+    // One silent since before this start gets host_down_after from now, not at once: a
+    // restarted collector must not page for every host it has not heard from yet.
+    const lastReceivedMs = down ? host.lastSeenMs : Math.max(host.lastSeenMs, loadedMs);
+    const stopping = host.state === 'stopped';
+    book.hosts.set(host.id, { name: host.name, labels: host.labels, lastReceivedMs, stopping });
   }
 
   /** Takes a stored open alert back into memory, or ends it when its rule no longer covers it. */

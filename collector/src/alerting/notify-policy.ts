@@ -17,6 +17,7 @@ import { rank } from './compiled-rule.js';
 // - firing as told, repeat_every elapsed  → `repeat`, unless acknowledged
 // - resolved after someone was told       → `resolved`
 // - while a silence matches               → nothing; the alert shows `suppressed`
+// - the rule has no notifier               → nothing, and nothing counts as told
 //
 // A transition is recorded whenever the state operators see changes, or the firing severity.
 
@@ -33,6 +34,11 @@ export interface Settle {
   readonly note?: string | null | undefined;
   /** Record the change but tell nobody (an alert ended because its rule went away). */
   readonly quietly?: boolean | undefined;
+  /**
+   * The rule has no notifier: nobody can be told, so nothing counts as told either. A
+   * notifier added later gets the firing, and never a resolution alone.
+   */
+  readonly nobody?: boolean | undefined;
 }
 
 export interface Settled {
@@ -44,7 +50,7 @@ export interface Settled {
 export function settle(input: Settle): Settled {
   const { before, after } = input;
   let alert: AlertRecord = isOpen(after) ? { ...after, silenceId: input.silenceId } : after;
-  const notify = input.quietly ? undefined : kindFor(alert, input);
+  const notify = input.quietly || input.nobody ? undefined : kindFor(alert, input);
   // Rising above what the acknowledger was told is news: the acknowledgement ends with it.
   if (notify === 'escalated') alert = { ...alert, ackedMs: null, ackedBy: null };
   if (notify && notify !== 'resolved') {

@@ -34,7 +34,7 @@ export interface AlertOperator {
   listAlerts(state?: DisplayState): Promise<AlertView[]>;
   /** Throws not_found. */
   getAlert(id: string): Promise<AlertDetail>;
-  /** Throws not_found, or bad_request when the alert is not firing. */
+  /** Throws not_found, or bad_request when the alert is not firing or already acknowledged. */
   acknowledge(id: string, author: string, comment: string): Promise<AlertView>;
   listSilences(options: { includeEnded: boolean }): Promise<SilenceRecord[]>;
   createSilence(input: SilenceInput, author: string): Promise<SilenceRecord>;
@@ -107,6 +107,12 @@ export function createOperator(deps: OperatorDeps): AlertOperator {
       if (!open || open.id !== id || open.state !== 'firing' || !rule) {
         const state = displayState(open?.id === id ? open : stored);
         const message = `alert ${quote(id)} is ${state}; only a firing alert can be acknowledged`;
+        throw new HostpulseError('bad_request', message);
+      }
+      if (open.ackedMs !== null) {
+        // A second acknowledgement would change nothing but add a row and an audit entry.
+        const at = new Date(open.ackedMs).toISOString();
+        const message = `alert ${quote(id)} is already acknowledged by ${open.ackedBy} at ${at}`;
         throw new HostpulseError('bad_request', message);
       }
       const timeMs = now();

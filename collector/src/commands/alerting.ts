@@ -18,15 +18,21 @@ export function createConfiguredAlerting(
 ): AlertingService {
   // Notifiers read their secret files here: a missing file stops the start, not a 3 a.m. alert.
   const notifiers = createNotifiers(config.notifiers as readonly NotifierConfig[], log);
-  return createAlerting({
+  const counted = (named: ReadonlyMap<string, Notifier>) =>
+    metrics ? countNotifications(named, metrics) : named;
+  const alerting = createAlerting({
     rules: config.rules as readonly RuleConfig[],
-    notifiers: metrics ? countNotifications(notifiers, metrics) : notifiers,
+    notifiers: counted(notifiers),
     store: createAlertStore(storage),
     log,
     publicUrl: config.publicUrl,
     hostDownAfterMs: config.hostDownAfterMs,
     hosts: () => storage.listHosts(),
   });
+  // The notifiers a SIGHUP brings are counted like those of the start, or their deliveries
+  // would go unseen in hostpulse_notifications_total.
+  const reload: AlertingService['reload'] = (rules, next) => alerting.reload(rules, counted(next));
+  return { ...alerting, reload };
 }
 
 /**

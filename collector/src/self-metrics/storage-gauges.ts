@@ -7,9 +7,14 @@ import type { CollectorMetrics } from './collector-metrics.js';
 // reports the same cluster-wide figures (use max(), not sum(), across replicas).
 
 const OUTBOX_SQL = "SELECT count(*) AS n FROM outbox WHERE state = 'pending'";
+/** The state operators see, as alert-record.ts displayState() derives it from the row. */
+const SHOWN_STATE =
+  "CASE WHEN state = 'firing' AND silence_id IS NOT NULL THEN 'suppressed' " +
+  "WHEN state = 'firing' AND acked_ms IS NOT NULL THEN 'acknowledged' ELSE state END";
 const ALERTS_SQL =
-  "SELECT state, COALESCE(severity, 'none') AS severity, count(*) AS n FROM alerts " +
-  "WHERE state NOT IN ('resolved', 'inactive') GROUP BY state, COALESCE(severity, 'none')";
+  `SELECT ${SHOWN_STATE} AS state, COALESCE(severity, 'none') AS severity, count(*) AS n ` +
+  "FROM alerts WHERE state NOT IN ('resolved', 'inactive') " +
+  `GROUP BY ${SHOWN_STATE}, COALESCE(severity, 'none')`;
 
 interface CountRow {
   readonly n: number | string;
@@ -32,7 +37,7 @@ export function addStorageGauges(metrics: CollectorMetrics, storage: OpenedStora
   });
   registry.gauge<'state' | 'severity'>({
     name: 'hostpulse_alerts',
-    help: 'Alerts not resolved, by state and severity (all replicas).',
+    help: 'Open alerts by the state operators see and severity (all replicas).',
     labelNames: ['state', 'severity'],
     collect: async (gauge) => {
       for (const row of await read(ALERTS_SQL)) {
