@@ -23,7 +23,9 @@ const unitFile = join(repo, 'deploy', 'systemd', 'hostpulse-agent.service');
 // are those of an installed agent; --node-args '...' replaces the flags to try others.
 const unitText = readFileSync(unitFile, 'utf8');
 const nodeArgs = arg('node-args', unitNodeFlags()).split(' ').filter(Boolean);
-const unitEnv = Object.fromEntries([...unitText.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1], m[2]]));
+const unitEnv = Object.fromEntries(
+  [...unitText.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1], m[2]]),
+);
 
 /** The flags between `node` and the script in the unit's ExecStart. */
 function unitNodeFlags() {
@@ -69,8 +71,10 @@ function extraBlock(dir, collectorUrl, smtpPort) {
   const everyMinute = 'verify_schedule: "* * * * *"';
   return [
     'backups:',
-    `  - { name: db, path: "${b.db}/db-*.gz", max_age: 26h, min_size: 1KiB, verify: gzip, ${everyMinute} }`,
-    `  - { name: files, path: "${b.files}/files-*.gz", max_age: 26h, verify: sha256, ${everyMinute} }`,
+    `  - { name: db, path: "${b.db}/db-*.gz", max_age: 26h, min_size: 1KiB, verify: gzip,`,
+    `      ${everyMinute} }`,
+    `  - { name: files, path: "${b.files}/files-*.gz", max_age: 26h, verify: sha256,`,
+    `      ${everyMinute} }`,
     `  - { name: etc, path: "${b.etc}/etc-*.gz", max_age: 26h, verify: none }`,
     'checks:',
     `  - { name: api, type: http, url: "${collectorUrl}/healthz", expect_status: 200, timeout: 2s }`,
@@ -114,10 +118,13 @@ async function oneRun(run) {
   const config = writeAgentConfig(dir, collector, smtp.port);
   if (run === 1) {
     console.log(`samplers: ${samplers.map((s) => s.name).join(', ')}`);
-    console.log(`agent node flags: ${nodeArgs.join(' ') || '(none)'}; unit environment: ${JSON.stringify(unitEnv)}`);
+    const flags = nodeArgs.join(' ') || '(none)';
+    console.log(`agent node flags: ${flags}; unit environment: ${JSON.stringify(unitEnv)}`);
     console.log(config.extras ? 'with 3 backups and 6 checks' : `without backups and checks (${config.why})`);
   }
-  const agent = start(process.execPath, [...nodeArgs, agentBin, '--config', config.file], join(dir, 'agent.log'), { ...unitEnv, HOSTPULSE_LOG_LEVEL: 'warn' });
+  const agentArgs = [...nodeArgs, agentBin, '--config', config.file];
+  const agentEnv = { ...unitEnv, HOSTPULSE_LOG_LEVEL: 'warn' };
+  const agent = start(process.execPath, agentArgs, join(dir, 'agent.log'), agentEnv);
 
   let exporter;
   let exporterUrl;
