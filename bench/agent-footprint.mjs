@@ -5,8 +5,8 @@
 // When this build's agent.yaml accepts `backups:` and `checks:`, three backups and six checks
 // are added (see extraBlock); until then the agent runs without them and says so.
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -18,43 +18,67 @@ const minutes = Number(arg('minutes', '10'));
 const intervalS = Number(arg('interval', '10'));
 const runs = Number(arg('runs', '1'));
 const exporterBin = '/usr/bin/prometheus-node-exporter';
+const unitFile = join(repo, 'deploy', 'systemd', 'hostpulse-agent.service');
+// The agent runs with the node flags and environment the systemd unit gives it, so the figures
+// are those of an installed agent; --node-args '...' replaces the flags to try others.
+const unitText = readFileSync(unitFile, 'utf8');
+const nodeArgs = arg('node-args', unitNodeFlags()).split(' ').filter(Boolean);
+const unitEnv = Object.fromEntries(
+  [...unitText.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1], m[2]]),
+);
+
+/** The flags between `node` and the script in the unit's ExecStart. */
+function unitNodeFlags() {
+  const execStart = /^ExecStart=\S*node((?: --?[\w-]+(?:=\S+)?)*) /m.exec(unitText);
+  return execStart ? execStart[1].trim() : '';
+}
 const { samplers } = await import(join(repo, 'agent', 'dist', 'samplers', 'index.js'));
 
-/** A minimal SMTP greeter on 127.0.0.1 for the smtp check: 220, 250 to anything, 221 to QUIT. */
-async function startSmtpStub() {
+/** An SMTP server (the smtp-server package) on 127.0.0.1 for the smtp check; it takes no mail. */
+async function startSmtpServer() {
+  const { SMTPServer } = await import('smtp-server');
   const port = await freePort();
-  const server = createServer((socket) => {
-    socket.write('220 bench ESMTP\r\n');
-    socket.on('data', (data) => {
-      const quit = /^QUIT/im.test(data.toString());
-      socket.write(quit ? '221 bye\r\n' : '250 ok\r\n');
-      if (quit) socket.end();
-    });
-    socket.on('error', () => socket.destroy());
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onData: (stream, _session, done) => stream.resume().on('end', () => done()),
   });
+  server.on('error', () => {});
   await new Promise((done) => server.listen(port, '127.0.0.1', done));
   return { port, close: () => new Promise((done) => server.close(done)) };
 }
 
 // ---- backups and checks: enabled only when this agent build validates these keys ----------
-function extraBlock(dir, collectorUrl, smtpPort) {
-  const backupDir = join(dir, 'backups');
-  mkdirSync(backupDir, { recursive: true });
-  for (const [name, days] of [['db', 3], ['files', 3], ['etc', 3]]) {
-    for (let day = 1; day <= days; day += 1) {
-      writeFileSync(join(backupDir, `${name}-${day}.gz`), gzipSync(Buffer.alloc(256 * 1024, day)));
+/** Three backup folders of three files each: gzip-verified, sha256-verified and unverified. */
+function makeBackups(dir) {
+  const folders = {};
+  for (const name of ['db', 'files', 'etc']) {
+    folders[name] = join(dir, 'backups', name);
+    mkdirSync(folders[name], { recursive: true });
+    for (let day = 1; day <= 3; day += 1) {
+      const file = join(folders[name], `${name}-${day}.gz`);
+      writeFileSync(file, gzipSync(randomBytes(256 * 1024)));
+      const digest = createHash('sha256').update(readFileSync(file)).digest('hex');
+      if (name === 'files') writeFileSync(`${file}.sha256`, `${digest}  ${name}-${day}.gz\n`);
     }
   }
+  return folders;
+}
+
+function extraBlock(dir, collectorUrl, smtpPort) {
+  const b = makeBackups(dir);
   mkdirSync(join(dir, 'data'), { recursive: true });
   const { port } = new URL(collectorUrl);
+  const everyMinute = 'verify_schedule: "* * * * *"';
   return [
     'backups:',
-    `  - { name: db, path: "${backupDir}/db-*.gz", max_age: 26h, min_size: 1KiB, verify: gzip, verify_schedule: "*/5 * * * *" }`,
-    `  - { name: files, path: "${backupDir}/files-*.gz", max_age: 26h, verify: none }`,
-    `  - { name: etc, path: "${backupDir}/etc-*.gz", max_age: 26h, verify: gzip, verify_schedule: "0 * * * *" }`,
+    `  - { name: db, path: "${b.db}/db-*.gz", max_age: 26h, min_size: 1KiB, verify: gzip,`,
+    `      ${everyMinute} }`,
+    `  - { name: files, path: "${b.files}/files-*.gz", max_age: 26h, verify: sha256,`,
+    `      ${everyMinute} }`,
+    `  - { name: etc, path: "${b.etc}/etc-*.gz", max_age: 26h, verify: none }`,
     'checks:',
     `  - { name: api, type: http, url: "${collectorUrl}/healthz", expect_status: 200, timeout: 2s }`,
-    '  - { name: db, type: postgres, url: "postgres://postgres@127.0.0.1/test" }',
+    '  - { name: db, type: postgres, url: "postgres://postgres@127.0.0.1:5432/test" }',
     '  - { name: cache, type: redis, url: "redis://127.0.0.1:6379" }',
     `  - { name: mail, type: smtp, host: 127.0.0.1, port: ${smtpPort} }`,
     `  - { name: collector-port, type: tcp, host: 127.0.0.1, port: ${port} }`,
@@ -90,13 +114,17 @@ function writeAgentConfig(dir, collector, smtpPort) {
 async function oneRun(run) {
   const dir = tempDir('agent');
   const collector = await startEmbeddedCollector(dir);
-  const smtp = await startSmtpStub();
+  const smtp = await startSmtpServer();
   const config = writeAgentConfig(dir, collector, smtp.port);
   if (run === 1) {
     console.log(`samplers: ${samplers.map((s) => s.name).join(', ')}`);
+    const flags = nodeArgs.join(' ') || '(none)';
+    console.log(`agent node flags: ${flags}; unit environment: ${JSON.stringify(unitEnv)}`);
     console.log(config.extras ? 'with 3 backups and 6 checks' : `without backups and checks (${config.why})`);
   }
-  const agent = start(process.execPath, [agentBin, '--config', config.file], join(dir, 'agent.log'), { HOSTPULSE_LOG_LEVEL: 'warn' });
+  const agentArgs = [...nodeArgs, agentBin, '--config', config.file];
+  const agentEnv = { ...unitEnv, HOSTPULSE_LOG_LEVEL: 'warn' };
+  const agent = start(process.execPath, agentArgs, join(dir, 'agent.log'), agentEnv);
 
   let exporter;
   let exporterUrl;

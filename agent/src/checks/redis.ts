@@ -1,7 +1,17 @@
 import { Type } from '@sinclair/typebox';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import { quote, safeUrl } from '@hostpulse/shared';
 import type { CheckDefinition, CheckReport } from './check.js';
+
+type RedisClass = typeof RedisClient;
+let ioredis: Promise<RedisClass> | undefined;
+function loadIoredis(): Promise<RedisClass> {
+  const loading = ioredis ?? import('ioredis').then((module) => module.Redis);
+  // A failure shows in the run that awaits it, not as an unhandled rejection meanwhile.
+  loading.catch(() => undefined);
+  ioredis = loading;
+  return loading;
+}
 
 // Up when a new connection to `url` answers PING; the latency is the time for both. Then
 // INFO memory and INFO clients give the memory used and the clients connected; their failure
@@ -22,8 +32,13 @@ export const redisCheck: CheckDefinition<typeof redisConfig> = {
     return [{ key: 'url', message }];
   },
   create(ctx, config) {
+    // ioredis is loaded only when a redis check is configured: it is the agent's largest
+    // dependency (bench/README.md, agent footprint). The import starts here, at load, so the
+    // first run does not count it in its latency.
+    const library = loadIoredis();
     return {
       async run(signal) {
+        const Redis = await library;
         const redis = new Redis(config.url, {
           lazyConnect: true,
           // One attempt per run: no reconnect, no queue, no retry. The next run tries again.
@@ -60,7 +75,7 @@ export const redisCheck: CheckDefinition<typeof redisConfig> = {
   },
 };
 
-async function readInfo(redis: Redis): Promise<CheckReport> {
+async function readInfo(redis: RedisClient): Promise<CheckReport> {
   let text: string;
   try {
     // Two sections asked one by one: INFO with several sections needs Redis 7.

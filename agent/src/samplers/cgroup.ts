@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { SampleProblem, SamplerDefinition, SampleResult, SeriesValue } from './sampler.js';
@@ -119,7 +119,8 @@ async function readValue<T>(
   onProblem: OnProblem,
 ): Promise<T | undefined> {
   try {
-    return parse(await readFile(file, 'utf8'));
+    // Synchronous like every /proc and /sys read (procfs/read.ts says why).
+    return parse(readFileSync(file, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onProblem(file, err);
     return undefined;
@@ -127,8 +128,5 @@ async function readValue<T>(
 }
 
 async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+  return existsSync(path);
 }
