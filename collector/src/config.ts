@@ -162,8 +162,8 @@ function semanticProblems(config: CollectorConfig, schemaProblems: readonly Prob
     problems.push({ path: 'retention.rollup', message });
   }
   const notifiers = listOf<NotifierConfig>(config.notifiers);
-  const goodNotifiers = cleanItems(notifiers, 'notifiers', clean);
-  problems.push(...reindexed(validateNotifiers(goodNotifiers.items), 'notifiers', goodNotifiers.at));
+  const good = cleanItems(notifiers, 'notifiers', clean);
+  problems.push(...reindexed(validateNotifiers(good.items), 'notifiers', good.at));
   // A notifier with a problem of its own still has a name rules may use.
   const named = notifiers.filter((n) => typeof n?.name === 'string');
   const rules = cleanItems(listOf<RuleConfig>(config.rules), 'rules', clean);
