@@ -82,6 +82,31 @@ describe('loadCollectorConfig', () => {
     const problems = problemsOf('retention: { raw: 30d, rollup: 7d }\n');
     expect(problems[0]).toMatch(/: retention\.rollup: must not be shorter than retention\.raw$/);
   });
+
+  it('reports schema problems and the cross-checks of schema-valid parts in one round', () => {
+    const problems = problemsOf(`
+listen: "localhost"
+retention: { raw: 30d, rollup: 7d }
+notifiers:
+  - { name: ops, type: slack, webhook_url: "https://hooks.example.com/x", colour: red }
+  - { name: mail, type: email, from: a@example.com, to: [b@example.com] }
+rules:
+  - { name: bad, metric: m, thresholds: [{ severity: urgent, above: 1 }], notify: [nobody] }
+  - { name: ok, metric: m, thresholds: [{ severity: low, above: 1 }], notify: [ops, pager] }
+  - { name: ok, metric: m, thresholds: [{ severity: low, above: 1 }], notify: [ops] }
+`);
+    const name = problems[0]?.split(':')[0];
+    expect(problems).toEqual([
+      `${name}: listen: "localhost" is not valid (write host:port, e.g. 127.0.0.1:8080 or [::1]:8080)`,
+      `${name}: notifiers[0].colour: unknown key (known keys here: name, type, webhook_url, webhook_url_file)`,
+      `${name}: rules[0].thresholds[0].severity: "urgent" is not one of low, medium, high, critical`,
+      `${name}: rules[2].name: "ok" is used twice`,
+      `${name}: retention.rollup: must not be shorter than retention.raw`,
+      `${name}: notifiers[1]: needs exactly one of smtp_url: or smtp_url_file:`,
+      // ops has a schema problem of its own but still a name; rules[0] and [2] are not judged.
+      `${name}: rules[1].notify[1]: "pager" is not a notifier (known: ops, mail)`,
+    ]);
+  });
 });
 
 describe('parseListen', () => {

@@ -1,13 +1,17 @@
 import { Type, type Static, type TString } from '@sinclair/typebox';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   Duration,
   HostpulseError,
+  isHostpulseError,
   Secret,
   Size,
   deepFreeze,
   loadConfigFile,
+  parseConfigText,
   quote,
+  validateConfig,
   type Loaded,
   type Problem,
 } from '@hostpulse/shared';
@@ -104,30 +108,94 @@ export function loadCollectorConfig(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
 ): CollectorConfig {
-  const config = loadConfigFile(collectorConfigSchema, file);
   const name = basename(file);
-  const problems = semanticProblems(config).map((p) => `${name}: ${p.path}: ${p.message}`);
+  let config: CollectorConfig;
+  try {
+    config = loadConfigFile(collectorConfigSchema, file);
+  } catch (err) {
+    throw withCrossChecks(err, file);
+  }
+  const problems = semanticProblems(config, []).map((p) => `${name}: ${p.path}: ${p.message}`);
   if (problems.length > 0) {
     throw new HostpulseError('config_invalid', problems.join('\n'), { problems });
   }
   return withEnvironment(config, env);
 }
 
-/** What the schema cannot say: the port range, retention order, rules naming notifiers, secrets. */
-function semanticProblems(config: CollectorConfig): Problem[] {
+/**
+ * The schema found problems: add what the cross-checks find in the parts that are themselves
+ * schema-valid, so an operator fixes the file in one round rather than two.
+ */
+function withCrossChecks(err: unknown, file: string): unknown {
+  if (!isHostpulseError(err, 'config_invalid')) return err;
+  let raw: unknown;
+  try {
+    // The file as YAML with no schema: unreadable or not YAML, the loader's message is all.
+    raw = parseConfigText(Type.Unknown(), readFileSync(file, 'utf8'), file);
+  } catch {
+    return err;
+  }
+  const { value, problems: schemaProblems } = validateConfig(collectorConfigSchema, raw);
+  if (value === null || typeof value !== 'object') return err;
+  const extra = semanticProblems(value as CollectorConfig, schemaProblems);
+  if (extra.length === 0) return err;
+  const name = basename(file);
+  const before = (err.details.problems as readonly string[] | undefined) ?? [err.message];
+  const lines = [...before, ...extra.map((p) => `${name}: ${p.path}: ${p.message}`)];
+  return new HostpulseError('config_invalid', lines.join('\n'), { problems: lines });
+}
+
+/**
+ * What the schema cannot say: the port range, retention order, rules naming notifiers, secrets.
+ * Each check looks only at parts with no schema problem (`schemaProblems`), whose values it
+ * can trust; a rule is judged on its own, with its index as the file has it.
+ */
+function semanticProblems(config: CollectorConfig, schemaProblems: readonly Problem[]): Problem[] {
+  const clean = (part: string): boolean => !schemaProblems.some((p) => isUnder(p.path, part));
   const problems: Problem[] = [];
-  if (parseListen(config.listen).port > 65_535) {
+  if (clean('listen') && parseListen(config.listen).port > 65_535) {
     problems.push({ path: 'listen', message: `${quote(config.listen)} has a port above 65535` });
   }
-  if (config.retention.rollupMs < config.retention.rawMs) {
+  if (clean('retention') && config.retention.rollupMs < config.retention.rawMs) {
     // Queries past retention.raw read rollups; dropping them first would leave a hole.
     const message = 'must not be shorter than retention.raw';
     problems.push({ path: 'retention.rollup', message });
   }
-  const notifiers = config.notifiers as readonly NotifierConfig[];
-  problems.push(...validateNotifiers(notifiers));
-  problems.push(...validateRules(config.rules as readonly RuleConfig[], notifiers));
+  const notifiers = listOf<NotifierConfig>(config.notifiers);
+  const good = cleanItems(notifiers, 'notifiers', clean);
+  problems.push(...reindexed(validateNotifiers(good.items), 'notifiers', good.at));
+  // A notifier with a problem of its own still has a name rules may use.
+  const named = notifiers.filter((n) => typeof n?.name === 'string');
+  const rules = cleanItems(listOf<RuleConfig>(config.rules), 'rules', clean);
+  problems.push(...reindexed(validateRules(rules.items, named), 'rules', rules.at));
   return problems;
+}
+
+function isUnder(path: string, part: string): boolean {
+  return path === '' || path === part || path.startsWith(`${part}.`) || path.startsWith(`${part}[`);
+}
+
+function listOf<T>(value: unknown): readonly T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+/** The items of `list` with no schema problem, and where each sits in the file. */
+function cleanItems<T>(
+  list: readonly T[],
+  key: string,
+  clean: (part: string) => boolean,
+): { items: T[]; at: number[] } {
+  const at = list.map((_, i) => i).filter((i) => clean(`${key}[${i}]`));
+  return { items: at.map((i) => list[i] as T), at };
+}
+
+/** Puts the file's index back into `rules[k]` paths found on a filtered list. */
+function reindexed(problems: readonly Problem[], key: string, at: readonly number[]): Problem[] {
+  const head = new RegExp(`^${key}\\[(\\d+)\\]`);
+  return problems.map((p) => ({
+    ...p,
+    path: p.path.replace(head, (_, k: string) => `${key}[${at[Number(k)] ?? k}]`),
+  }));
 }
 
 export function withEnvironment(config: CollectorConfig, env: NodeJS.ProcessEnv): CollectorConfig {

@@ -35,7 +35,7 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
   let alerting: AlertingService;
   let url: string;
   let close: () => Promise<void>;
-  const tokens = { agent: '', viewer: '', operator: '' };
+  const tokens = { agent: '', viewer: '', operator: '', admin: '' };
   let seq = 0;
 
   beforeAll(async () => {
@@ -47,6 +47,7 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     tokens.agent = await addToken(storage, 'agent-1', null);
     tokens.viewer = await addToken(storage, 'vera', 'viewer');
     tokens.operator = await addToken(storage, 'oscar', 'operator');
+    tokens.admin = await addToken(storage, 'ada', 'admin');
     const store = createAlertStore(storage);
     const log = silentLogger();
     alerting = createAlerting({ rules: [cpuCritical], notifiers: new Map(), store, log, tickMs: 0 });
@@ -203,14 +204,42 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     });
     expect(await bad({ matchers: { host: 'a' }, duration: 'soon', comment: 'x' })).toEqual({
       code: 'bad_request',
-      message: 'body.duration: "soon" is not a duration (write 2h or 30m)',
+      message: 'body duration: "soon" is not a duration (write 2h or 30m)',
     });
-    expect((await bad({ matchers: { host: 'a' }, ends_at: 'tomorrow', comment: 'x' })).message).toContain(
-      'body.ends_at: "tomorrow" is not a time',
+    expect((await bad({ matchers: { host: 'a' }, ends_at: 'tomorrow', comment: 'x' })).message).toMatch(
+      /^body ends_at: "tomorrow" is not a time \(write epoch milliseconds/,
     );
     const state = await call('GET', '/api/v1/alerts?state=burning', tokens.viewer);
     expect(state.status).toBe(400);
     expect(state.json.error.message).toContain('state');
+  });
+
+  it('refuses a matcher that is not a string, an ends_at in the past, an unknown audit action', async () => {
+    const post = (body: unknown) => call('POST', '/api/v1/silences', tokens.operator, body);
+    const number = await post({ matchers: { host: 'web-1', rule: 5 }, duration: '1h', comment: 'x' });
+    expect(number.status).toBe(400);
+    expect(number.json.error).toEqual({
+      code: 'bad_request',
+      message: 'body matchers.rule: 5 is not a string (write a glob in quotes)',
+    });
+    const past = { matchers: { host: 'a' }, ends_at: Date.now() - 60_000, comment: 'x' };
+    expect((await post(past)).json.error.message).toBe('body ends_at: is in the past');
+    const now = Date.now();
+    const hours = (h: number) => now + h * 3_600_000;
+    const before = { matchers: { host: 'a' }, starts_at: hours(2), ends_at: hours(1), comment: 'x' };
+    expect((await post(before)).json.error.message).toBe('body ends_at: must be after starts_at');
+    const since = await post({ matchers: { host: 'a' }, starts_at: 'later', duration: '1h', comment: 'x' });
+    expect(since.json.error.message).toMatch(/^body starts_at: "later" is not a time/);
+    expect(number.json.error.message).not.toContain('query parameter');
+
+    const foo = await call('GET', '/api/v1/audit?action=foo', tokens.admin);
+    expect(foo.status).toBe(400);
+    expect(foo.json.error.message).toBe(
+      'query parameter action: "foo" is not one of ' +
+        'token.create, token.revoke, alert.ack, silence.create, silence.delete',
+    );
+    const known = await call('GET', '/api/v1/audit?action=silence.create', tokens.admin);
+    expect(known.status).toBe(200);
   });
 });
 

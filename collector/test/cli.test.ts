@@ -99,6 +99,33 @@ describe('hostpulse-collector CLI', () => {
     expect(result.stdout).toContain('"hostDownAfterMs": 60000');
   });
 
+  it('--check-config reads notifier secret files as serve does, exit 2 without the secret', () => {
+    const missing = join(dir, 'no-such-secret');
+    const url = configFile('slack-url', 'https://hooks.example.com/services/T/B/S3CRETPATH\n');
+    const text = (slackFile: string, secretFile: string) => `listen: 127.0.0.1:0
+data_dir: ${dir}
+notifiers:
+  - { name: ops, type: slack, webhook_url_file: ${slackFile} }
+  - { name: hook, type: webhook, url: "http://127.0.0.1:9/x", secret_file: ${secretFile} }
+`;
+    const bad = configFile('bad-secret.yaml', text(missing, dir));
+    const checked = cli(['--check-config', '--config', bad]);
+    expect(checked.status).toBe(2);
+    expect(checked.stdout).toBe('');
+    expect(checked.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^notifier ops: cannot read .*no-such-secret \(ENOENT/),
+      expect.stringMatching(/^notifier hook: cannot read .* \(EISDIR/),
+    ]);
+    const served = cli(['--config', bad]);
+    expect(served.status).toBe(2);
+    expect(served.stderr.trim().split('\n')[0]).toBe(checked.stderr.trim().split('\n')[0]);
+
+    const good = configFile('good-secret.yaml', text(url, url));
+    const ok = cli(['--check-config', '--config', good]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain('S3CRETPATH');
+  });
+
   it('prints --version and --help; simulate without --url is bad usage', () => {
     expect(cli(['--version']).stdout).toMatch(/^hostpulse-collector \d+\.\d+\.\d+\n$/);
     expect(cli(['--help']).stdout).toContain('token create --agent NAME');

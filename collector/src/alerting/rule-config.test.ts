@@ -127,4 +127,36 @@ rules:
       { path: 'notifiers[0].webhook_url', message: 'is not an http(s) URL (value not shown: it is a secret)' },
     ]);
   });
+
+  it('refuses rules that can never fire: a bad metric name, a bracket glob, repeat_every 0s', () => {
+    const problems = problemsOf('rules: [{ name: r, metric: "not a metric!", thresholds: [{ severity: low, above: 1 }] }]');
+    expect(problems).toEqual([
+      'collector.yaml: rules[0].metric: "not a metric!" is not valid ' +
+        '(a metric name: letters, digits, _ and :, not starting with a digit)',
+    ]);
+    expect(problemsOf('rules: [{ name: r, metric: 9cpu, thresholds: [{ severity: low, above: 1 }] }]'))
+      .toHaveLength(1);
+    const config = load(`
+rules:
+  - { name: r, metric: "node:cpu_usage_percent", match: { host: "[", mount: "/srv/*" },
+      thresholds: [{ severity: low, above: 1 }], repeat_every: 0s }
+  - { name: typo, metric: cpu_usage_pct, thresholds: [{ severity: low, above: 1 }], repeat_every: 1h }
+`);
+    expect(validateRules(config.rules, [])).toEqual([
+      {
+        path: 'rules[0].match.host',
+        message: '"[" is not a valid glob (only * and ? are special; [ ] { } are refused)',
+      },
+      { path: 'rules[0].repeat_every', message: 'must be longer than 0s; leave it out to never repeat' },
+    ]);
+  });
+
+  it('refuses a slack notifier with no webhook URL at all', () => {
+    const config = load('notifiers: [{ name: s, type: slack }]');
+    expect(validateNotifiers(config.notifiers)).toEqual([
+      { path: 'notifiers[0]', message: 'needs exactly one of webhook_url: or webhook_url_file:' },
+    ]);
+    const empty = load('notifiers: [{ name: s, type: slack, webhook_url: "" }]');
+    expect(validateNotifiers(empty.notifiers).length).toBeGreaterThan(0);
+  });
 });

@@ -3,6 +3,8 @@ import { Duration, quote, type Problem } from '@hostpulse/shared';
 
 // The `rules:` section of collector.yaml (SPEC §5.2). The schema checks shapes; validateRules()
 // checks what a schema cannot say: exactly one of above/below, unique names, known notifiers.
+// Metric names are checked for shape only: custom metrics (agent checks, pushed series) exist,
+// so a name the agent does not send (a typo) cannot be refused here.
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -31,7 +33,11 @@ export const ruleSchema = Type.Object(
       pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
       description: 'letters, digits, - _ .',
     }),
-    metric: Type.String({ minLength: 1 }),
+    metric: Type.String({
+      minLength: 1,
+      pattern: '^[A-Za-z_:][A-Za-z0-9_:]*$',
+      description: 'a metric name: letters, digits, _ and :, not starting with a digit',
+    }),
     match: Type.Record(Type.String(), Type.String(), { default: {} }),
     thresholds: Type.Array(thresholdSchema, { minItems: 1 }),
     clear: Type.Optional(clearSchema),
@@ -125,7 +131,11 @@ export function validateRules(
         problems.push({ path: `${at}.notify[${j}]`, message });
       }
     });
-    problems.push(...templateProblems(rule, at));
+    problems.push(...matchProblems(rule, at), ...templateProblems(rule, at));
+    if (rule.repeatEveryMs !== undefined && rule.repeatEveryMs <= 0) {
+      const message = 'must be longer than 0s; leave it out to never repeat';
+      problems.push({ path: `${at}.repeat_every`, message });
+    }
   });
   return problems;
 }
@@ -176,6 +186,19 @@ function clearProblems(rule: RuleConfig, at: string): Problem[] {
 
 function directionsOf(rule: RuleConfig): Set<'above' | 'below'> {
   return new Set(rule.thresholds.map((t) => (t.above === undefined ? 'below' : 'above')));
+}
+
+// Only * and ? are special in our globs (glob.ts); brackets and braces would match only
+// themselves, which is never what `[0-9]` or `{a,b}` meant, so the rule could never fire.
+const NOT_GLOB = /[[\]{}]/;
+
+function matchProblems(rule: RuleConfig, at: string): Problem[] {
+  return Object.entries(rule.match)
+    .filter(([, glob]) => NOT_GLOB.test(glob))
+    .map(([key, glob]) => ({
+      path: `${at}.match.${key}`,
+      message: `${quote(glob)} is not a valid glob (only * and ? are special; [ ] { } are refused)`,
+    }));
 }
 
 const TEMPLATE_FIELD = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;

@@ -1,5 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { HostpulseError, type Logger, type Problem } from '@hostpulse/shared';
+import {
+  HostpulseError,
+  isHostpulseError,
+  silentLogger,
+  type Logger,
+  type Problem,
+} from '@hostpulse/shared';
 import { slackNotifier, slackConfigSchema, type SlackConfig } from './slack.js';
 import { emailNotifier, emailConfigSchema, type EmailConfig } from './email.js';
 import { webhookNotifier, webhookConfigSchema, type WebhookConfig } from './webhook.js';
@@ -45,6 +51,25 @@ export function createNotifiers(
     notifiers.set(config.name, definitionOf(config).create(ctx, config as never));
   }
   return notifiers;
+}
+
+/**
+ * For --check-config: reads every notifier's secrets as serve would (by building it, then
+ * closing it at once) and returns serve's message for each one that fails. Nothing is sent and
+ * no secret is returned.
+ */
+export function notifierSecretProblems(configs: readonly NotifierConfig[]): string[] {
+  const problems: string[] = [];
+  for (const config of configs) {
+    try {
+      const notifier = definitionOf(config).create({ log: silentLogger() }, config as never);
+      void notifier.close().catch(() => undefined);
+    } catch (err) {
+      if (!isHostpulseError(err, 'config_invalid')) throw err;
+      problems.push(err.message);
+    }
+  }
+  return problems;
 }
 
 function definitionOf(config: NotifierConfig) {

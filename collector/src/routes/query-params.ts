@@ -8,14 +8,17 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2
 const DEFAULT_RANGE_MS = 3_600_000;
 const LABEL_PREFIX = 'label.';
 
-/** Epoch milliseconds or RFC 3339 with a zone, like 2026-12-04T15:00:00Z. */
-export function parseTime(name: string, text: string): number {
+/**
+ * Epoch milliseconds or RFC 3339 with a zone, like 2026-12-04T15:00:00Z. `place` words where
+ * the value came from in the error (`body` for a request body field).
+ */
+export function parseTime(name: string, text: string, place = 'query parameter'): number {
   if (EPOCH_MS.test(text)) return Number(text);
   const ms = RFC_3339.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new HostpulseError(
       'bad_request',
-      `query parameter ${name}: ${quote(text)} is not a time ` +
+      `${place} ${name}: ${quote(text)} is not a time ` +
         '(write epoch milliseconds or RFC 3339 like 2026-12-04T15:00:00Z)',
     );
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { HostpulseError, parseDuration, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
@@ -70,7 +70,7 @@ export function registerSilenceRoutes(
   app.post<{ Body: SilenceBody }>(
     '/api/v1/silences',
     {
-      preValidation: operatorOnly,
+      preValidation: [operatorOnly, stringMatchers],
       schema: { body: silenceBody, response: { 201: oneSilence } },
     },
     async (request, reply) => {
@@ -108,6 +108,22 @@ export function registerSilenceRoutes(
   );
 }
 
+/**
+ * Runs before the schema: Ajv coerces types, so `{"rule": 5}` would become the glob "5" and
+ * a mistaken body would silence something nobody named.
+ */
+async function stringMatchers(request: FastifyRequest): Promise<void> {
+  const matchers = (request.body as { matchers?: unknown } | null | undefined)?.matchers;
+  if (matchers === null || typeof matchers !== 'object' || Array.isArray(matchers)) return;
+  for (const [key, value] of Object.entries(matchers)) {
+    if (typeof value !== 'string') {
+      const given = JSON.stringify(value) ?? String(value);
+      const message = `body matchers.${key}: ${given} is not a string (write a glob in quotes)`;
+      throw new HostpulseError('bad_request', message);
+    }
+  }
+}
+
 /** starts_at defaults to now; exactly one of ends_at and duration says when it ends. */
 function silenceTimes(body: SilenceBody, nowMs: number): { startsMs: number; endsMs: number } {
   const startsMs = body.starts_at === undefined ? nowMs : timeOf('starts_at', body.starts_at);
@@ -118,20 +134,21 @@ function silenceTimes(body: SilenceBody, nowMs: number): { startsMs: number; end
   if (body.duration !== undefined) {
     const ms = parseDuration(body.duration);
     if (ms === undefined || !(ms > 0)) {
-      const message = `body.duration: ${quote(body.duration)} is not a duration (write 2h or 30m)`;
+      const message = `body duration: ${quote(body.duration)} is not a duration (write 2h or 30m)`;
       throw new HostpulseError('bad_request', message);
     }
     endsMs = startsMs + ms;
   } else {
     endsMs = timeOf('ends_at', body.ends_at as string | number);
   }
+  // The past first: with starts_at left out (now), "must be after starts_at" would puzzle.
+  if (endsMs <= nowMs) throw new HostpulseError('bad_request', 'body ends_at: is in the past');
   if (endsMs <= startsMs) {
-    throw new HostpulseError('bad_request', 'body.ends_at: must be after starts_at');
+    throw new HostpulseError('bad_request', 'body ends_at: must be after starts_at');
   }
-  if (endsMs <= nowMs) throw new HostpulseError('bad_request', 'body.ends_at: is in the past');
   return { startsMs, endsMs };
 }
 
 function timeOf(name: string, value: string | number): number {
-  return typeof value === 'number' ? value : parseTime(`body.${name}`, value);
+  return typeof value === 'number' ? value : parseTime(name, value, 'body');
 }
