@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { silentLogger, type Logger } from '@hostpulse/shared';
 import type { IngestBatch } from '../src/storage/storage.js';
 import { sqliteMigrations } from '../src/storage/sqlite/migrations/index.js';
@@ -64,37 +62,7 @@ export async function startSlack(port = 0): Promise<SlackStandIn> {
   };
 }
 
-export interface SmtpStandIn {
-  readonly url: string;
-  readonly mails: { mail: ParsedMail; raw: string }[];
-  close(): Promise<void>;
-}
-
-export async function startSmtp(): Promise<SmtpStandIn> {
-  const mails: { mail: ParsedMail; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (mail) => {
-            mails.push({ mail, raw: raw.toString('utf8') });
-            callback();
-          },
-          (err: Error) => callback(err),
-        );
-      });
-    },
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.server.address() as { port: number };
-  return { url: `smtp://127.0.0.1:${port}`, mails, close: () => new Promise((done) => server.close(() => done())) };
-}
+export { startSmtp, type SmtpStandIn } from './helpers/smtp-stand-in.js';
 
 export interface TestStore {
   readonly store: AlertStore;

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 
-// Real servers standing in for Slack and for a mail relay, each listening on 127.0.0.1.
+// Real servers standing in for Slack and for a mail relay (the collector tests' one), and a
+// holding proxy, each listening on 127.0.0.1.
 
 export interface SlackStandIn {
   readonly url: string;
@@ -29,41 +28,10 @@ export async function startSlackStandIn(): Promise<SlackStandIn> {
   };
 }
 
-export interface SmtpStandIn {
-  readonly url: string;
-  readonly mails: { receivedMs: number; mail: ParsedMail; raw: string }[];
-  close(): Promise<void>;
-}
-
-export async function startSmtpStandIn(): Promise<SmtpStandIn> {
-  const mails: { receivedMs: number; mail: ParsedMail; raw: string }[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks);
-        simpleParser(raw).then(
-          (mail) => {
-            mails.push({ receivedMs: Date.now(), mail, raw: raw.toString('utf8') });
-            callback();
-          },
-          (err: Error) => callback(err),
-        );
-      });
-    },
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.server.address() as { port: number };
-  return {
-    url: `smtp://127.0.0.1:${address.port}`,
-    mails,
-    close: () => new Promise((done) => server.close(() => done())),
-  };
-}
+export {
+  startSmtp as startSmtpStandIn,
+  type SmtpStandIn,
+} from '../../collector/test/helpers/smtp-stand-in.js';
 
 export interface HoldingProxy {
   readonly url: string;
