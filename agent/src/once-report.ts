@@ -82,7 +82,8 @@ function printBuffer(buffer: BufferState | undefined): void {
   const { oldestCreatedMs, droppedTotal, deadLetters } = buffer;
   // Whole seconds: "12s old" reads better than "12345ms old".
   const ageMs = oldestCreatedMs === undefined ? undefined : Date.now() - oldestCreatedMs;
-  const oldest = ageMs === undefined ? '-' : `${formatDuration(Math.max(0, Math.round(ageMs / 1000)) * 1000)} old`;
+  const ageText = (ms: number) => formatDuration(Math.max(0, Math.round(ms / 1000)) * 1000);
+  const oldest = ageMs === undefined ? '-' : `${ageText(ageMs)} old`;
   const last = buffer.lastDeadLetter;
   printLine(`buffer ${buffer.path}`);
   printLine(`  pending: ${buffer.batches} batches, ${buffer.bytes} bytes, oldest ${oldest}`);

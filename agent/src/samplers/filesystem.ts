@@ -2,7 +2,14 @@ import { statfs as nodeStatfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Loaded } from '@hostpulse/shared';
-import type { Sampler, SampleProblem, SamplerContext, SamplerDefinition, SampleResult, SeriesValue } from './sampler.js';
+import type {
+  Sampler,
+  SampleProblem,
+  SamplerContext,
+  SamplerDefinition,
+  SampleResult,
+  SeriesValue,
+} from './sampler.js';
 import { readSourceFile } from '../procfs/read.js';
 import { parseMountinfo, type Mount } from '../procfs/mountinfo.js';
 import { selectMounts, type MountFilter } from '../procfs/mount-selection.js';
@@ -74,7 +81,11 @@ export const filesystemSampler: SamplerDefinition<typeof filesystemConfig> = {
 type StatOutcome = { readonly stats: FsStats } | { readonly problem: SampleProblem };
 
 /** The sampler with its statfs passed in, so a test can fake figures and hung mounts. */
-export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemConfig, deps: FilesystemSamplerDeps): Sampler {
+export function createFilesystemSampler(
+  ctx: SamplerContext,
+  config: FilesystemConfig,
+  deps: FilesystemSamplerDeps,
+): Sampler {
   const excludedFstypes = new Set(config.excludeFstypes);
   const filter: MountFilter = {
     isExcludedFstype: (fstype) => excludedFstypes.has(fstype),
@@ -89,7 +100,9 @@ export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemC
     const since = stalledSince.get(mountPoint);
     if (since !== undefined) {
       const waitedSeconds = Math.round((ctx.now() - since) / 1000);
-      return { problem: { source: mountPoint, message: `${mountPoint}: stalled, statfs has not answered for ${waitedSeconds} s; not asked again until it does` } };
+      const waited = `statfs has not answered for ${waitedSeconds} s`;
+      const message = `${mountPoint}: stalled, ${waited}; not asked again until it does`;
+      return { problem: { source: mountPoint, message } };
     }
     const startedMs = ctx.now();
     // TODO: a hung statfs holds one of libuv's worker threads (4 by default) until the server
@@ -106,7 +119,9 @@ export function createFilesystemSampler(ctx: SamplerContext, config: FilesystemC
         ctx.log.info({ mount: mountPoint, stalledMs: ctx.now() - startedMs, err }, 'stalled mount answered');
       };
       call.then(() => answered(), answered);
-      return { problem: { source: mountPoint, message: `${mountPoint}: statfs did not answer within ${ctx.sourceTimeoutMs} ms; mount stalled, skipped until it answers` } };
+      const late = `statfs did not answer within ${ctx.sourceTimeoutMs} ms`;
+      const message = `${mountPoint}: ${late}; mount stalled, skipped until it answers`;
+      return { problem: { source: mountPoint, message } };
     }
     if (outcome.kind === 'error') {
       const reason = (outcome.error as NodeJS.ErrnoException).code ?? (outcome.error as Error).message;
@@ -143,11 +158,13 @@ function filesystemSeries(mount: Mount, stats: FsStats): SeriesValue[] {
   // df rounds the percentage up; this is the exact value.
   const usedBlocks = stats.blocks - stats.bfree;
   if (usedBlocks + stats.bavail > 0) {
-    series.push({ metric: 'filesystem_used_percent', labels, value: (usedBlocks / (usedBlocks + stats.bavail)) * 100 });
+    const usedPercent = (usedBlocks / (usedBlocks + stats.bavail)) * 100;
+    series.push({ metric: 'filesystem_used_percent', labels, value: usedPercent });
   }
   // Some filesystems (btrfs, vfat, many FUSE ones) have no inode table and say 0 files.
   if (stats.files > 0) {
-    series.push({ metric: 'filesystem_inodes_used_percent', labels, value: ((stats.files - stats.ffree) / stats.files) * 100 });
+    const inodesPercent = ((stats.files - stats.ffree) / stats.files) * 100;
+    series.push({ metric: 'filesystem_inodes_used_percent', labels, value: inodesPercent });
   }
   return series;
 }

@@ -22,7 +22,11 @@ export const memorySampler: SamplerDefinition<typeof memoryConfig> = {
           series: [
             { metric: 'memory_total_bytes', labels: {}, value: totalBytes },
             { metric: 'memory_available_bytes', labels: {}, value: availableBytes },
-            { metric: 'memory_used_percent', labels: {}, value: ((totalBytes - availableBytes) / totalBytes) * 100 },
+            {
+              metric: 'memory_used_percent',
+              labels: {},
+              value: ((totalBytes - availableBytes) / totalBytes) * 100,
+            },
             {
               metric: 'swap_used_percent',
               labels: {},

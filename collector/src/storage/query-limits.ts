@@ -6,7 +6,8 @@ import type { QueryRequest } from './storage.js';
 
 export function checkQueryRequest(request: QueryRequest): void {
   if (request.stepMs !== undefined && !(Number.isSafeInteger(request.stepMs) && request.stepMs > 0)) {
-    throw new HostpulseError('bad_request', `step ${quote(request.stepMs)} must be a positive whole number of ms`);
+    const message = `step ${quote(request.stepMs)} must be a positive whole number of ms`;
+    throw new HostpulseError('bad_request', message);
   }
   if (request.fromMs > request.toMs) {
     throw new HostpulseError(
