@@ -12,11 +12,13 @@ import { checkStepCount, labelMatchers, parseRange, parseStep } from './query-pa
 // otherwise widen the query silently); query-params.ts parses times and steps.
 
 // An enum rather than a union of literals: Ajv then reports the allowed values in one error.
+// No schema default: the handler must tell an `agg` the caller wrote from none (it needs step).
 const aggregation = Type.Unsafe<Aggregation>({
   type: 'string',
   enum: ['avg', 'min', 'max', 'last'],
-  default: 'avg',
+  description: 'with step; avg when left out',
 });
+const DEFAULT_AGG: Aggregation = 'avg';
 
 export const querySchema = Type.Object(
   {
@@ -25,7 +27,7 @@ export const querySchema = Type.Object(
     from: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     to: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     step: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
-    agg: aggregation,
+    agg: Type.Optional(aggregation),
   },
   {
     additionalProperties: false,
@@ -48,9 +50,7 @@ export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): voi
       const { fromMs, toMs } = parseRange(query.from, query.to, ctx.now());
       const maxPoints = ctx.config.limits.maxQueryPoints;
       const stepMs = query.step === undefined ? undefined : parseStep(query.step);
-      // agg has a default, so whether the caller wrote it shows only in the URL itself.
-      const aggGiven = new URL(request.url, 'http://query').searchParams.has('agg');
-      if (stepMs === undefined && aggGiven) {
+      if (stepMs === undefined && query.agg !== undefined) {
         const message = 'query parameter agg: needs step (without step the raw samples are returned)';
         throw new HostpulseError('bad_request', message);
       }
@@ -64,7 +64,7 @@ export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): voi
         fromMs,
         toMs,
         stepMs,
-        agg: query.agg,
+        agg: query.agg ?? DEFAULT_AGG,
         maxPoints,
       });
       return {
