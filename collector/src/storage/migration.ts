@@ -29,3 +29,12 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
     previous = migration.name;
   }
 }
+
+/** The names of `migrations` not among `applied`, in the order they run. */
+export function pendingNames(
+  migrations: readonly Migration[],
+  applied: Iterable<string>,
+): string[] {
+  const done = new Set(applied);
+  return migrations.map((m) => m.name).filter((name) => !done.has(name));
+}

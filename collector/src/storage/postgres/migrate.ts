@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import { inTransaction } from './transaction.js';
-import { checkMigrationList, type Migration, type OnMigrationApplied } from '../migration.js';
+import {
+  checkMigrationList,
+  pendingNames,
+  type Migration,
+  type OnMigrationApplied,
+} from '../migration.js';
 
 // Each migration runs in its own transaction under a transaction-level advisory lock, so two
 // collectors starting together apply each migration once: the second waits for the lock, then
@@ -54,8 +59,7 @@ export async function pendingPostgres(
   migrations: readonly Migration[],
 ): Promise<string[]> {
   const table = await pool.query("SELECT to_regclass('schema_migrations') AS t");
-  if (table.rows[0]?.t === null) return migrations.map((m) => m.name);
+  if (table.rows[0]?.t === null) return pendingNames(migrations, []);
   const done = await pool.query<{ name: string }>('SELECT name FROM schema_migrations');
-  const applied = new Set(done.rows.map((r) => r.name));
-  return migrations.map((m) => m.name).filter((name) => !applied.has(name));
+  return pendingNames(migrations, done.rows.map((r) => r.name));
 }

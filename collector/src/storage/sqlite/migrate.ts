@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import { checkMigrationList, type Migration, type OnMigrationApplied } from '../migration.js';
+import {
+  checkMigrationList,
+  pendingNames,
+  type Migration,
+  type OnMigrationApplied,
+} from '../migration.js';
 
 // Each migration in its own IMMEDIATE transaction: it takes the write lock before reading
 // schema_migrations, so a second process migrating the same file waits, then skips it.
@@ -40,8 +45,7 @@ export function pendingSqlite(db: Database.Database, migrations: readonly Migrat
   const table = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     .get();
-  if (!table) return migrations.map((m) => m.name);
+  if (!table) return pendingNames(migrations, []);
   const rows = db.prepare('SELECT name FROM schema_migrations').all() as { name: string }[];
-  const applied = new Set(rows.map((r) => r.name));
-  return migrations.map((m) => m.name).filter((name) => !applied.has(name));
+  return pendingNames(migrations, rows.map((r) => r.name));
 }
