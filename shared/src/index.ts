@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './durations.js';
+export * from './glob.js';
 export * from './sizes.js';
 export * from './safe-url.js';
 export * from './logger.js';

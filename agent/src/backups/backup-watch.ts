@@ -1,7 +1,6 @@
 import { lstat, readlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SampleResult, SamplerContext } from '../samplers/sampler.js';
-import { globToRegExp } from '../glob.js';
 import type { BackupConfig } from './config.js';
 import { scanFigures, sourceOf, verificationFigures } from './figures.js';
 import type { RunningScan, ScanOutcome, ScanRequest } from './scan.js';
@@ -9,6 +8,7 @@ import { ScanCache, type StatFile } from './scan-cache.js';
 import type { FileSummary } from './file-summary.js';
 import { BackupVerifier, type Scheduler } from './verifier.js';
 import type { VerifyFile } from './verification.js';
+import { globToRegExp } from '@hostpulse/shared';
 
 // One entry of `backups:`: each cycle, its folder's figures under the source timeout (from the
 // last scan while the folder is unchanged, see scan-cache.ts, else from a new scan), and its

@@ -11,7 +11,7 @@ import {
   type DiskCounters,
 } from '../procfs/diskstats.js';
 import { counterIncrease, counterRate } from '../procfs/counter.js';
-import { compileGlobList } from '../glob.js';
+import { compileGlobList } from '@hostpulse/shared';
 
 // Per-disk rates from two readings of /proc/diskstats. Only whole disks are reported, so that
 // a partition's I/O is not counted a second time: whole disks are the entries of /sys/block

@@ -13,7 +13,7 @@ import type {
 import { readSourceFile } from '../procfs/read.js';
 import { parseMountinfo, type Mount } from '../procfs/mountinfo.js';
 import { selectMounts, type MountFilter } from '../procfs/mount-selection.js';
-import { compileGlobList } from '../glob.js';
+import { compileGlobList } from '@hostpulse/shared';
 
 // Size and use of every mounted filesystem, as df shows them. Mounts come from a mountinfo
 // under the root (see mountinfoPath); each is asked with statfs under ctx.sourceTimeoutMs. A

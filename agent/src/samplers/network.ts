@@ -3,7 +3,7 @@ import type { SamplerDefinition, SampleResult, SeriesValue } from './sampler.js'
 import { readSourceFile } from '../procfs/read.js';
 import { parseNetDev, type InterfaceCounters } from '../procfs/net-dev.js';
 import { counterRate } from '../procfs/counter.js';
-import { compileGlobList } from '../glob.js';
+import { compileGlobList } from '@hostpulse/shared';
 
 // Per-interface rates from two readings of /proc/net/dev. An interface seen for the first time
 // gets rates from its second reading; one that is gone is simply no longer reported.

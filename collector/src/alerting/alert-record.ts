@@ -76,7 +76,7 @@ export interface AckRecord {
 
 export interface SilenceRecord {
   readonly id: string;
-  /** `rule`, `host` and label names, each to a glob (glob.ts); all must match. */
+  /** `rule`, `host` and label names, each to a glob (shared/src/glob.ts); all must match. */
   readonly matchers: Readonly<Record<string, string>>;
   readonly startsMs: number;
   readonly endsMs: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from './backoff.js';
-import { globToRegExp } from './glob.js';
 import { retryAfterMs } from '../notifiers/http-post.js';
 import { formatValue, renderSummary } from './summary.js';
+import { globToRegExp } from '@hostpulse/shared';
 
 describe('retry spacing', () => {
   it('doubles from 5 s and stops growing at 10 min', () => {

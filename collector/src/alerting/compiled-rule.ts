@@ -1,6 +1,6 @@
 import type { Labels } from '../storage/storage.js';
-import { globToRegExp } from './glob.js';
 import { SEVERITIES, type RuleConfig, type Severity, type ThresholdConfig } from './rule-config.js';
+import { globToRegExp } from '@hostpulse/shared';
 
 // A rule made ready for evaluation: matchers built once, thresholds ordered from the most
 // severe, and the test for "cleared" fixed (rule-set.ts indexes them).

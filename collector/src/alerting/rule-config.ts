@@ -188,7 +188,7 @@ function directionsOf(rule: RuleConfig): Set<'above' | 'below'> {
   return new Set(rule.thresholds.map((t) => (t.above === undefined ? 'below' : 'above')));
 }
 
-// Only * and ? are special in our globs (glob.ts); brackets and braces would match only
+// Only * and ? are special in our globs (shared/src/glob.ts); brackets and braces would match only
 // themselves, which is never what `[0-9]` or `{a,b}` meant, so the rule could never fire.
 const NOT_GLOB = /[[\]{}]/;
 

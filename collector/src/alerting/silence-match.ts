@@ -1,5 +1,5 @@
 import type { AlertRecord, SilenceRecord } from './alert-record.js';
-import { globToRegExp } from './glob.js';
+import { globToRegExp } from '@hostpulse/shared';
 
 // Which silence covers an alert. A silence's matchers are `rule`, `host` (the host name) and
 // label names, each mapped to a glob; every matcher must match, and a label the alert does not

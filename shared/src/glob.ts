@@ -1,7 +1,8 @@
-// Name globs for exclude lists in agent.yaml (`veth*`, `loop*`, `/run/credentials/*`). Only `*`
-// (any run of characters, `/` included, so `/proc/*` also covers `/proc/sys/fs/binfmt_misc`) and
-// `?` (one character) are special; everything else, regex metacharacters too, matches itself.
-// Patterns are compiled once when a sampler is created, never per sample.
+// The one glob of hostpulse: agent exclude lists and backup paths (`veth*`, `/run/credentials/*`,
+// `*.sql.gz`), and the collector's rule and silence matchers (`web-*`). Only `*` (any run of
+// characters, `/` included, so `/proc/*` also covers `/proc/sys/fs/binfmt_misc`) and `?` (one
+// character) are special; everything else, regex metacharacters too, matches itself. Whole-value,
+// case-sensitive. Compile once (when a sampler or rule is created), never per sample.
 
 const REGEX_SPECIAL = new Set(['\\', '^', '$', '.', '|', '+', '(', ')', '[', ']', '{', '}']);
 
