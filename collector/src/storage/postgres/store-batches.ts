@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { bucketStart, ROLLUP_BUCKET_MS } from '../policy.js';
 import type { IngestBatch } from '../storage.js';
+import { float8Array, int4Array, int8Array } from './binary-arrays.js';
 
 // Stores several batches in ONE statement, hence one transaction and one commit: under load
 // the fsync of each commit, not the rows, is what limits PostgreSQL, so batches that arrive
@@ -115,12 +116,11 @@ function toColumns(group: readonly StorableBatch[]): unknown[] {
       push(20, idx, batch.hostName, batch.agentVersion, labels, batch.intervalMs, batch.clockSkewMs, state, inventory);
     }
   });
-  // The per-sample columns are by far the longest: written here as array literals in one join
-  // each, which costs a fraction of the driver's escaping of every element. Finite numbers
-  // print as PostgreSQL reads them (1e+21, 5e-7 included).
-  return c.map((column, i) => (i >= 6 && i <= 9 ? numberArrayLiteral(column as number[]) : column));
+  // The per-sample columns are by far the longest: they go in binary (binary-arrays.ts).
+  return c.map((column, i) => {
+    const encodeAs = PER_SAMPLE_ENCODERS[i - 6];
+    return encodeAs ? encodeAs(column as number[]) : column;
+  });
 }
 
-function numberArrayLiteral(values: readonly number[]): string {
-  return `{${values.join(',')}}`;
-}
+const PER_SAMPLE_ENCODERS = [int4Array, int4Array, int8Array, float8Array];
