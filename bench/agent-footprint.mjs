@@ -13,25 +13,17 @@ import {
   agentBin, arg, cpuSeconds, freePort, median, repo, residentBytes, sleep, start,
   startEmbeddedCollector, stop, tempDir, waitHttp,
 } from './lib.mjs';
+import { unitEnvironment, unitNodeFlags } from '../scripts/unit-flags.mjs';
 
 const minutes = Number(arg('minutes', '10'));
 const intervalS = Number(arg('interval', '10'));
 const runs = Number(arg('runs', '1'));
 const exporterBin = '/usr/bin/prometheus-node-exporter';
-const unitFile = join(repo, 'deploy', 'systemd', 'hostpulse-agent.service');
 // The agent runs with the node flags and environment the systemd unit gives it, so the figures
 // are those of an installed agent; --node-args '...' replaces the flags to try others.
-const unitText = readFileSync(unitFile, 'utf8');
-const nodeArgs = arg('node-args', unitNodeFlags()).split(' ').filter(Boolean);
-const unitEnv = Object.fromEntries(
-  [...unitText.matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1], m[2]]),
-);
+const nodeArgs = arg('node-args', unitNodeFlags('agent').join(' ')).split(' ').filter(Boolean);
+const unitEnv = unitEnvironment('agent');
 
-/** The flags between `node` and the script in the unit's ExecStart. */
-function unitNodeFlags() {
-  const execStart = /^ExecStart=\S*node((?: --?[\w-]+(?:=\S+)?)*) /m.exec(unitText);
-  return execStart ? execStart[1].trim() : '';
-}
 const { samplers } = await import(join(repo, 'agent', 'dist', 'samplers', 'index.js'));
 
 /** An SMTP server (the smtp-server package) on 127.0.0.1 for the smtp check; it takes no mail. */

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { unitNodeFlags } from '../scripts/unit-flags.mjs';
 import { parseDuration } from '../shared/dist/index.js';
 import { createFleet } from '../collector/dist/simulate/fleet.js';
 import { sampleHost } from '../collector/dist/simulate/host-model.js';
@@ -68,7 +69,7 @@ async function startCollector(tag) {
     const created = runNode([collectorBin, 'token', 'create', '--agent', 'simulator', '--config', config]);
     const tokenFile = join(dir, 'agent.token');
     writeFileSync(tokenFile, /hp_[A-Za-z0-9_-]+/.exec(created)[0]);
-    child = start(process.execPath, [collectorBin, '--config', config], join(dir, 'collector.log'));
+    child = start(process.execPath, [...unitNodeFlags('collector'), collectorBin, '--config', config], join(dir, 'collector.log'));
     const url = `http://127.0.0.1:${port}`;
     await waitHttp(`${url}/readyz`);
     return { url, tokenFile, child, dbUrl, stop: () => dropAfter(child, admin, dbName) };

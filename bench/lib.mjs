@@ -4,6 +4,7 @@ import { readFileSync, mkdtempSync, writeFileSync, createWriteStream } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { unitNodeFlags } from '../scripts/unit-flags.mjs';
 
 export const repo = resolve(import.meta.dirname, '..');
 export const collectorBin = join(repo, 'collector', 'bin', 'hostpulse-collector.js');
@@ -102,7 +103,7 @@ export async function startEmbeddedCollector(dir, extraConfig = '') {
   writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\n${extraConfig}`);
   runNode([collectorBin, 'migrate', '--config', config]);
   const token = /hp_[A-Za-z0-9_-]+/.exec(runNode([collectorBin, 'token', 'create', '--agent', 'bench', '--config', config]))[0];
-  const child = start(process.execPath, [collectorBin, '--config', config], join(dir, 'collector.log'));
+  const child = start(process.execPath, [...unitNodeFlags('collector'), collectorBin, '--config', config], join(dir, 'collector.log'));
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/readyz`);
   return { url, token, config, child };

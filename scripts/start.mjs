@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { unitNodeFlags } from './unit-flags.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const home = join(root, '.hostpulse');
@@ -160,7 +161,7 @@ writeOwnedKeys(agentConfig, ` ${owns} collector.url, collector.token_file, buffe
 ]);
 
 step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
-const collector = spawn(node, [collectorBin, '--config', collectorConfig], {
+const collector = spawn(node, [...unitNodeFlags('collector'), collectorBin, '--config', collectorConfig], {
   cwd: root,
   detached: true,
   stdio: ['ignore', openSync(join(home, 'collector.log'), 'a'), openSync(join(home, 'collector.log'), 'a')],
