@@ -60,6 +60,8 @@ export async function runTokenRevoke(
     printError(`no live token is named ${JSON.stringify(name)} (token list shows them)`);
     return 1;
   }
-  printLine(`revoked token ${JSON.stringify(name)}; requests with it are refused from now on`);
+  // Running collectors on PostgreSQL keep accepting an agent token for up to a minute.
+  const when = 'from now on (an agent token: within a minute on PostgreSQL)';
+  printLine(`revoked token ${JSON.stringify(name)}; requests with it are refused ${when}`);
   return 0;
 }

@@ -38,6 +38,7 @@ import { queryPostgres } from './query.js';
 import { applyRetentionPostgres, preparePartitionsPostgres } from './retention.js';
 import { rollUpPostgres } from './rollup.js';
 import { storeBatches } from './store-batches.js';
+import { AgentTokenCache } from '../agent-token-cache.js';
 import { createTokenPostgres, findTokenPostgres, listTokensPostgres, revokeTokenPostgres } from './tokens.js';
 
 export interface PostgresStorageOptions {
@@ -70,11 +71,13 @@ export class PostgresStorage implements Storage {
   private readonly limiter: SeriesLimiter;
   private readonly policy: StoragePolicy;
   private readonly log: Logger;
+  private readonly agentTokens: AgentTokenCache;
 
   constructor(options: PostgresStorageOptions) {
     this.pool = createPool(options);
     this.where = safeUrl(options.databaseUrl);
     this.now = options.now ?? Date.now;
+    this.agentTokens = new AgentTokenCache(this.now);
     this.log = options.log;
     this.policy = options.policy ?? DEFAULT_STORAGE_POLICY;
     this.partitions = new SamplePartitions(this.pool);
@@ -176,8 +179,12 @@ export class PostgresStorage implements Storage {
     return this.run('create token', () => createTokenPostgres(this.pool, token, audit, this.now()));
   }
 
-  findToken(hash: string): Promise<TokenRecord | undefined> {
-    return this.run('find token', () => findTokenPostgres(this.pool, hash));
+  async findToken(hash: string): Promise<TokenRecord | undefined> {
+    const cached = this.agentTokens.get(hash);
+    if (cached) return cached;
+    const found = await this.run('find token', () => findTokenPostgres(this.pool, hash));
+    this.agentTokens.remember(hash, found);
+    return found;
   }
 
   listTokens(): Promise<TokenRecord[]> {
@@ -185,6 +192,7 @@ export class PostgresStorage implements Storage {
   }
 
   revokeToken(name: string, audit?: AuditEntry): Promise<boolean> {
+    this.agentTokens.forget(name);
     return this.run('revoke token', () => revokeTokenPostgres(this.pool, name, audit, this.now()));
   }
 
