@@ -35,13 +35,18 @@ export function checkBatchLimits(batch: IngestBatch): void {
   if (batch.series.length > BATCH_LIMITS.seriesPerBatch) {
     refuse(`${batch.series.length} series, more than ${BATCH_LIMITS.seriesPerBatch} in one batch`);
   }
+  const earliest = BATCH_LIMITS.earliestMs;
+  const latest = batch.receivedMs + BATCH_LIMITS.aheadMs;
   batch.series.forEach((series, i) => {
     const at = `series[${i}]`;
     if (series.metric.length > BATCH_LIMITS.nameChars || !METRIC_NAME.test(series.metric)) {
       refuse(`${at}: metric ${quote(series.metric)} is not a metric name (${METRIC_NAME.source})`);
     }
     checkLabels(series.labels, at, refuse);
-    for (const t of series.timestampsMs) checkTime(t, batch.receivedMs, at, refuse);
+    // The bounds first, in the loop: the message is only built for a batch being refused.
+    for (const t of series.timestampsMs) {
+      if (t < earliest || t > latest) checkTime(t, batch.receivedMs, at, refuse);
+    }
   });
   batch.events.forEach((event, i) => checkLabels(event.labels, `events[${i}]`, refuse));
   batch.gaps.forEach((gap, i) => {

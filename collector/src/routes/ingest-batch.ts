@@ -21,9 +21,9 @@ export function toIngestBatch(wire: Batch, receivedMs: number): IngestBatch {
     stopping: wire.stopping === true,
     series: (wire.series ?? []).map((series) => ({
       metric: series.metric ?? '',
-      // The series' own labels win over the host's static ones (a sampler knows its mount).
-      labels: { ...hostLabels, ...(series.labels ?? {}) },
-      timestampsMs: (series.timestampsMs ?? []).map(Number),
+      labels: mergeLabels(hostLabels, series.labels),
+      // int64 decodes to plain numbers (proto/scripts/generate.mjs), so no copy is needed.
+      timestampsMs: series.timestampsMs ?? [],
       values: series.values ?? [],
     })),
     events: (wire.events ?? []).map((event) => ({
@@ -40,6 +40,15 @@ export function toIngestBatch(wire: Batch, receivedMs: number): IngestBatch {
     })),
     inventory: wire.inventory ? toInventory(wire.inventory) : undefined,
   };
+}
+
+/**
+ * The series' own labels win over the host's static ones (a sampler knows its mount). Without
+ * host labels the decoded map is used as it is: ingest reads labels and never changes them.
+ */
+function mergeLabels(hostLabels: Labels, own: Labels | null | undefined): Labels {
+  for (const _ in hostLabels) return { ...hostLabels, ...own };
+  return own ?? {};
 }
 
 function toInventory(inventory: NonNullable<Batch['inventory']>): HostInventory {

@@ -1,6 +1,6 @@
 import { HostpulseError, quote } from '@hostpulse/shared';
-import { labelsKey } from './labels-key.js';
-import type { IngestBatch, Labels } from './storage.js';
+import type { SeriesShapes } from './series-shapes.js';
+import type { IngestBatch, IngestSeries, Labels } from './storage.js';
 
 // What both backends do before touching the database: check the shapes the database cannot,
 // give each series its canonical key and apply the values rule of docs/storage.md: NaN and
@@ -11,8 +11,8 @@ export interface PreparedSeries {
   readonly metric: string;
   readonly labels: Labels;
   readonly labelsKey: string;
-  readonly timestampsMs: number[];
-  readonly values: number[];
+  readonly timestampsMs: readonly number[];
+  readonly values: readonly number[];
 }
 
 export interface PreparedBatch {
@@ -22,31 +22,37 @@ export interface PreparedBatch {
   readonly rejectedSamples: number;
 }
 
-export function prepareBatch(batch: IngestBatch): PreparedBatch {
+export function prepareBatch(batch: IngestBatch, shapes: SeriesShapes): PreparedBatch {
+  const identities = shapes.identify(batch.agentId, batch.series);
   const series: PreparedSeries[] = [];
   let acceptedSamples = 0;
   let rejectedSamples = 0;
 
-  for (const [index, input] of batch.series.entries()) {
+  for (let index = 0; index < batch.series.length; index++) {
     checkSeriesShape(batch, index);
-    const timestampsMs: number[] = [];
-    const values: number[] = [];
-    for (let i = 0; i < input.values.length; i++) {
-      const value = input.values[i] as number;
-      if (!Number.isFinite(value)) {
-        rejectedSamples++;
-        continue;
-      }
-      timestampsMs.push(input.timestampsMs[i] as number);
-      values.push(value);
-    }
-    acceptedSamples += values.length;
-    if (values.length === 0) continue;
-    const key = labelsKey(input.labels);
-    series.push({ metric: input.metric, labels: input.labels, labelsKey: key, timestampsMs, values });
+    const input = batch.series[index] as IngestSeries;
+    const finite = finiteSamples(input);
+    rejectedSamples += input.values.length - finite.values.length;
+    acceptedSamples += finite.values.length;
+    if (finite.values.length === 0) continue;
+    const { metric, labels, labelsKey } = identities[index] as PreparedSeries;
+    series.push({ metric, labels, labelsKey, ...finite });
   }
   checkTimes(batch);
   return { series, acceptedSamples, rejectedSamples };
+}
+
+/** The samples with a finite value; the arrays themselves when all are (the common case). */
+function finiteSamples(input: IngestSeries): Pick<IngestSeries, 'timestampsMs' | 'values'> {
+  const { timestampsMs, values } = input;
+  if (values.every(Number.isFinite)) return { timestampsMs, values };
+  const kept = { timestampsMs: [] as number[], values: [] as number[] };
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) continue;
+    kept.timestampsMs.push(timestampsMs[i] as number);
+    kept.values.push(values[i] as number);
+  }
+  return kept;
 }
 
 /** Event and gap times go into integer columns: a fraction would fail the whole batch later. */

@@ -5,6 +5,7 @@ import type { SeriesCache } from '../series-cache.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
 import type { GroupWriter } from './group-writer.js';
 import type { SeriesLimiter } from '../series-limit.js';
+import type { SeriesShapes } from '../series-shapes.js';
 import type { SamplePartitions } from './partitions.js';
 import { storeBatches, type StorableBatch } from './store-batches.js';
 import { inTransaction } from './transaction.js';
@@ -42,6 +43,7 @@ export interface IngestState {
   readonly pool: pg.Pool;
   readonly groups: GroupWriter;
   readonly seriesCache: SeriesCache;
+  readonly shapes: SeriesShapes;
   /** What this process last wrote to each host row (see host-writes.ts). */
   readonly hostWrites: Map<string, HostSnapshot>;
   readonly partitions: SamplePartitions;
@@ -49,7 +51,7 @@ export interface IngestState {
 }
 
 export async function ingestPostgres(state: IngestState, batch: IngestBatch): Promise<IngestResult> {
-  const prepared = prepareBatch(batch);
+  const prepared = prepareBatch(batch, state.shapes);
   const { kept, refused } = state.limiter.split(batch.agentId, prepared.series);
   await state.partitions.ensureFor(kept);
   const written = state.hostWrites.get(batch.agentId);

@@ -39,6 +39,7 @@ import { applyRetentionPostgres, preparePartitionsPostgres } from './retention.j
 import { rollUpPostgres } from './rollup.js';
 import { storeBatches } from './store-batches.js';
 import { AgentTokenCache } from '../agent-token-cache.js';
+import { SeriesShapes } from '../series-shapes.js';
 import { createTokenPostgres, findTokenPostgres, listTokensPostgres, revokeTokenPostgres } from './tokens.js';
 
 export interface PostgresStorageOptions {
@@ -65,6 +66,7 @@ export class PostgresStorage implements Storage {
   private readonly where: string;
   private readonly now: () => number;
   private readonly seriesCache = new SeriesCache();
+  private readonly shapes = new SeriesShapes();
   private readonly hostWrites = new Map<string, HostSnapshot>();
   private readonly groups: GroupWriter;
   private readonly partitions: SamplePartitions;
@@ -114,6 +116,7 @@ export class PostgresStorage implements Storage {
       pool: this.pool,
       groups: this.groups,
       seriesCache: this.seriesCache,
+      shapes: this.shapes,
       hostWrites: this.hostWrites,
       partitions: this.partitions,
       limiter: this.limiter,

@@ -1,6 +1,7 @@
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
 import type { SeriesLimiter } from '../series-limit.js';
+import type { SeriesShapes } from '../series-shapes.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
 import type { StatementCache } from './open-database.js';
 
@@ -44,10 +45,11 @@ ON CONFLICT (host_id) DO UPDATE SET
 export function ingestSqlite(
   statements: StatementCache,
   cache: SeriesCache,
+  shapes: SeriesShapes,
   limiter: SeriesLimiter,
   batch: IngestBatch,
 ): IngestResult {
-  const prepared = prepareBatch(batch);
+  const prepared = prepareBatch(batch, shapes);
   const { kept, refused } = limiter.split(batch.agentId, prepared.series);
   const created: { series: PreparedSeries; id: number }[] = [];
   let outcome = limiter.apply(prepared, refused, kept);

@@ -25,6 +25,7 @@ import type {
 import { eventsSqlite, findHostSqlite, gapsSqlite, latestSqlite, listHostsSqlite } from './hosts.js';
 import { listAuditSqlite, recordAuditSqlite } from './audit.js';
 import { ingestSqlite } from './ingest.js';
+import { SeriesShapes } from '../series-shapes.js';
 import { migrateSqlite, pendingSqlite } from './migrate.js';
 import { sqliteMigrations } from './migrations/index.js';
 import { openDatabase, StatementCache } from './open-database.js';
@@ -54,6 +55,7 @@ export class SqliteStorage implements Storage {
   private readonly statements: StatementCache;
   private readonly now: () => number;
   private readonly seriesCache = new SeriesCache();
+  private readonly shapes = new SeriesShapes();
   private readonly limiter: SeriesLimiter;
   private readonly policy: StoragePolicy;
   private readonly log: Logger;
@@ -88,7 +90,7 @@ export class SqliteStorage implements Storage {
 
   ingest(batch: IngestBatch): Promise<IngestResult> {
     const { statements, seriesCache, limiter } = this;
-    return this.run('ingest', () => ingestSqlite(statements, seriesCache, limiter, batch));
+    return this.run('ingest', () => ingestSqlite(statements, seriesCache, this.shapes, limiter, batch));
   }
 
   listHosts(): Promise<HostRecord[]> {
