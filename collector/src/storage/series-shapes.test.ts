@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsKey } from './labels-key.js';
 import { SeriesShapes } from './series-shapes.js';
+import type { Labels } from './storage.js';
 
 describe('SeriesShapes', () => {
   it('hands back the identity remembered at the same position when metric and labels match', () => {
@@ -14,7 +15,7 @@ describe('SeriesShapes', () => {
   it('makes a new identity when a label is added, removed or changed, or the metric differs', () => {
     const shapes = new SeriesShapes();
     shapes.identify('h', [{ metric: 'm', labels: { a: '1' } }]);
-    const cases = [
+    const cases: { metric: string; labels: Labels }[] = [
       { metric: 'm', labels: { a: '1', b: '2' } },
       { metric: 'm', labels: {} },
       { metric: 'm', labels: { a: '2' } },
