@@ -1,6 +1,6 @@
 // Building the page from data without ever parsing data as markup: text goes in as text nodes,
 // attributes through setAttribute. Values from hosts (names, labels, check errors) are
-// untrusted; with no innerHTML anywhere they can only ever show up as text.
+// untrusted; since no string is ever handed to the browser as HTML, they can only show as text.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
