@@ -50,7 +50,7 @@ export function alertsTable(alerts, nowMs, { showHost = true } = {}) {
           el('td', {}, el('span', { class: `severity ${alert.severity ?? 'none'}` }, alert.severity ?? 'pending')),
           el('td', {}, alert.state),
           showHost ? el('td', {}, el('a', { href: `#/host/${encodeURIComponent(alert.host.id)}` }, alert.host.name)) : null,
-          el('td', {}, alert.rule),
+          el('td', {}, el('a', { href: `#/alert/${encodeURIComponent(alert.id)}` }, alert.rule)),
           el('td', { class: 'summary-text' }, alert.summary, alert.detail ? el('div', { class: 'muted' }, alert.detail) : null),
           el('td', { title: format.dateTime(since(alert)) }, format.ago(since(alert), nowMs)),
           el('td', { class: 'muted' }, handling(alert)),

@@ -1,5 +1,6 @@
 import { ApiError, forgetToken, getJson, savedToken } from './api.js';
 import { alertsTable, loadOpenAlerts } from './alerts.js';
+import { alertView, loadAlert } from './alert-view.js';
 import { fleetSummary, hostsTable, loadFigures, loadHosts } from './fleet.js';
 import { DEFAULT_RANGE, RANGES, hostView, loadHostView } from './host-view.js';
 import { el } from './dom.js';
@@ -23,15 +24,25 @@ const session = {
 const byId = (id) => document.getElementById(id);
 const serverNow = () => Date.now() + session.offsetMs;
 
+/**
+ * The view the address names. In-page links use the fragment (#/host/ID?range=6h, #/alert/ID);
+ * notifications link to the paths /alerts and /alerts/ID, which serve this same page.
+ */
 function route() {
-  const match = /^#\/host\/([^?]+)(?:\?range=(\w+))?$/.exec(location.hash);
-  if (!match) return { view: 'overview' };
-  const range = match[2] in RANGES ? match[2] : DEFAULT_RANGE;
-  return { view: 'host', hostId: decodeURIComponent(match[1]), range };
+  const host = /^#\/host\/([^?]+)(?:\?range=(\w+))?$/.exec(location.hash);
+  if (host) {
+    const range = host[2] in RANGES ? host[2] : DEFAULT_RANGE;
+    return { view: 'host', hostId: decodeURIComponent(host[1]), range };
+  }
+  const alert = /^#\/alert\/(.+)$/.exec(location.hash);
+  if (alert) return { view: 'alert', alertId: decodeURIComponent(alert[1]) };
+  const linked = /^\/alerts\/([^/]+)$/.exec(location.pathname);
+  if (linked && location.hash === '') return { view: 'alert', alertId: decodeURIComponent(linked[1]) };
+  return { view: 'overview' };
 }
 
 function show(view) {
-  for (const name of ['sign-in', 'overview', 'host']) byId(`${name}-view`).hidden = name !== view;
+  for (const name of ['sign-in', 'overview', 'host', 'alert']) byId(`${name}-view`).hidden = name !== view;
   const signedIn = view !== 'sign-in';
   byId('sign-out').hidden = !signedIn;
   if (!signedIn) {
@@ -102,6 +113,19 @@ async function render(place) {
     byId('alerts').replaceChildren(alertsTable(alerts, nowMs));
     byId('hosts').replaceChildren(hostsTable(hosts, figures, alerts, nowMs));
     show('overview');
+    return;
+  }
+  if (place.view === 'alert') {
+    const alert = await loadAlert(place.alertId).catch((err) => {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    });
+    byId('alert-view').replaceChildren(
+      alert === null
+        ? el('p', { class: 'error' }, `No alert ${place.alertId} is known to this collector.`)
+        : alertView(alert, nowMs),
+    );
+    show('alert');
     return;
   }
   const host = hosts.find((one) => one.id === place.hostId || one.name === place.hostId);

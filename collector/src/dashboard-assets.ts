@@ -22,6 +22,7 @@ const ASSET_FILES = [
   ['sign-in.js', 'text/javascript; charset=utf-8'],
   ['fleet.js', 'text/javascript; charset=utf-8'],
   ['alerts.js', 'text/javascript; charset=utf-8'],
+  ['alert-view.js', 'text/javascript; charset=utf-8'],
   ['host-view.js', 'text/javascript; charset=utf-8'],
   ['chart.js', 'text/javascript; charset=utf-8'],
 ] as const;

@@ -57,6 +57,17 @@ describe('GET / (the dashboard)', () => {
     }
   });
 
+  it('answers the alert links of notifications (/alerts, /alerts/ID) with the same page', async () => {
+    for (const path of ['/alerts', '/alerts/01JEXAMPLE']) {
+      const anonymous = await call(`${collector.url}${path}`, { headers: { accept: BROWSER_ACCEPT } });
+      expect([path, anonymous.status]).toEqual([path, 401]);
+      expect(anonymous.json).toContain('<form id="sign-in-form"');
+      const viewer = await call(`${collector.url}${path}`, { token: collector.tokens.viewer });
+      expect([path, viewer.status]).toEqual([path, 200]);
+      expectDashboardHeaders(viewer.headers);
+    }
+  });
+
   it('refuses an agent token with 403, even from a browser', async () => {
     const answer = await page(collector.tokens.agent);
     expect(answer.status).toBe(403);

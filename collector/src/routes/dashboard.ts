@@ -5,7 +5,8 @@ import type { Asset, AssetName } from '../dashboard-assets.js';
 import { setDashboardHeaders } from '../security-headers.js';
 import type { RouteContext } from './context.js';
 
-// GET / (SPEC §5.4, viewer) and the dashboard's static files under /dashboard/.
+// GET / (SPEC §5.4, viewer) and the dashboard's static files under /dashboard/. The same page
+// answers /alerts and /alerts/:id, the links notifications carry (public_url in collector.yaml).
 //
 // A browser cannot send a Bearer header when it navigates, so the page is a shell without data:
 // its script asks for a token once, keeps it in sessionStorage (gone when the tab closes) and
@@ -19,6 +20,7 @@ import type { RouteContext } from './context.js';
 // all, as the sign-in page needs them before anyone has signed in.
 
 const HTML = /\btext\/html\b/i;
+const PAGE_PATHS = ['/', '/alerts', '/alerts/:id'];
 
 export function registerDashboardRoutes(
   app: FastifyInstance,
@@ -29,24 +31,22 @@ export function registerDashboardRoutes(
   // The server's own handler, set before the routes: every answer but the sign-in page is its.
   const handleError = app.errorHandler;
 
-  app.get(
-    '/',
-    {
-      onRequest: authorize(ctx.storage, 'viewer'),
-      config: { summary: 'the web dashboard' },
-      errorHandler: (error, request, reply) => {
-        if (!isHostpulseError(error, 'unauthorized') || !HTML.test(request.headers.accept ?? '')) {
-          handleError(error, request, reply);
-          return;
-        }
-        // The expected first answer to every browser, so not logged as a refusal.
-        request.log.debug({ reqId: request.id }, 'dashboard sign-in page sent');
-        reply.code(401).header('www-authenticate', 'Bearer realm="hostpulse"');
-        void sendPage(reply, page);
-      },
-    },
-    async (_request, reply) => sendPage(reply, page),
-  );
+  const viewer = authorize(ctx.storage, 'viewer');
+  const signInOr = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    if (!isHostpulseError(error, 'unauthorized') || !HTML.test(request.headers.accept ?? '')) {
+      handleError(error, request, reply);
+      return;
+    }
+    // The expected first answer to every browser, so not logged as a refusal.
+    request.log.debug({ reqId: request.id }, 'dashboard sign-in page sent');
+    reply.code(401).header('www-authenticate', 'Bearer realm="hostpulse"');
+    void sendPage(reply, page);
+  };
+  for (const path of PAGE_PATHS) {
+    const config = { summary: 'the web dashboard' };
+    const options = { onRequest: viewer, errorHandler: signInOr, config };
+    app.get(path, options, async (_request, reply) => sendPage(reply, page));
+  }
 
   for (const asset of assets.values()) {
     if (asset === page) continue;
