@@ -181,7 +181,8 @@ describe('the dashboard in headless Chromium', () => {
     await page.click('table.hosts a:text("web-1")');
     const cpu = page.locator('figure[data-chart="CPU"]');
     const line = cpu.locator('path.line').first();
-    await line.waitFor();
+    // Attached, not visible: a flat line has no height, which Playwright counts as hidden.
+    await line.waitFor({ state: 'attached' });
     expect(await line.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){5,}/);
     expect(await cpu.locator('.legend').textContent()).toMatch(/used/);
     const filesystem = page.locator('figure[data-chart="Filesystem use"] .legend');

@@ -95,7 +95,7 @@ function anchorAt(px, plotWidth) {
 }
 
 /** The SVG path of the points, broken where more than two and a half steps are missing. */
-function tracePoints(points, stepMs, x, y) {
+export function tracePoints(points, stepMs, x, y) {
   const parts = [];
   const dots = [];
   let run = [];
