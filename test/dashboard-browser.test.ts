@@ -199,6 +199,11 @@ describe('the dashboard in headless Chromium', () => {
     await expect.poll(() => transitions.textContent(), { timeout: WAIT_MS }).toMatch(/firing.*critical/);
     expect(await page.textContent('.alert-page h1')).toMatch(/critical\s*cpu-high on db-1/);
 
+    await page.click('#sign-out');
+    await page.locator('#sign-in-form').waitFor();
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(await page.locator('.alert-page, table.hosts').count()).toBe(0);
+
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -3,17 +3,19 @@ import { el } from './dom.js';
 import * as format from './format.js';
 
 // Open alerts: pending, firing, acknowledged and suppressed (docs/alerts.md, states), the most
-// severe first. Resolved and inactive ones are history, read through the API.
+// severe first. Resolved and inactive ones are history, read through the API. Each state is
+// asked for on its own: the API answers the 1,000 most recently changed alerts, and after a
+// storm of resolutions an alert firing for days would not be among them in a list of all.
 
-const OPEN_STATES = new Set(['pending', 'firing', 'acknowledged', 'suppressed']);
+const OPEN_STATES = ['pending', 'firing', 'acknowledged', 'suppressed'];
 const SEVERITY_RANK = { critical: 4, high: 3, medium: 2, low: 1 };
 
 /** The open alerts, or null when this collector runs no alerting (the routes are absent). */
 export async function loadOpenAlerts() {
   try {
-    const { alerts } = await getJson('/api/v1/alerts');
-    return alerts
-      .filter((alert) => OPEN_STATES.has(alert.state))
+    const answers = await Promise.all(OPEN_STATES.map((state) => getJson('/api/v1/alerts', { state })));
+    return answers
+      .flatMap((answer) => answer.alerts)
       .sort(
         (a, b) =>
           (SEVERITY_RANK[b.severity] ?? 0) - (SEVERITY_RANK[a.severity] ?? 0) || since(b) - since(a),

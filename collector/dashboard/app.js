@@ -42,6 +42,8 @@ function route() {
 }
 
 function show(view) {
+  // A refresh that was under way when the user signed out must not bring the data back.
+  if (view !== 'sign-in' && savedToken() === null) return;
   for (const name of ['sign-in', 'overview', 'host', 'alert']) byId(`${name}-view`).hidden = name !== view;
   const signedIn = view !== 'sign-in';
   byId('sign-out').hidden = !signedIn;
@@ -61,6 +63,7 @@ function setStatus(text, isError = false) {
 function signOut(message) {
   clearTimeout(session.timer);
   forgetToken();
+  for (const id of ['alerts', 'hosts', 'host-view', 'alert-view']) byId(id).replaceChildren();
   show('sign-in');
   showSignInError(message);
   byId('token-input').focus();
