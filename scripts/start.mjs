@@ -181,6 +181,7 @@ const agent = spawn(node, [agentBin, '--config', agentConfig], {
 const host = (await import('node:os')).hostname();
 process.stdout.write(`
 hostpulse is running.
+  dashboard  ${url}/   (sign in with the token in .hostpulse/api.token)
   collector  ${url}   (embedded SQLite in .hostpulse/data)
   agent      sampling ${host} every 5 s, buffer .hostpulse/agent.db
   API token  .hostpulse/api.token

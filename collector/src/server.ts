@@ -2,16 +2,19 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
+import { loadDashboardAssets, type Asset, type AssetName } from './dashboard-assets.js';
 import { createErrorHandler, handleNotFound } from './http-errors.js';
 import { TokenBuckets } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
 import { RequestLogController } from './request-log.js';
 import { trackRoutes, type RouteEntry } from './route-table.js';
+import { addSecurityHeaders } from './security-headers.js';
 import { createCollectorMetrics, type CollectorMetrics } from './self-metrics/collector-metrics.js';
 import type { Storage } from './storage/storage.js';
 import type { RouteContext } from './routes/context.js';
 import { registerAuditRoute } from './routes/audit.js';
 import { registerAlertRoutes } from './routes/alerts.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHostRoutes } from './routes/hosts.js';
 import { INGEST_PATH, PROTOBUF, registerIngestRoute } from './routes/ingest.js';
@@ -36,6 +39,8 @@ export interface ServerOptions {
   readonly https?: { readonly key: Buffer; readonly cert: Buffer };
   /** The collector's own metrics; a fresh set when absent. */
   readonly metrics?: CollectorMetrics;
+  /** The dashboard's files; read from collector/dashboard/ when absent. */
+  readonly dashboardAssets?: ReadonlyMap<AssetName, Asset>;
 }
 
 declare module 'fastify' {
@@ -69,6 +74,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('token', null);
   app.decorate('hostpulseRoutes', trackRoutes(app));
   refuseWhileStopping(app);
+  addSecurityHeaders(app);
   const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
   app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));
   app.setErrorHandler(createErrorHandler(Date.now, countIngestRejections(ctx.metrics)));
@@ -83,6 +89,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerQueryRoute(app, ctx);
   registerAuditRoute(app, ctx);
   registerOpenApiRoute(app, ctx);
+  registerDashboardRoutes(app, ctx, options.dashboardAssets ?? loadDashboardAssets());
   const operator = options.alerting.operator;
   if (operator) {
     registerAlertRoutes(app, ctx, operator);

@@ -49,8 +49,12 @@ describe('authorization on every registered route', () => {
       ]),
     );
     expect(api.filter((route) => route.access === 'none')).toEqual([]);
+    // The dashboard's files are code without data: the sign-in page needs them before a token.
     const open = routes.filter((r) => r.access === 'none').map((r) => r.url);
-    expect(open.sort()).toEqual(['/healthz', '/metrics', '/readyz']);
+    const probes = open.filter((url) => !url.startsWith('/dashboard/'));
+    expect(probes.sort()).toEqual(['/healthz', '/metrics', '/readyz']);
+    expect(open.filter((url) => url.startsWith('/dashboard/'))).toContain('/dashboard/app.js');
+    expect(routes.find((r) => r.url === '/')?.access).toBe('viewer');
   });
 
   it('answers 401 without a token and 403 to every token it does not allow', async () => {
