@@ -84,8 +84,10 @@ describe('loadCollectorConfig', () => {
   });
 
   it('reads retention.batch_keys as a duration and refuses one that is not', () => {
-    expect(loadCollectorConfig(write('retention: { batch_keys: 31d }\n'), {}).retention.batchKeysMs).toBe(31 * 86_400_000);
-    expect(problemsOf('retention: { batch_keys: "a week" }\n')[0]).toMatch(/: retention\.batch_keys: "a week" is not a duration/);
+    const config = loadCollectorConfig(write('retention: { batch_keys: 31d }\n'), {});
+    expect(config.retention.batchKeysMs).toBe(31 * 86_400_000);
+    const problems = problemsOf('retention: { batch_keys: "a week" }\n');
+    expect(problems[0]).toMatch(/: retention\.batch_keys: "a week" is not a duration/);
   });
 
   it('reports schema problems and the cross-checks of schema-valid parts in one round', () => {

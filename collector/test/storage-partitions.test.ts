@@ -87,10 +87,13 @@ describe('PostgreSQL partitions', () => {
 
   it('keeps exactly-once keys in daily partitions of the batch time and drops whole ones past retention', async () => {
     const day = D0 + 5 * DAY; // 2023-07-27
-    const batch = batchOf({ agentId: 'p4', receivedMs: day + 9 * DAY, series: [seriesOf('keyed', [[day + 3_600_000, 1]])] });
+    const series = [seriesOf('keyed', [[day + 3_600_000, 1]])];
+    const batch = batchOf({ agentId: 'p4', receivedMs: day + 9 * DAY, series });
     await storage.ingest(batch);
     expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
-    const stored = await storage.pool.query('SELECT batch_day_ms FROM batches_20230727 WHERE agent_id = $1', ['p4']);
+    const stored = await storage.pool.query('SELECT batch_day_ms FROM batches_20230727 WHERE agent_id = $1', [
+      'p4',
+    ]);
     expect(stored.rows).toEqual([{ batch_day_ms: day }]);
 
     const now = day + DAY + 15 * DAY + 1;
@@ -154,10 +157,15 @@ describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
     const kinds = await storage.pool.query<{ relname: string; relkind: string }>(
       "SELECT relname, relkind FROM pg_class WHERE relname IN ('batches', 'batches_unpartitioned') ORDER BY relname",
     );
-    expect(kinds.rows).toEqual([{ relname: 'batches', relkind: 'p' }, { relname: 'batches_unpartitioned', relkind: 'r' }]);
+    expect(kinds.rows).toEqual([
+      { relname: 'batches', relkind: 'p' },
+      { relname: 'batches_unpartitioned', relkind: 'r' },
+    ]);
     // A resend of a batch stored before the upgrade: its day is new, its key is not.
-    const resend = (seq: number) =>
-      batchOf({ agentId: 'before', seq, receivedMs: D0 + DAY, series: [seriesOf('upgraded', [[D0 + 3_600_000, seq]])] });
+    const resend = (seq: number) => {
+      const series = [seriesOf('upgraded', [[D0 + 3_600_000, seq]])];
+      return batchOf({ agentId: 'before', seq, receivedMs: D0 + DAY, series });
+    };
     expect((await storage.ingest(resend(2))).duplicate).toBe(true);
     expect((await storage.ingest(resend(4))).duplicate).toBe(false);
 
@@ -166,7 +174,9 @@ describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
     expect((await storage.applyRetention(D0 + 15 * DAY)).dropped).not.toContain('batches_unpartitioned');
     const result = await storage.applyRetention(D0 + 16 * DAY);
     expect(result.dropped).toEqual(['samples_20230722', 'batches_20230722', 'batches_unpartitioned']);
-    const left = await storage.pool.query("SELECT (SELECT count(*)::int FROM batches_unpartitioned) AS n, (SELECT count(*)::int FROM storage_state WHERE name LIKE 'batches%') AS state");
+    const left = await storage.pool.query(`
+      SELECT (SELECT count(*)::int FROM batches_unpartitioned) AS n,
+        (SELECT count(*)::int FROM storage_state WHERE name LIKE 'batches%') AS state`);
     expect(left.rows[0]).toEqual({ n: 0, state: 0 });
     expect((await storage.ingest(resend(2))).duplicate).toBe(false);
   });

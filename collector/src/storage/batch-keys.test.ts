@@ -19,10 +19,12 @@ const series = (...timestampsMs: number[]) => ({
 });
 
 describe('batchDayMs', () => {
+  const event = { timeMs: D0 + 2 * DAY, kind: 'k', labels: {}, message: '' };
+  const gap = { fromMs: D0, toMs: D0 + 1, batches: 1, reason: 'too_old' };
   it.each([
     ['the newest sample, whatever its value', { series: [series(D0 + 1, D0 + DAY + 7), series(D0)] }, D0 + DAY],
-    ['an event newer than every sample', { series: [series(D0)], events: [{ timeMs: D0 + 2 * DAY, kind: 'k', labels: {}, message: '' }] }, D0 + 2 * DAY],
-    ['the receive day when there is neither, gaps aside', { gaps: [{ fromMs: D0, toMs: D0 + 1, batches: 1, reason: 'too_old' }] }, D0 + 5 * DAY],
+    ['an event newer than every sample', { series: [series(D0)], events: [event] }, D0 + 2 * DAY],
+    ['the receive day when there is neither, gaps aside', { gaps: [gap] }, D0 + 5 * DAY],
     ['a time before 1970', { series: [series(-1)] }, -DAY],
   ])('takes %s', (_, overrides, day) => {
     expect(batchDayMs(batch(overrides))).toBe(day);
@@ -30,7 +32,8 @@ describe('batchDayMs', () => {
 
   it('is the same for a copy sent later with another send time and gaps', () => {
     const first = batch({ series: [series(D0 + 100)], receivedMs: D0 + 200, clockSkewMs: 5 });
-    const resent = { ...first, receivedMs: D0 + 3 * DAY, clockSkewMs: -9, gaps: [{ fromMs: 1, toMs: 2, batches: 1, reason: 'buffer_full' }] };
+    const gaps = [{ fromMs: 1, toMs: 2, batches: 1, reason: 'buffer_full' }];
+    const resent = { ...first, receivedMs: D0 + 3 * DAY, clockSkewMs: -9, gaps };
     expect(batchDayMs(resent)).toBe(batchDayMs(first));
   });
 });
