@@ -13,7 +13,7 @@ import type { StatementCache } from './open-database.js';
 // after the samples and KEYS_PER_STEP at a time through the batches_day index.
 
 const SERIES_PER_STEP = 200;
-const KEYS_PER_STEP = 5_000;
+const KEYS_PER_STEP = 2_000;
 
 const SERIES = 'SELECT id FROM series ORDER BY id';
 const DELETE_RAW = 'DELETE FROM samples WHERE series_id = ? AND t_ms < ?';
