@@ -31,7 +31,7 @@ describe('loadCollectorConfig', () => {
       listen: '127.0.0.1:8080',
       dataDir: '/var/lib/hostpulse',
       database: { poolMax: 10 },
-      retention: { rawMs: 15 * 86_400_000, rollupMs: 400 * 86_400_000 },
+      retention: { rawMs: 15 * 86_400_000, rollupMs: 400 * 86_400_000, batchKeysMs: 8 * 86_400_000 },
       hostDownAfterMs: 60_000,
       limits: {
         maxBodyBytes: 4 * 1024 ** 2,
@@ -81,6 +81,13 @@ describe('loadCollectorConfig', () => {
   it('refuses rollups kept for less time than raw samples', () => {
     const problems = problemsOf('retention: { raw: 30d, rollup: 7d }\n');
     expect(problems[0]).toMatch(/: retention\.rollup: must not be shorter than retention\.raw$/);
+  });
+
+  it('reads retention.batch_keys as a duration and refuses one that is not', () => {
+    const config = loadCollectorConfig(write('retention: { batch_keys: 31d }\n'), {});
+    expect(config.retention.batchKeysMs).toBe(31 * 86_400_000);
+    const problems = problemsOf('retention: { batch_keys: "a week" }\n');
+    expect(problems[0]).toMatch(/: retention\.batch_keys: "a week" is not a duration/);
   });
 
   it('reports schema problems and the cross-checks of schema-valid parts in one round', () => {

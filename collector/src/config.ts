@@ -86,7 +86,12 @@ export const collectorConfigSchema = Type.Object({
   data_dir: Type.String({ minLength: 1, default: '/var/lib/hostpulse' }),
   redis: Type.Optional(Type.Object({ url: Secret({ format: 'uri' }) as TString })),
   retention: Type.Object(
-    { raw: Duration({ default: '15d' }), rollup: Duration({ default: '400d' }) },
+    {
+      raw: Duration({ default: '15d' }),
+      rollup: Duration({ default: '400d' }),
+      // Longer than the agents' buffer.max_age (7d by default) plus a day for their clocks.
+      batch_keys: Duration({ default: '8d' }),
+    },
     { default: {} },
   ),
   host_down_after: Duration({ default: '60s' }),

@@ -83,11 +83,63 @@ export function registerMaintenanceSuite(
     });
   });
 
+  describe(`exactly-once key retention on ${backend}`, () => {
+    let opened: OpenedTestStorage;
+    // retention.raw shorter than retention.batch_keys: the keys outlive the raw samples.
+    const policy = {
+      rawRetentionMs: 2 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 100,
+    };
+
+    beforeAll(async () => {
+      opened = await open(policy);
+      await opened.storage.migrate();
+    });
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('removes keys past the longer of retention.raw and retention.batch_keys; newer ones still refuse', async () => {
+      const storage = opened.storage;
+      const now = B + 50 * DAY + 2 * HOUR;
+      const at = (t: number, seq: number) => {
+        const series = [seriesOf('kept_keys', [[t, seq]])];
+        return batchOf({ agentId: 'keys', seq, receivedMs: now - HOUR, series });
+      };
+      const old = at(now - 10 * DAY, 1); // past both limits
+      const pastRaw = at(now - 5 * DAY, 2); // its samples go with retention.raw, its key stays
+      const recent = at(now - HOUR, 3);
+      for (const batch of [old, pastRaw, recent]) {
+        expect((await storage.ingest(batch)).duplicate).toBe(false);
+      }
+      await storage.rollUp(now);
+
+      const result = await storage.applyRetention(now);
+      const oldDay = new Date(now - 10 * DAY).toISOString().slice(0, 10).replace(/-/g, '');
+      if (backend === 'PostgreSQL') {
+        const keyPartitions = result.dropped.filter((name) => name.startsWith('batches_'));
+        expect(keyPartitions).toEqual([`batches_${oldDay}`]);
+      } else {
+        expect(result.deletedKeys).toBe(1);
+      }
+
+      expect((await storage.ingest(pastRaw)).duplicate).toBe(true);
+      expect((await storage.ingest(recent)).duplicate).toBe(true);
+      // A second run finds nothing more to remove, and the keys it keeps still refuse.
+      const again = await storage.applyRetention(now + 1);
+      const keysAgain = again.dropped.filter((name) => name.startsWith('batches_'));
+      expect([keysAgain, again.deletedKeys]).toEqual([[], 0]);
+      expect((await storage.ingest(pastRaw)).duplicate).toBe(true);
+      // The old key is gone: no agent can hold that batch any more, so it is taken as new.
+      expect((await storage.ingest(old)).duplicate).toBe(false);
+    });
+  });
+
   describe(`series limit on ${backend}`, () => {
     let opened: OpenedTestStorage;
 
     beforeAll(async () => {
-      opened = await open({ rawRetentionMs: 15 * DAY, rollupRetentionMs: 400 * DAY, seriesPerHost: 3 });
+      opened = await open({ rawRetentionMs: 15 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 3 });
       await opened.storage.migrate();
     });
 

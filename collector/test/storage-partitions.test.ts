@@ -9,8 +9,9 @@ import { createTestDatabase, type TestDatabase } from './helpers/pg.js';
 import { batchOf, seriesOf } from './storage.suite.js';
 
 // PostgreSQL's daily partitions, seen in the catalog: migration 004 moves existing samples into
-// them, ingest makes the ones it needs, retention drops whole ones, and a job held by another
-// replica's advisory lock does not run twice.
+// them, ingest makes the ones it needs (of samples and of exactly-once keys), retention drops
+// whole ones, and a job held by another replica's advisory lock does not run twice; migration
+// 009 keeps the keys stored before it refusing their resends.
 
 const DAY = 86_400_000;
 const D0 = 1_689_984_000_000; // a UTC midnight
@@ -59,7 +60,8 @@ describe('PostgreSQL partitions', () => {
 
     const made = await storage.preparePartitions(D0 + 100 * DAY);
     const days = ['samples_20231030', 'samples_20231031', 'samples_20231101', 'samples_20231102'];
-    expect(made.created).toEqual(expect.arrayContaining([...days, 'samples_5m_202310', 'samples_5m_202311']));
+    const keyDays = days.map((name) => name.replace('samples_', 'batches_'));
+    expect(made.created).toEqual(expect.arrayContaining([...days, ...keyDays, 'samples_5m_202310', 'samples_5m_202311']));
     expect((await storage.preparePartitions(D0 + 100 * DAY)).created).toEqual([]);
   });
 
@@ -81,6 +83,26 @@ describe('PostgreSQL partitions', () => {
     expect((await query())[0]?.points[0]).toEqual([D0 + 2 * DAY, 48]);
     const daily = (await query(DAY))[0]?.points;
     expect(daily).toEqual([[D0 + DAY, 47], [D0 + 2 * DAY, 71]]);
+  });
+
+  it('keeps exactly-once keys in daily partitions of the batch time and drops whole ones past retention', async () => {
+    const day = D0 + 5 * DAY; // 2023-07-27
+    const series = [seriesOf('keyed', [[day + 3_600_000, 1]])];
+    const batch = batchOf({ agentId: 'p4', receivedMs: day + 9 * DAY, series });
+    await storage.ingest(batch);
+    expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
+    const stored = await storage.pool.query('SELECT batch_day_ms FROM batches_20230727 WHERE agent_id = $1', [
+      'p4',
+    ]);
+    expect(stored.rows).toEqual([{ batch_day_ms: day }]);
+
+    const now = day + DAY + 15 * DAY + 1;
+    await storage.rollUp(now);
+    const result = await storage.applyRetention(now);
+    expect(result.dropped).toContain('batches_20230727');
+    expect(await partitions(storage.pool, 'batches')).not.toContain('batches_20230727');
+    expect((await storage.ingest(batch)).duplicate).toBe(false);
+    expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
   });
 
   it('rolls up a host whose clock jumped years ahead in one run, making only the months used', async () => {
@@ -106,5 +128,56 @@ describe('PostgreSQL partitions', () => {
     } finally {
       await other.end();
     }
+  });
+});
+
+describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
+  let db: TestDatabase;
+  let storage: PostgresStorage;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    storage = (await openStorage({ databaseUrl: db.url, poolMax: 4, dataDir: '/nonexistent', log: silentLogger() })) as PostgresStorage;
+  });
+
+  afterAll(async () => {
+    await storage?.close();
+    await db?.drop();
+  });
+
+  it('keeps refusing the keys stored before it until retention empties them at once', async () => {
+    await migratePostgres(storage.pool, postgresMigrations.filter((m) => m.name < '009'));
+    await storage.pool.query(
+      `INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples)
+       SELECT 'before', 'inc-1', seq, $1::bigint + seq * 10000, 1 FROM generate_series(1, 3) AS seq`,
+      [D0 + 3_600_000],
+    );
+    await storage.migrate();
+
+    const kinds = await storage.pool.query<{ relname: string; relkind: string }>(
+      "SELECT relname, relkind FROM pg_class WHERE relname IN ('batches', 'batches_unpartitioned') ORDER BY relname",
+    );
+    expect(kinds.rows).toEqual([
+      { relname: 'batches', relkind: 'p' },
+      { relname: 'batches_unpartitioned', relkind: 'r' },
+    ]);
+    // A resend of a batch stored before the upgrade: its day is new, its key is not.
+    const resend = (seq: number) => {
+      const series = [seriesOf('upgraded', [[D0 + 3_600_000, seq]])];
+      return batchOf({ agentId: 'before', seq, receivedMs: D0 + DAY, series });
+    };
+    expect((await storage.ingest(resend(2))).duplicate).toBe(true);
+    expect((await storage.ingest(resend(4))).duplicate).toBe(false);
+
+    // The newest old key was received on D0: the key limit passes it 15 days after that day.
+    await storage.rollUp(D0 + 16 * DAY);
+    expect((await storage.applyRetention(D0 + 15 * DAY)).dropped).not.toContain('batches_unpartitioned');
+    const result = await storage.applyRetention(D0 + 16 * DAY);
+    expect(result.dropped).toEqual(['samples_20230722', 'batches_20230722', 'batches_unpartitioned']);
+    const left = await storage.pool.query(`
+      SELECT (SELECT count(*)::int FROM batches_unpartitioned) AS n,
+        (SELECT count(*)::int FROM storage_state WHERE name LIKE 'batches%') AS state`);
+    expect(left.rows[0]).toEqual({ n: 0, state: 0 });
+    expect((await storage.ingest(resend(2))).duplicate).toBe(false);
   });
 });

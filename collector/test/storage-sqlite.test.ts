@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '@hostpulse/shared';
 import { openStorage } from '../src/storage/open-storage.js';
 import type { StoragePolicy } from '../src/storage/policy.js';
+import { migrateSqlite } from '../src/storage/sqlite/migrate.js';
+import { sqliteMigrations } from '../src/storage/sqlite/migrations/index.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
 import { registerMaintenanceSuite } from './storage-maintenance.suite.js';
 import { batchOf, registerStorageSuite, seriesOf } from './storage.suite.js';
@@ -58,6 +60,27 @@ describe('embedded storage specifics', () => {
       await second.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the keys stored before migration 009, under the day they were received', async () => {
+    const opened = await openTemp();
+    try {
+      const sqlite = opened.storage as SqliteStorage;
+      migrateSqlite(sqlite.db, sqliteMigrations.filter((m) => m.name < '009'));
+      const received = 1_689_984_000_000 + 3_600_000;
+      sqlite.db
+        .prepare('INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples) VALUES (?, ?, ?, ?, ?)')
+        .run('before', 'inc-1', 1, received, 1);
+      await sqlite.migrate();
+
+      expect(sqlite.db.prepare('SELECT batch_day_ms, received_ms FROM batches').all()).toEqual([
+        { batch_day_ms: 1_689_984_000_000, received_ms: received },
+      ]);
+      const resend = batchOf({ agentId: 'before', series: [seriesOf('upgraded', [[received - 10_000, 1]])] });
+      expect((await sqlite.ingest(resend)).duplicate).toBe(true);
+    } finally {
+      await opened.close();
     }
   });
 

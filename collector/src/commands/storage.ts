@@ -22,6 +22,7 @@ export function storagePolicyOf(config: CollectorConfig): StoragePolicy {
   return {
     rawRetentionMs: config.retention.rawMs,
     rollupRetentionMs: config.retention.rollupMs,
+    batchKeyRetentionMs: config.retention.batchKeysMs,
     seriesPerHost: config.limits.seriesPerHost,
   };
 }

@@ -77,9 +77,9 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
 }
 
 function report(log: Logger, result: MaintenanceResult, durationMs: number): void {
-  const { ran, created, dropped, hosts, deletedRows } = result;
-  const fields = { durationMs, created, dropped, hosts, deletedRows };
-  const changed = created.length > 0 || dropped.length > 0 || deletedRows > 0;
+  const { ran, created, dropped, hosts, deletedRows, deletedKeys } = result;
+  const fields = { durationMs, created, dropped, hosts, deletedRows, deletedKeys };
+  const changed = created.length > 0 || dropped.length > 0 || deletedRows > 0 || deletedKeys > 0;
   if (!ran) log.debug('another replica runs this job now');
   else if (changed) log.info(fields, 'maintenance job done');
   else log.debug(fields, 'maintenance job done');

@@ -1,7 +1,8 @@
 import type { JobDefinition } from './job.js';
 
-// Drops raw samples past retention.raw and rollups past retention.rollup, hourly: partitions
-// are days and months, so a finer schedule would find nothing more to drop.
+// Drops raw samples past retention.raw, rollups past retention.rollup and exactly-once keys
+// past the longer of retention.raw and retention.batch_keys, hourly: partitions are days and
+// months, so a finer schedule would find nothing more to drop.
 export const retentionJob: JobDefinition = {
   name: 'retention',
   schedule: '17 * * * *',

@@ -5,7 +5,8 @@
 // Invariants every implementation keeps:
 // - A batch is stored exactly once: its key (agentId, incarnation, seq) is written in the same
 //   transaction as its samples, events and gaps. A second store of the same key stores nothing
-//   and answers { duplicate: true }.
+//   and answers { duplicate: true }, for as long as retention keeps the key (batch-keys.ts):
+//   at least as long as an agent may still hold the batch and its raw samples are kept.
 // - A batch is all or nothing: on any failure nothing of it stays.
 // - Times are epoch milliseconds everywhere; values are doubles.
 
@@ -191,6 +192,8 @@ export interface MaintenanceResult {
   /** Hosts whose pending ranges were rolled up; raw or rollup rows deleted (SQLite). */
   readonly hosts: number;
   readonly deletedRows: number;
+  /** Exactly-once keys deleted (SQLite; PostgreSQL drops their partitions, in `dropped`). */
+  readonly deletedKeys: number;
 }
 
 /** Counters since start, for the collector's own metrics. */
@@ -225,7 +228,10 @@ export interface Storage {
   preparePartitions(nowMs: number): Promise<MaintenanceResult>;
   /** Rolls the raw samples that arrived since the last run up into 5-minute buckets. */
   rollUp(nowMs: number): Promise<MaintenanceResult>;
-  /** Drops raw samples past retention.raw and rollups past retention.rollup. */
+  /**
+   * Drops raw samples past retention.raw, rollups past retention.rollup, and exactly-once keys
+   * past the longer of retention.raw and retention.batch_keys (batch-keys.ts).
+   */
   applyRetention(nowMs: number): Promise<MaintenanceResult>;
   counters(): StorageCounters;
 

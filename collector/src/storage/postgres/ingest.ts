@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { batchDayMs } from '../batch-keys.js';
 import { needsHostWrite, snapshotOf, type HostSnapshot } from '../host-writes.js';
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
@@ -6,7 +7,7 @@ import type { IngestBatch, IngestResult } from '../storage.js';
 import type { GroupWriter } from './group-writer.js';
 import type { SeriesLimiter } from '../series-limit.js';
 import type { SeriesShapes } from '../series-shapes.js';
-import type { SamplePartitions } from './partitions.js';
+import type { IngestPartitions } from './partitions.js';
 import { storeBatches, type StorableBatch } from './store-batches.js';
 import { inTransaction } from './transaction.js';
 
@@ -17,8 +18,9 @@ import { inTransaction } from './transaction.js';
 // - Otherwise one transaction creates the host row and the missing series (INSERT ... ON
 //   CONFLICT DO NOTHING, then SELECT: safe when two replicas create the same series at once),
 //   then runs the same statement for this batch alone. The series limit is checked there.
-// - Before either, the daily partitions the samples fall in are made when this process has not
-//   seen them yet (partitions.ts), so no insert fails for a missing partition.
+// - Before either, the daily partitions the samples and the batch key fall in are made when
+//   this process has not seen them yet (partitions.ts), so no insert fails for a missing
+//   partition.
 
 const CREATE_HOST = `
 INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms, interval_ms,
@@ -46,14 +48,14 @@ export interface IngestState {
   readonly shapes: SeriesShapes;
   /** What this process last wrote to each host row (see host-writes.ts). */
   readonly hostWrites: Map<string, HostSnapshot>;
-  readonly partitions: SamplePartitions;
+  readonly partitions: IngestPartitions;
   readonly limiter: SeriesLimiter;
 }
 
 export async function ingestPostgres(state: IngestState, batch: IngestBatch): Promise<IngestResult> {
   const prepared = prepareBatch(batch, state.shapes);
   const { kept, refused } = state.limiter.split(batch.agentId, prepared.series);
-  await state.partitions.ensureFor(kept);
+  await state.partitions.ensureFor(kept, batchDayMs(batch));
   const written = state.hostWrites.get(batch.agentId);
   const next = snapshotOf(batch);
   const cached = (s: PreparedSeries) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey);

@@ -31,7 +31,7 @@ import { ingestPostgres, type IngestState } from './ingest.js';
 import { withMaintenanceLock, type JOB_LOCKS } from './maintenance-lock.js';
 import { migratePostgres, pendingPostgres } from './migrate.js';
 import { postgresMigrations } from './migrations/index.js';
-import { isMissingPartition, SamplePartitions } from './partitions.js';
+import { IngestPartitions, isMissingPartition } from './partitions.js';
 import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
 import { queryPostgres } from './query.js';
@@ -56,6 +56,7 @@ const SKIPPED: MaintenanceResult = {
   dropped: [],
   hosts: 0,
   deletedRows: 0,
+  deletedKeys: 0,
 };
 
 /** Storage on PostgreSQL; every method turns "cannot reach the database" into storage_unavailable. */
@@ -69,7 +70,7 @@ export class PostgresStorage implements Storage {
   private readonly shapes = new SeriesShapes();
   private readonly hostWrites = new Map<string, HostSnapshot>();
   private readonly groups: GroupWriter;
-  private readonly partitions: SamplePartitions;
+  private readonly partitions: IngestPartitions;
   private readonly limiter: SeriesLimiter;
   private readonly policy: StoragePolicy;
   private readonly log: Logger;
@@ -82,7 +83,7 @@ export class PostgresStorage implements Storage {
     this.agentTokens = new AgentTokenCache(this.now);
     this.log = options.log;
     this.policy = options.policy ?? DEFAULT_STORAGE_POLICY;
-    this.partitions = new SamplePartitions(this.pool);
+    this.partitions = new IngestPartitions(this.pool);
     this.limiter = new SeriesLimiter(this.policy.seriesPerHost, options.log);
     // Leaves no connection for reads only when the pool has one: queries then wait their turn.
     const maxInFlight = Math.max(1, options.poolMax - 1);
@@ -128,7 +129,7 @@ export class PostgresStorage implements Storage {
         if (!isMissingPartition(err)) throw err;
         // Retention on another replica dropped a day this process still listed (partitions.ts).
         this.partitions.forget();
-        const message = 'a sample partition was dropped meanwhile; retry';
+        const message = 'a daily partition of samples or batch keys was dropped meanwhile; retry';
         throw new HostpulseError('storage_unavailable', message, {}, { cause: err });
       }
     });

@@ -1,6 +1,7 @@
 import type { Logger } from '@hostpulse/shared';
 import type pg from 'pg';
 import type { StoragePolicy } from '../policy.js';
+import { batchKeyLimitMs } from '../batch-keys.js';
 import { bucketStart } from '../policy.js';
 import type { MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
@@ -13,11 +14,15 @@ import {
 } from './partitions.js';
 
 // Retention drops whole partitions, never rows: a partition goes when its newest possible time
-// is past retention (raw: retention.raw, rollups: retention.rollup). A raw day is kept while
+// is past retention (raw: retention.raw, rollups: retention.rollup, exactly-once keys: the
+// longer of retention.raw and retention.batch_keys, see batch-keys.ts). A raw day is kept while
 // the rollup job has not finished it, so a stalled rollup job delays retention rather than
-// losing data; that is logged. Each DROP waits at most LOCK_TIMEOUT for its lock on samples
-// (an ingest statement holds a weaker one for a moment): a drop that cannot get it is tried
-// again at the next run instead of holding up ingest behind it.
+// losing data; that is logged, and the keys of that day stay too. Keys go after samples: a
+// run that fails on the way leaves no day whose samples a resend could store twice. Each DROP
+// waits at most LOCK_TIMEOUT for its lock (an ingest statement holds a weaker one for a
+// moment): a drop that cannot get it is tried again at the next run instead of holding up
+// ingest behind it. The keys written before migration 009 (batches_unpartitioned) are emptied
+// at once, by TRUNCATE, when the newest of them is past the key limit.
 
 const LOCK_TIMEOUT = '5s';
 const DAYS_AHEAD = 3;
@@ -30,9 +35,10 @@ export async function preparePartitionsPostgres(
   const days = Array.from({ length: DAYS_AHEAD + 1 }, (_, i) => today + i * DAY_MS);
   const created = [
     ...(await ensurePartitions(client, 'samples', days)),
+    ...(await ensurePartitions(client, 'batches', days)),
     ...(await ensurePartitions(client, 'samples_5m', monthStarts(nowMs, nowMs + 32 * DAY_MS))),
   ];
-  return { ran: true, created, dropped: [], hosts: 0, deletedRows: 0 };
+  return { ran: true, created, dropped: [], hosts: 0, deletedRows: 0, deletedKeys: 0 };
 }
 
 export async function applyRetentionPostgres(
@@ -49,14 +55,17 @@ export async function applyRetentionPostgres(
     log.warn(fields, 'raw samples kept past retention.raw: not rolled up yet');
   }
 
+  const keyLimit = batchKeyLimitMs(policy, nowMs, rawLimit);
   const dropped = [
     ...(await dropBefore(client, 'samples', rawLimit)),
     ...(await dropBefore(client, 'samples_5m', nowMs - policy.rollupRetentionMs)),
+    ...(await dropBefore(client, 'batches', keyLimit)),
+    ...(await emptyKeysBefore009(client, keyLimit)),
   ];
   if (Number.isFinite(rawLimit)) {
     await advanceState(client, 'raw_from_ms', bucketStart(rawLimit, DAY_MS));
   }
-  return { ran: true, created: [], dropped, hosts: 0, deletedRows: 0 };
+  return { ran: true, created: [], dropped, hosts: 0, deletedRows: 0, deletedKeys: 0 };
 }
 
 /** Drops the partitions of `table` whose every row is older than `limitMs`. */
@@ -68,19 +77,47 @@ async function dropBefore(
   const dropped: string[] = [];
   for (const partition of await listPartitions(client, table)) {
     if (partition.toMs > limitMs) continue;
-    await client.query('BEGIN');
-    try {
-      await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-      await client.query(`DROP TABLE ${quoteIdent(partition.name)}`);
-      await client.query('COMMIT');
-    } catch (err) {
-      // See rollup.ts: a failed connection rolls back on the server; `err` is the news.
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
+    await withLockTimeout(client, [`DROP TABLE ${quoteIdent(partition.name)}`]);
     dropped.push(partition.name);
   }
   return dropped;
+}
+
+const KEYS_BEFORE_009 = 'batches_unpartitioned';
+const KEYS_BEFORE_009_NEWEST = 'batches_unpartitioned_newest_ms';
+
+/**
+ * Empties the table of keys written before migration 009 once the newest of them (by receive
+ * time, which is never before its batch's time but for an agent clock running ahead) is past
+ * the key limit; returns its name when it did. The table stays, empty: the store statement
+ * looks keys up in it.
+ */
+async function emptyKeysBefore009(client: pg.PoolClient, keyLimitMs: number): Promise<string[]> {
+  const state = await client.query<{ value_ms: number }>(
+    'SELECT value_ms FROM storage_state WHERE name = $1',
+    [KEYS_BEFORE_009_NEWEST],
+  );
+  const newestMs = state.rows[0]?.value_ms;
+  if (newestMs === undefined || newestMs >= keyLimitMs) return [];
+  await withLockTimeout(client, [
+    `TRUNCATE ${KEYS_BEFORE_009}`,
+    `DELETE FROM storage_state WHERE name = '${KEYS_BEFORE_009_NEWEST}'`,
+  ]);
+  return [KEYS_BEFORE_009];
+}
+
+/** Runs `statements` in one transaction that waits at most LOCK_TIMEOUT for any lock. */
+async function withLockTimeout(client: pg.PoolClient, statements: readonly string[]): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+    for (const statement of statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (err) {
+    // See rollup.ts: a failed connection rolls back on the server; `err` is the news.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }
 
 function quoteIdent(name: string): string {

@@ -100,7 +100,7 @@ export async function rollUpPostgres(
     }
     if (performance.now() - started > RUN_BUDGET_MS) break;
   }
-  return { ran: true, created, dropped: [], hosts, deletedRows: 0 };
+  return { ran: true, created, dropped: [], hosts, deletedRows: 0, deletedKeys: 0 };
 }
 
 /** One transaction: takes up to HOSTS_PER_STEP pending rows and recomputes their buckets. */

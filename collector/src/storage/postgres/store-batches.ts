@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { bucketStart, ROLLUP_BUCKET_MS } from '../policy.js';
+import { batchDayMs } from '../batch-keys.js';
 import type { IngestBatch } from '../storage.js';
 import { float8Array, int4Array, int8Array } from './binary-arrays.js';
 
@@ -13,14 +14,21 @@ import { float8Array, int4Array, int8Array } from './binary-arrays.js';
 // range is widened to whole 5-minute buckets, so most batches find it wide enough already and
 // only lock the row (the lock is what makes the rollup job wait for this statement), which
 // writes far less than an update.
-
+//
+// The key goes into the daily partition of its batch's own time (batch_day_ms, batch-keys.ts),
+// the same for every copy of the batch; a key written before migration 009 is still in
+// batches_unpartitioned, which is looked up too (empty once retention has passed its keys).
 const STORE_BATCHES = `
 WITH input AS (
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[])
-    AS i (idx, agent_id, incarnation, seq, received_ms, samples)
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[],
+      $32::bigint[])
+    AS i (idx, agent_id, incarnation, seq, received_ms, samples, batch_day_ms)
 ), b AS (
-  INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples)
-  SELECT agent_id, incarnation, seq, received_ms, samples FROM input
+  INSERT INTO batches (agent_id, incarnation, seq, batch_day_ms, received_ms, samples)
+  SELECT agent_id, incarnation, seq, batch_day_ms, received_ms, samples FROM input
+  WHERE NOT EXISTS (
+    SELECT FROM batches_unpartitioned o
+    WHERE (o.agent_id, o.incarnation, o.seq) = (input.agent_id, input.incarnation, input.seq))
   ON CONFLICT DO NOTHING
   RETURNING agent_id, incarnation, seq
 ), fresh AS (
@@ -87,11 +95,12 @@ export async function storeBatches(db: pg.Pool | pg.PoolClient, group: readonly 
 }
 
 function toColumns(group: readonly StorableBatch[]): unknown[] {
-  const c: unknown[][] = Array.from({ length: 31 }, () => []);
+  const c: unknown[][] = Array.from({ length: 32 }, () => []);
   const push = (first: number, ...values: unknown[]) => values.forEach((v, i) => (c[first + i] as unknown[]).push(v));
 
   group.forEach(({ batch, acceptedSamples, seriesIds, timesMs, values, writeHost }, idx) => {
     push(0, idx, batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, acceptedSamples);
+    push(31, batchDayMs(batch));
     let fromMs = Infinity;
     let toMs = -Infinity;
     for (let i = 0; i < values.length; i++) {

@@ -1,3 +1,4 @@
+import { batchDayMs } from '../batch-keys.js';
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
 import type { SeriesLimiter } from '../series-limit.js';
@@ -12,7 +13,8 @@ import type { StatementCache } from './open-database.js';
 // rollup_pending is widened to the sample times stored, for the rollup job (rollup.ts).
 
 const INSERT_BATCH = `
-INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples) VALUES (?, ?, ?, ?, ?)
+INSERT INTO batches (agent_id, incarnation, seq, batch_day_ms, received_ms, samples)
+VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING`;
 
 const UPSERT_HOST = `
@@ -102,7 +104,7 @@ function resolveAll(
 
 /** Returns false, having written nothing, when the batch key was already stored. */
 function storeKeyAndHost(statements: StatementCache, batch: IngestBatch, samples: number): boolean {
-  const key = [batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, samples];
+  const key = [batch.agentId, batch.incarnation, batch.seq, batchDayMs(batch), batch.receivedMs, samples];
   if (statements.get(INSERT_BATCH).run(...key).changes === 0) return false;
 
   statements.get(UPSERT_HOST).run({

@@ -1,4 +1,5 @@
 import type { Logger } from '@hostpulse/shared';
+import { batchKeyLimitMs } from '../batch-keys.js';
 import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
 import type { MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
@@ -7,13 +8,21 @@ import type { StatementCache } from './open-database.js';
 // Retention on the embedded store: SQLite has no partitions, so old rows are deleted, series
 // by series through the (series_id, t_ms) index, SERIES_PER_STEP series per transaction. The
 // event loop gets a turn between transactions, so ingest goes on while a large delete runs.
-// As on PostgreSQL, raw samples the rollup job has not rolled up yet are kept.
+// As on PostgreSQL, raw samples the rollup job has not rolled up yet are kept. Exactly-once keys
+// go by whole days of their batch's time, as PostgreSQL drops their partitions (batch-keys.ts),
+// after the samples and KEYS_PER_STEP at a time through the batches_day index.
 
 const SERIES_PER_STEP = 200;
+const KEYS_PER_STEP = 2_000;
 
 const SERIES = 'SELECT id FROM series ORDER BY id';
 const DELETE_RAW = 'DELETE FROM samples WHERE series_id = ? AND t_ms < ?';
 const DELETE_ROLLUPS = 'DELETE FROM samples_5m WHERE series_id = ? AND bucket_ms < ?';
+// batch_day_ms is a day's first millisecond: the day has ended by the limit when it is a day
+// or more before it.
+const DELETE_KEYS = `
+DELETE FROM batches WHERE (agent_id, incarnation, seq) IN (
+  SELECT agent_id, incarnation, seq FROM batches WHERE batch_day_ms <= ? - 86400000 LIMIT ?)`;
 
 /** Runs one synchronous step with the store's error mapping. */
 export type Guard = <T>(step: () => T) => Promise<T>;
@@ -54,5 +63,18 @@ export async function applyRetentionSqlite(
   if (Number.isFinite(rawLimit)) {
     await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
   }
-  return { ran: true, created: [], dropped: [], hosts: 0, deletedRows };
+  const deletedKeys = await deleteKeysBefore(statements, batchKeyLimitMs(policy, nowMs, rawLimit), guard);
+  return { ran: true, created: [], dropped: [], hosts: 0, deletedRows, deletedKeys };
+}
+
+/** Deletes the keys of the days that ended by `limitMs`, in steps; returns how many. */
+async function deleteKeysBefore(statements: StatementCache, limitMs: number, guard: Guard): Promise<number> {
+  if (!Number.isFinite(limitMs)) return 0;
+  let deleted = 0;
+  for (;;) {
+    const step = await guard(() => statements.get(DELETE_KEYS).run(limitMs, KEYS_PER_STEP).changes);
+    deleted += step;
+    if (step < KEYS_PER_STEP) return deleted;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -89,7 +89,7 @@ export function rollUpSqlite(
     hosts += done.hosts;
     if (done.putBack === 0) break;
   }
-  return { ran: true, created: [], dropped: [], hosts, deletedRows: 0 };
+  return { ran: true, created: [], dropped: [], hosts, deletedRows: 0, deletedKeys: 0 };
 }
 
 function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number) {

@@ -119,7 +119,7 @@ export class SqliteStorage implements Storage {
 
   /** SQLite has no partitions: nothing to prepare. */
   async preparePartitions(): Promise<MaintenanceResult> {
-    return { ran: true, created: [], dropped: [], hosts: 0, deletedRows: 0 };
+    return { ran: true, created: [], dropped: [], hosts: 0, deletedRows: 0, deletedKeys: 0 };
   }
 
   rollUp(nowMs: number): Promise<MaintenanceResult> {

@@ -5,6 +5,7 @@ import { alertOperationsMigration } from './003-alert-operations.js';
 import { partitionsRollupsMigration } from './004-partitions-rollups.js';
 import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
+import { batchKeyPartitionsMigration } from './009-batch-key-partitions.js';
 
 // Every SQLite migration, in the order they run; one import and one entry per file in this
 // folder. The PostgreSQL list (../../postgres/migrations/index.ts) names the same versions.
@@ -15,4 +16,5 @@ export const sqliteMigrations: readonly Migration[] = [
   partitionsRollupsMigration,
   auditMigration,
   outboxClaimsMigration,
+  batchKeyPartitionsMigration,
 ];
