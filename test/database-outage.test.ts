@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeBatch } from '@hostpulse/shared';
 import { startPrivatePostgres, type PrivatePostgres } from './helpers/private-postgres.js';
 import { tempDir } from './helpers/processes.js';
 import { cycleProblems, prepareStack, storedCycles, waitDrained, type Stack } from './helpers/stack.js';
@@ -38,7 +39,11 @@ describe('database outage', () => {
     const answer = await fetch(`${stack.url}/api/v1/ingest`, {
       method: 'POST',
       headers: { authorization: `Bearer ${stack.token}`, 'content-type': 'application/x-protobuf' },
-      body: new Uint8Array(0),
+      // A valid batch: the collector remembers the agent token, so only storing can fail.
+      body: encodeBatch({
+        agentId: 'outage-probe', incarnation: 'probe', seq: 1, hostName: 'probe', sentAtMs: Date.now(),
+        series: [{ metric: 'probe_value', timestampsMs: [Date.now()], values: [1] }],
+      }),
     });
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('5');
