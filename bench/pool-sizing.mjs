@@ -94,10 +94,11 @@ function waitHistogram(samples) {
  */
 function waitBetween(before, after) {
   const count = after.count - before.count;
-  const meanMs = count > 0 ? ((after.sum - before.sum) / count) * 1000 : 0;
+  if (count === 0) return { count, meanMs: 0, p99BoundMs: 0 };
+  const meanMs = ((after.sum - before.sum) / count) * 1000;
   const rank = 0.99 * count;
   const bucket = after.buckets.find((b, i) => b.count - before.buckets[i].count >= rank);
-  return { count, meanMs, p99BoundMs: bucket ? bucket.le * 1000 : 0 };
+  return { count, meanMs, p99BoundMs: bucket.le * 1000 };
 }
 
 /** Scrapes once a second until stop(), keeping the highest waiting-requests and open-connections gauges. */
