@@ -1,9 +1,11 @@
-// Helpers shared by the benchmarks: process CPU and memory from /proc, statistics, processes.
+// Helpers shared by the benchmarks: process CPU and memory from /proc, statistics, processes,
+// collectors on a throwaway PostgreSQL database driven by `hostpulse-collector simulate`.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, mkdtempSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { unitNodeFlags } from '../scripts/unit-flags.mjs';
 
 export const repo = resolve(import.meta.dirname, '..');
@@ -107,4 +109,104 @@ export async function startEmbeddedCollector(dir, extraConfig = '') {
   const url = `http://127.0.0.1:${port}`;
   await waitHttp(`${url}/readyz`);
   return { url, token, config, child };
+}
+
+export const postgresAdminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** What `simulate` sends per agent and cycle, and the seed that makes its fleet repeatable. */
+export const SIMULATED_SERIES = 60;
+export const SIMULATED_INTERVAL_MS = 10_000;
+export const SIMULATE_SEED = 20261204;
+
+/**
+ * A collector on a fresh database hostpulse_bench_<pid>_<tag> of the local PostgreSQL, with
+ * `pool_max` as given; stop() ends it and drops the database.
+ */
+export async function startPostgresCollector({ tag, poolMax, dirPrefix }) {
+  const dir = tempDir(dirPrefix);
+  const dbName = `hostpulse_bench_${process.pid}_${tag}`;
+  const admin = new pg.Client(postgresAdminUrl);
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = `postgres://postgres@127.0.0.1:5432/${dbName}`;
+  const port = await freePort();
+  const config = join(dir, 'collector.yaml');
+  // One agent token serves the whole simulated fleet, so its rate limit is lifted here.
+  const limits = 'limits: { ingest_per_token: { requests_per_second: 0 } }';
+  const database = `database: { url: "${dbUrl}", pool_max: ${poolMax} }`;
+  writeFileSync(config, `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\n${database}\n${limits}\nlog_level: warn\n`);
+  let child;
+  try {
+    runNode([collectorBin, 'migrate', '--config', config]);
+    const created = runNode([collectorBin, 'token', 'create', '--agent', 'simulator', '--config', config]);
+    const tokenFile = join(dir, 'agent.token');
+    writeFileSync(tokenFile, /hp_[A-Za-z0-9_-]+/.exec(created)[0]);
+    child = start(process.execPath, [...unitNodeFlags('collector'), collectorBin, '--config', config], join(dir, 'collector.log'));
+    const url = `http://127.0.0.1:${port}`;
+    await waitHttp(`${url}/readyz`);
+    return { url, tokenFile, child, dbUrl, stop: () => dropAfter(child, admin, dbName) };
+  } catch (err) {
+    await dropAfter(child, admin, dbName);
+    throw err;
+  }
+}
+
+async function dropAfter(child, admin, dbName) {
+  if (child) await stop(child);
+  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Runs `simulate --json` against the collector while sampling its CPU and peak RSS. */
+export async function runSimulate(collector, args) {
+  const pid = collector.child.pid;
+  const cpu0 = cpuSeconds(pid);
+  let peakRss = residentBytes(pid);
+  const poll = setInterval(() => (peakRss = Math.max(peakRss, residentBytes(pid))), 500);
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [collectorBin, 'simulate', '--url', collector.url, '--token-file', collector.tokenFile,
+    '--seed', String(SIMULATE_SEED), '--incidents', '0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let simCpu = 0;
+  const simPoll = setInterval(() => {
+    try { simCpu = cpuSeconds(child.pid); } catch { /* it has just exited; the last reading stands */ }
+  }, 250);
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const code = await new Promise((done) => child.on('exit', done));
+  clearInterval(poll);
+  clearInterval(simPoll);
+  const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`simulate exited ${code}:\n${err.slice(-2000)}`);
+  const summary = JSON.parse(out);
+  return {
+    summary,
+    seconds,
+    collectorCpuPercent: ((cpuSeconds(pid) - cpu0) / seconds) * 100,
+    collectorRssMiB: peakRss / 2 ** 20,
+    simulatorCpuPercent: (simCpu / seconds) * 100,
+    progressLines: err.split('\n').filter((l) => l.startsWith('backfill')).length,
+  };
+}
+
+/**
+ * Samples and batch keys stored in a collector's PostgreSQL database: how the benchmarks check
+ * that every sample was stored exactly once. The one place that knows the table layout.
+ */
+export async function countStoredRows(dbUrl) {
+  const db = new pg.Client(dbUrl);
+  await db.connect();
+  try {
+    const samples = await db.query('SELECT count(*)::bigint AS n FROM samples');
+    const batches = await db.query('SELECT count(*)::bigint AS n FROM batches');
+    return { samples: Number(samples.rows[0].n), batches: Number(batches.rows[0].n) };
+  } finally {
+    await db.end();
+  }
+}
+
+/** The `simulate --backfill` length that gives `agents` about `samples` samples in all. */
+export function backfillFor(agents, samples) {
+  const cycles = Math.max(1, Math.round(samples / (agents * SIMULATED_SERIES)));
+  return { cycles, text: `${(cycles * SIMULATED_INTERVAL_MS) / 1000}s` };
 }
