@@ -43,7 +43,7 @@ const { values: flags } = parseArgs({
 });
 const HOSTS = positive('hosts');
 const DAYS = positive('days');
-const FULL_HOURS = Math.min(DAYS * 24, Number(flags['full-hours']));
+const FULL_HOURS = Math.min(DAYS * 24, wholeOrZero('full-hours'));
 const WRITERS = positive('writers');
 const OLD_SERIES = positive('old-series');
 const TRIALS = positive('trials');
@@ -60,6 +60,12 @@ const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 function positive(name) {
   const value = Number(flags[name]);
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} ${flags[name]}: not a whole number ≥ 1`);
+  return value;
+}
+
+function wholeOrZero(name) {
+  const value = Number(flags[name]);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} ${flags[name]}: not a whole number ≥ 0`);
   return value;
 }
 
@@ -83,9 +89,9 @@ function valueAt(key, t) {
 // The only direct writes into the collector's tables (docs/storage.md, "Tables"). Should ingest
 // gain a staging table for pending batches, this is the one place to adapt.
 //
-// Each call writes one 5-minute bucket of samples and either its rollups, computed from the
-// very rows written (min, max, sum, count, newest: what the rollup job computes), or, for the
-// last bucket, the rollup_pending ranges the ingest statement would widen, so that the
+// Each statement writes up to an hour of samples (whole 5-minute buckets) and either their
+// rollups, computed from the very rows written (min, max, sum, count, newest: what the rollup
+// job computes), or, for the last bucket, the rollup_pending ranges ingest would widen, so the
 // collector's own rollup job makes those rollups and records rolled_through_ms. The job itself
 // cannot make the rest in reasonable time: its statement joins samples on the pending ranges
 // without a constant time bound, so PostgreSQL reads every raw sample of the pending hosts in
