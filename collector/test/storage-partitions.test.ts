@@ -5,6 +5,7 @@ import { openStorage } from '../src/storage/open-storage.js';
 import { migratePostgres } from '../src/storage/postgres/migrate.js';
 import { postgresMigrations } from '../src/storage/postgres/migrations/index.js';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.js';
+import { ROLL_UP, rollUpParams } from '../src/storage/postgres/rollup.js';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.js';
 import { batchOf, seriesOf } from './storage.suite.js';
 
@@ -103,6 +104,16 @@ describe('PostgreSQL partitions', () => {
     expect(await partitions(storage.pool, 'batches')).not.toContain('batches_20230727');
     expect((await storage.ingest(batch)).duplicate).toBe(false);
     expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
+  });
+
+  it('rolls up a step from the raw partitions of its range only, not every day stored', async () => {
+    const series = [seriesOf('pruned', Array.from({ length: 5 }, (_, i): [number, number] => [D0 + 60 * DAY + i * DAY, i]))];
+    await storage.ingest(batchOf({ agentId: 'p5', series }));
+    const last = D0 + 64 * DAY;
+    const params = rollUpParams([['p5'], [last], [last + 300_000]]);
+    const plan = await storage.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${ROLL_UP}`, params);
+    const read = JSON.stringify(plan.rows[0]?.['QUERY PLAN']).match(/"samples_\d{8}"/g) ?? [];
+    expect([...new Set(read)]).toEqual(['"samples_20230924"']);
   });
 
   it('rolls up a host whose clock jumped years ahead in one run, making only the months used', async () => {
