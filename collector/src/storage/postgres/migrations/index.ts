@@ -6,6 +6,7 @@ import { partitionsRollupsMigration } from './004-partitions-rollups.js';
 import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
 import { batchKeyPartitionsMigration } from './009-batch-key-partitions.js';
+import { coveringSampleIndexMigration } from './010-covering-sample-index.js';
 
 // Every PostgreSQL migration, in the order they run; one import and one entry per file in this
 // folder. The SQLite list (../../sqlite/migrations/index.ts) names the same versions.
@@ -17,4 +18,5 @@ export const postgresMigrations: readonly Migration[] = [
   auditMigration,
   outboxClaimsMigration,
   batchKeyPartitionsMigration,
+  coveringSampleIndexMigration,
 ];

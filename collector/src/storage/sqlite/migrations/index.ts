@@ -6,6 +6,7 @@ import { partitionsRollupsMigration } from './004-partitions-rollups.js';
 import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
 import { batchKeyPartitionsMigration } from './009-batch-key-partitions.js';
+import { coveringSampleIndexMigration } from './010-covering-sample-index.js';
 
 // Every SQLite migration, in the order they run; one import and one entry per file in this
 // folder. The PostgreSQL list (../../postgres/migrations/index.ts) names the same versions.
@@ -17,4 +18,5 @@ export const sqliteMigrations: readonly Migration[] = [
   auditMigration,
   outboxClaimsMigration,
   batchKeyPartitionsMigration,
+  coveringSampleIndexMigration,
 ];
