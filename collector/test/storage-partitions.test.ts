@@ -26,61 +26,65 @@ async function partitions(pool: pg.Pool, parent: string): Promise<string[]> {
   return result.rows.map((row) => row.relname);
 }
 
-describe('PostgreSQL partitions', () => {
-  let db: TestDatabase;
-  let storage: PostgresStorage;
-
+/** A PostgreSQL storage on a throwaway database for the describe block it is called in. */
+function freshStorage(): { readonly storage: PostgresStorage; readonly db: TestDatabase } {
+  const held = {} as { storage: PostgresStorage; db: TestDatabase };
   beforeAll(async () => {
-    db = await createTestDatabase();
-    storage = (await openStorage({ databaseUrl: db.url, poolMax: 4, dataDir: '/nonexistent', log: silentLogger() })) as PostgresStorage;
+    held.db = await createTestDatabase();
+    const options = { databaseUrl: held.db.url, poolMax: 4, dataDir: '/nonexistent', log: silentLogger() };
+    held.storage = (await openStorage(options)) as PostgresStorage;
   });
-
   afterAll(async () => {
-    await storage?.close();
-    await db?.drop();
+    await held.storage?.close();
+    await held.db?.drop();
   });
+  return held;
+}
+
+describe('PostgreSQL partitions', () => {
+  const fresh = freshStorage();
 
   it('moves the samples of an older schema into daily partitions, losing none', async () => {
-    await migratePostgres(storage.pool, postgresMigrations.slice(0, 2));
-    await storage.pool.query(
+    await migratePostgres(fresh.storage.pool, postgresMigrations.slice(0, 2));
+    await fresh.storage.pool.query(
       `INSERT INTO samples SELECT 1, $1::bigint + i * 3600000, i FROM generate_series(0, 71) AS i`,
       [D0],
     );
-    await storage.migrate();
+    await fresh.storage.migrate();
 
-    expect(await partitions(storage.pool, 'samples')).toEqual(['samples_20230722', 'samples_20230723', 'samples_20230724']);
-    const count = await storage.pool.query<{ n: number; total: number }>('SELECT count(*)::int AS n, sum(value)::int AS total FROM samples');
+    expect(await partitions(fresh.storage.pool, 'samples')).toEqual(['samples_20230722', 'samples_20230723', 'samples_20230724']);
+    const count = await fresh.storage.pool.query<{ n: number; total: number }>('SELECT count(*)::int AS n, sum(value)::int AS total FROM samples');
     expect(count.rows[0]).toEqual({ n: 72, total: (71 * 72) / 2 });
-    expect((await storage.pool.query('SELECT to_regclass($1) AS t', ['samples_unpartitioned'])).rows[0].t).toBeNull();
+    expect((await fresh.storage.pool.query('SELECT to_regclass($1) AS t', ['samples_unpartitioned'])).rows[0].t).toBeNull();
   });
 
   it('makes the partitions a batch needs at ingest, and the next days ahead by the job', async () => {
     const far = D0 + 40 * DAY;
-    await storage.ingest(batchOf({ agentId: 'p1', series: [seriesOf('load_1m', [[far, 1], [far + DAY, 2]])] }));
-    expect(await partitions(storage.pool, 'samples')).toEqual(expect.arrayContaining(['samples_20230831', 'samples_20230901']));
+    await fresh.storage.ingest(batchOf({ agentId: 'p1', series: [seriesOf('load_1m', [[far, 1], [far + DAY, 2]])] }));
+    expect(await partitions(fresh.storage.pool, 'samples')).toEqual(expect.arrayContaining(['samples_20230831', 'samples_20230901']));
 
-    const made = await storage.preparePartitions(D0 + 100 * DAY);
+    const made = await fresh.storage.preparePartitions(D0 + 100 * DAY);
     const days = ['samples_20231030', 'samples_20231031', 'samples_20231101', 'samples_20231102'];
     const keyDays = days.map((name) => name.replace('samples_', 'batches_'));
     expect(made.created).toEqual(expect.arrayContaining([...days, ...keyDays, 'samples_5m_202310', 'samples_5m_202311']));
-    expect((await storage.preparePartitions(D0 + 100 * DAY)).created).toEqual([]);
+    expect((await fresh.storage.preparePartitions(D0 + 100 * DAY)).created).toEqual([]);
   });
 
   it('drops whole raw partitions past retention, keeping the newer ones and the answers across the edge', async () => {
     const series = [seriesOf('edge_metric', Array.from({ length: 72 }, (_, i): [number, number] => [D0 + i * 3_600_000, i]))];
-    await storage.ingest(batchOf({ agentId: 'p2', series }));
+    await fresh.storage.ingest(batchOf({ agentId: 'p2', series }));
     const now = D0 + 2 * DAY + 15 * DAY + 1;
-    await storage.rollUp(D0 + 3 * DAY); // as the job did every minute meanwhile
-    await storage.rollUp(now);
-    const result = await storage.applyRetention(now);
+    await fresh.storage.rollUp(D0 + 3 * DAY); // as the job did every minute meanwhile
+    await fresh.storage.rollUp(now);
+    const result = await fresh.storage.applyRetention(now);
 
     expect(result.dropped).toEqual(['samples_20230722', 'samples_20230723']);
-    const left = await partitions(storage.pool, 'samples');
+    const left = await partitions(fresh.storage.pool, 'samples');
     expect(left[0]).toBe('samples_20230724');
     expect(left).not.toContain('samples_20230722');
 
     const query = (stepMs?: number) =>
-      storage.query({ metric: 'edge_metric', labels: {}, fromMs: D0 + DAY, toMs: D0 + 3 * DAY - 1, stepMs, agg: 'max', maxPoints: 1_000 });
+      fresh.storage.query({ metric: 'edge_metric', labels: {}, fromMs: D0 + DAY, toMs: D0 + 3 * DAY - 1, stepMs, agg: 'max', maxPoints: 1_000 });
     expect((await query())[0]?.points[0]).toEqual([D0 + 2 * DAY, 48]);
     const daily = (await query(DAY))[0]?.points;
     expect(daily).toEqual([[D0 + DAY, 47], [D0 + 2 * DAY, 71]]);
@@ -90,28 +94,28 @@ describe('PostgreSQL partitions', () => {
     const day = D0 + 5 * DAY; // 2023-07-27
     const series = [seriesOf('keyed', [[day + 3_600_000, 1]])];
     const batch = batchOf({ agentId: 'p4', receivedMs: day + 9 * DAY, series });
-    await storage.ingest(batch);
-    expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
-    const stored = await storage.pool.query('SELECT batch_day_ms FROM batches_20230727 WHERE agent_id = $1', [
+    await fresh.storage.ingest(batch);
+    expect(await partitions(fresh.storage.pool, 'batches')).toContain('batches_20230727');
+    const stored = await fresh.storage.pool.query('SELECT batch_day_ms FROM batches_20230727 WHERE agent_id = $1', [
       'p4',
     ]);
     expect(stored.rows).toEqual([{ batch_day_ms: day }]);
 
     const now = day + DAY + 15 * DAY + 1;
-    await storage.rollUp(now);
-    const result = await storage.applyRetention(now);
+    await fresh.storage.rollUp(now);
+    const result = await fresh.storage.applyRetention(now);
     expect(result.dropped).toContain('batches_20230727');
-    expect(await partitions(storage.pool, 'batches')).not.toContain('batches_20230727');
-    expect((await storage.ingest(batch)).duplicate).toBe(false);
-    expect(await partitions(storage.pool, 'batches')).toContain('batches_20230727');
+    expect(await partitions(fresh.storage.pool, 'batches')).not.toContain('batches_20230727');
+    expect((await fresh.storage.ingest(batch)).duplicate).toBe(false);
+    expect(await partitions(fresh.storage.pool, 'batches')).toContain('batches_20230727');
   });
 
   it('rolls up a step from the raw partitions of its range only, not every day stored', async () => {
     const series = [seriesOf('pruned', Array.from({ length: 5 }, (_, i): [number, number] => [D0 + 60 * DAY + i * DAY, i]))];
-    await storage.ingest(batchOf({ agentId: 'p5', series }));
+    await fresh.storage.ingest(batchOf({ agentId: 'p5', series }));
     const last = D0 + 64 * DAY;
     const params = rollUpParams([['p5'], [last], [last + 300_000]]);
-    const plan = await storage.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${ROLL_UP}`, params);
+    const plan = await fresh.storage.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${ROLL_UP}`, params);
     const read = JSON.stringify(plan.rows[0]?.['QUERY PLAN']).match(/"samples_\d{8}"/g) ?? [];
     expect([...new Set(read)]).toEqual(['"samples_20230924"']);
   });
@@ -119,23 +123,23 @@ describe('PostgreSQL partitions', () => {
   it('rolls up a host whose clock jumped years ahead in one run, making only the months used', async () => {
     const near = D0 + 50 * DAY;
     const far = near + 3 * 365 * DAY;
-    await storage.ingest(batchOf({ agentId: 'p3', series: [seriesOf('jumpy', [[near, 1], [far, 2]])] }));
-    const result = await storage.rollUp(near + 3_600_000);
+    await fresh.storage.ingest(batchOf({ agentId: 'p3', series: [seriesOf('jumpy', [[near, 1], [far, 2]])] }));
+    const result = await fresh.storage.rollUp(near + 3_600_000);
     const used = ['samples_5m_202309', 'samples_5m_202609'];
     expect(result.created).toContain('samples_5m_202609');
     expect(result.created.filter((name) => !used.includes(name))).toEqual([]);
-    const rolled = await storage.pool.query('SELECT bucket_ms, count FROM samples_5m ORDER BY bucket_ms DESC LIMIT 1');
+    const rolled = await fresh.storage.pool.query('SELECT bucket_ms, count FROM samples_5m ORDER BY bucket_ms DESC LIMIT 1');
     expect(rolled.rows[0]).toEqual({ bucket_ms: far, count: 1 });
   });
 
   it('skips a maintenance run while another replica holds its lock', async () => {
-    const other = new pg.Client(db.url);
+    const other = new pg.Client(fresh.db.url);
     await other.connect();
     try {
       await other.query('SELECT pg_advisory_lock($1, $2)', [0x68_70_6a_62, 3]);
-      expect((await storage.applyRetention(Date.now())).ran).toBe(false);
+      expect((await fresh.storage.applyRetention(Date.now())).ran).toBe(false);
       await other.query('SELECT pg_advisory_unlock($1, $2)', [0x68_70_6a_62, 3]);
-      expect((await storage.applyRetention(Date.now())).ran).toBe(true);
+      expect((await fresh.storage.applyRetention(Date.now())).ran).toBe(true);
     } finally {
       await other.end();
     }
@@ -143,29 +147,18 @@ describe('PostgreSQL partitions', () => {
 });
 
 describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
-  let db: TestDatabase;
-  let storage: PostgresStorage;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    storage = (await openStorage({ databaseUrl: db.url, poolMax: 4, dataDir: '/nonexistent', log: silentLogger() })) as PostgresStorage;
-  });
-
-  afterAll(async () => {
-    await storage?.close();
-    await db?.drop();
-  });
+  const fresh = freshStorage();
 
   it('keeps refusing the keys stored before it until retention empties them at once', async () => {
-    await migratePostgres(storage.pool, postgresMigrations.filter((m) => m.name < '009'));
-    await storage.pool.query(
+    await migratePostgres(fresh.storage.pool, postgresMigrations.filter((m) => m.name < '009'));
+    await fresh.storage.pool.query(
       `INSERT INTO batches (agent_id, incarnation, seq, received_ms, samples)
        SELECT 'before', 'inc-1', seq, $1::bigint + seq * 10000, 1 FROM generate_series(1, 3) AS seq`,
       [D0 + 3_600_000],
     );
-    await storage.migrate();
+    await fresh.storage.migrate();
 
-    const kinds = await storage.pool.query<{ relname: string; relkind: string }>(
+    const kinds = await fresh.storage.pool.query<{ relname: string; relkind: string }>(
       "SELECT relname, relkind FROM pg_class WHERE relname IN ('batches', 'batches_unpartitioned') ORDER BY relname",
     );
     expect(kinds.rows).toEqual([
@@ -177,18 +170,18 @@ describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
       const series = [seriesOf('upgraded', [[D0 + 3_600_000, seq]])];
       return batchOf({ agentId: 'before', seq, receivedMs: D0 + DAY, series });
     };
-    expect((await storage.ingest(resend(2))).duplicate).toBe(true);
-    expect((await storage.ingest(resend(4))).duplicate).toBe(false);
+    expect((await fresh.storage.ingest(resend(2))).duplicate).toBe(true);
+    expect((await fresh.storage.ingest(resend(4))).duplicate).toBe(false);
 
     // The newest old key was received on D0: the key limit passes it 15 days after that day.
-    await storage.rollUp(D0 + 16 * DAY);
-    expect((await storage.applyRetention(D0 + 15 * DAY)).dropped).not.toContain('batches_unpartitioned');
-    const result = await storage.applyRetention(D0 + 16 * DAY);
+    await fresh.storage.rollUp(D0 + 16 * DAY);
+    expect((await fresh.storage.applyRetention(D0 + 15 * DAY)).dropped).not.toContain('batches_unpartitioned');
+    const result = await fresh.storage.applyRetention(D0 + 16 * DAY);
     expect(result.dropped).toEqual(['samples_20230722', 'batches_20230722', 'batches_unpartitioned']);
-    const left = await storage.pool.query(`
+    const left = await fresh.storage.pool.query(`
       SELECT (SELECT count(*)::int FROM batches_unpartitioned) AS n,
         (SELECT count(*)::int FROM storage_state WHERE name LIKE 'batches%') AS state`);
     expect(left.rows[0]).toEqual({ n: 0, state: 0 });
-    expect((await storage.ingest(resend(2))).duplicate).toBe(false);
+    expect((await fresh.storage.ingest(resend(2))).duplicate).toBe(false);
   });
 });
