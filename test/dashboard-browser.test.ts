@@ -11,7 +11,7 @@ import type { RunningProcess } from './helpers/processes.js';
 // on its embedded store with a few batches from two hosts. It signs in with a viewer token and
 // checks the host list, the open alert and the host page's charts, with no console error (a
 // script error or a Content-Security-Policy violation would show there). An agent token is
-// refused at sign-in.
+// refused at sign-in, and so is text that is not a token.
 
 const CHROMIUM = '/usr/bin/chromium';
 // Without the networking switches Chromium phones home for updates, sync and safe browsing.
@@ -37,14 +37,18 @@ rules:
 `;
 }
 
-/** Ten minutes of figures, one sample every 30 s, in two batches; db-1 runs hot. */
+/**
+ * Ten minutes of figures, one sample every 30 s, in two batches; db-1 runs hot. web-1's role
+ * changed between its batches (api, then web), so it has two CPU series of the same name.
+ */
 function batches(host: string, nowMs: number): Uint8Array[] {
   const times = Array.from({ length: 20 }, (_, i) => nowMs - (19 - i) * 30_000);
   const cpu = host === 'db-1' ? 95 : 20;
+  const cpuLabels = (seq: number) => (host === 'web-1' ? { role: seq === 1 ? 'api' : 'web' } : {});
   const series = (metric: string, labels: Record<string, string>, value: (i: number) => number) =>
     ({ metric, labels, timestampsMs: times, values: times.map((_, i) => value(i)) });
-  const all = [
-    series('cpu_usage_percent', {}, (i) => cpu + (i % 3)),
+  const all = (seq: number) => [
+    series('cpu_usage_percent', cpuLabels(seq), (i) => cpu + (i % 3)),
     series('memory_used_percent', {}, (i) => 40 + i / 2),
     series('load_1m', {}, (i) => 0.5 + (i % 4) / 10),
     series('filesystem_used_percent', { mount: '/', device: '/dev/vda1', fstype: 'ext4' }, () => 71.5),
@@ -62,7 +66,7 @@ function batches(host: string, nowMs: number): Uint8Array[] {
         sentAtMs: nowMs,
         intervalMs: 30_000,
         labels: { env: 'test' },
-        series: all.map((one) => ({
+        series: all(seq).map((one) => ({
           ...one,
           timestampsMs: one.timestampsMs.slice(from, to),
           values: one.values.slice(from, to),
@@ -158,6 +162,21 @@ describe('the dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('refuses text that is not a token, saying how long it is but never showing it', async () => {
+    const { page, errors } = await openPage();
+    const pasted = 'correct-horse-battery-staple';
+    await page.fill('#token-input', pasted);
+    await page.click('#sign-in-form button');
+    await expect.poll(() => page.textContent('#sign-in-error'), { timeout: WAIT_MS }).toBe(
+      'That is not a hostpulse token: a token starts with hp_ and is 46 characters long ' +
+        '(this one is 28 characters and does not start with hp_).',
+    );
+    expect(await page.content()).not.toContain(pasted);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('signs in with a viewer token and shows hosts, the alert and a host with its charts', async () => {
     const { page, errors } = await openPage();
     await page.fill('#token-input', viewerToken);
@@ -184,7 +203,8 @@ describe('the dashboard in headless Chromium', () => {
     // Attached, not visible: a flat line has no height, which Playwright counts as hidden.
     await line.waitFor({ state: 'attached' });
     expect(await line.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){5,}/);
-    expect(await cpu.locator('.legend').textContent()).toMatch(/used/);
+    // Two series both named "used": the legend tells them apart by the label that differs.
+    expect(await cpu.locator('.legend').textContent()).toMatch(/used \(role=api\) 2\d %used \(role=web\) 2\d %/);
     const filesystem = page.locator('figure[data-chart="Filesystem use"] .legend');
     await expect.poll(() => filesystem.textContent(), { timeout: WAIT_MS }).toMatch(/\/ 71\.5 %.*\/var 35 %/);
     expect(await page.textContent('.host-page h1')).toMatch(/web-1\s*up/);

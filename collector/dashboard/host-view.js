@@ -3,6 +3,7 @@ import { alertsTable } from './alerts.js';
 import { lineChart } from './chart.js';
 import { el } from './dom.js';
 import * as format from './format.js';
+import { legendNames } from './legend.js';
 
 // One host: what it is, its open alerts, its checks and backups (when its agent watches any),
 // and charts over a chosen window. Each chart is one query per metric with a step sized to
@@ -57,12 +58,14 @@ export async function loadHostView(host, rangeName, nowMs) {
     Promise.all(
       CHARTS.map(async (chart) => {
         const answers = await Promise.all(chart.metrics.map(([metric]) => ask(metric)));
-        // The metrics in the order written above (used before iowait), each one's series by name.
-        const series = answers.flatMap((answer, i) =>
-          answer.series
-            .map((one) => ({ name: chart.metrics[i][1](one.labels), points: one.points }))
-            .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true })),
+        const found = answers.flatMap((answer, i) =>
+          answer.series.map((one) => ({ ...one, metric: i, name: chart.metrics[i][1](one.labels) })),
         );
+        const names = legendNames(found);
+        // The metrics in the order written above (used before iowait), each one's series by name.
+        const series = found
+          .map((one, i) => ({ metric: one.metric, name: names[i], points: one.points }))
+          .sort((a, b) => a.metric - b.metric || a.name.localeCompare(b.name, undefined, { numeric: true }));
         return { ...chart, series };
       }),
     ),

@@ -14,7 +14,7 @@ export function wireSignIn(onSignedIn) {
     event.preventDefault();
     const token = input.value.trim();
     if (!TOKEN_SHAPE.test(token)) {
-      showSignInError('That is not a hostpulse token: it starts with hp_ and has 46 characters.');
+      showSignInError(malformedTokenMessage(token));
       return;
     }
     try {
@@ -31,6 +31,22 @@ export function wireSignIn(onSignedIn) {
       else showSignInError(`The collector did not answer: ${err.message}`);
     }
   });
+}
+
+/**
+ * Says what a token looks like and how the pasted text differs, by its length and prefix only:
+ * the text itself is never shown, since it may be some other secret pasted by mistake.
+ */
+export function malformedTokenMessage(pasted) {
+  const expected = 'a token starts with hp_ and is 46 characters long';
+  if (pasted.length === 0) return `Paste a hostpulse token: ${expected}.`;
+  const prefixed = pasted.startsWith('hp_');
+  const found = [
+    `this one is ${pasted.length} character${pasted.length === 1 ? '' : 's'}`,
+    prefixed ? null : 'does not start with hp_',
+    prefixed && pasted.length === 46 ? 'holds a character other than letters, digits, _ and -' : null,
+  ].filter(Boolean).join(' and ');
+  return `That is not a hostpulse token: ${expected} (${found}).`;
 }
 
 export function showSignInError(message) {

@@ -25,6 +25,7 @@ const ASSET_FILES = [
   ['alert-view.js', 'text/javascript; charset=utf-8'],
   ['host-view.js', 'text/javascript; charset=utf-8'],
   ['chart.js', 'text/javascript; charset=utf-8'],
+  ['legend.js', 'text/javascript; charset=utf-8'],
 ] as const;
 
 export type AssetName = (typeof ASSET_FILES)[number][0];
