@@ -91,6 +91,20 @@ function takeRunLock(file) {
   });
 }
 
+/**
+ * A saved token the running collector refuses (revoked with `token revoke`) is replaced by a
+ * new one of the same name, so a restart repairs it instead of an agent logging 401s.
+ */
+async function renewRefusedToken(file, kindArgs, kind) {
+  const answer = await fetch(`${url}/api/v1/ping`, {
+    headers: { authorization: `Bearer ${readFileSync(file, 'utf8').trim()}` },
+  });
+  if (answer.status !== 401) return;
+  step(`the saved ${kind} token was refused (revoked?); making a new one`);
+  rmSync(file, { force: true });
+  token(file, ['token', 'create', ...kindArgs, '--config', collectorConfig], `creating the ${kind} token`);
+}
+
 async function waitReady(url, child) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -160,6 +174,11 @@ writeOwnedKeys(agentConfig, ` ${owns} collector.url, collector.token_file, buffe
   ...(agentIsNew ? [[['interval'], '5s']] : []),
 ]);
 
+// The agent's configuration is checked before anything starts, so a typo in agent.yaml stops
+// here with the agent's own message instead of after a banner saying all is running.
+const checked = capture([agentBin, '--check-config', '--config', agentConfig], 'checking .hostpulse/agent.yaml');
+const intervalMs = JSON.parse(checked.slice(checked.indexOf('{'))).intervalMs;
+
 step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
 const collector = spawn(node, [...unitNodeFlags('collector'), collectorBin, '--config', collectorConfig], {
   cwd: root,
@@ -171,6 +190,8 @@ if (!(await waitReady(url, collector))) {
   collector.kill('SIGTERM');
   process.exit(1);
 }
+await renewRefusedToken(join(home, 'agent.token'), ['--agent', 'local-agent'], 'agent');
+await renewRefusedToken(join(home, 'api.token'), ['--api', 'local-admin', '--role', 'admin'], 'API');
 step('starting the agent on this host (log: .hostpulse/agent.log)');
 const agent = spawn(node, [agentBin, '--config', agentConfig], {
   cwd: root,
@@ -178,12 +199,21 @@ const agent = spawn(node, [agentBin, '--config', agentConfig], {
   stdio: ['ignore', openSync(join(home, 'agent.log'), 'a'), openSync(join(home, 'agent.log'), 'a')],
 });
 
+// An agent that cannot start (its buffer locked by another agent, a token file it cannot read)
+// exits within a second: say so instead of printing that everything runs.
+await new Promise((r) => setTimeout(r, 1_500));
+if (agent.exitCode !== null) {
+  process.stderr.write(`the agent exited with ${agent.exitCode} at start; read .hostpulse/agent.log\n`);
+  collector.kill('SIGTERM');
+  process.exit(1);
+}
+
 const host = (await import('node:os')).hostname();
 process.stdout.write(`
 hostpulse is running.
   dashboard  ${url}/   (sign in with the token in .hostpulse/api.token)
   collector  ${url}   (embedded SQLite in .hostpulse/data)
-  agent      sampling ${host} every 5 s, buffer .hostpulse/agent.db
+  agent      sampling ${host} every ${intervalMs / 1000} s, buffer .hostpulse/agent.db
   API token  .hostpulse/api.token
 
 Try, in another terminal (points appear within about 15 s):
