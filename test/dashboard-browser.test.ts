@@ -44,7 +44,8 @@ rules:
 function batches(host: string, nowMs: number): Uint8Array[] {
   const times = Array.from({ length: 20 }, (_, i) => nowMs - (19 - i) * 30_000);
   const cpu = host === 'db-1' ? 95 : 20;
-  const cpuLabels = (seq: number) => (host === 'web-1' ? { role: seq === 1 ? 'api' : 'web' } : {});
+  const cpuLabels = (seq: number): Record<string, string> =>
+    host === 'web-1' ? { role: seq === 1 ? 'api' : 'web' } : {};
   const series = (metric: string, labels: Record<string, string>, value: (i: number) => number) =>
     ({ metric, labels, timestampsMs: times, values: times.map((_, i) => value(i)) });
   const all = (seq: number) => [

@@ -56,7 +56,7 @@ describe('legend names', () => {
   });
 
   it('shortens long values and flattens line breaks, and reads only own label keys', () => {
-    const series = [
+    const series: { name: string; labels: Record<string, string> }[] = [
       { name: 'used', labels: { note: `first line\nsecond line of a long note` } },
       { name: 'used', labels: { constructor: 'x' } },
     ];
