@@ -210,3 +210,46 @@ export function backfillFor(agents, samples) {
   const cycles = Math.max(1, Math.round(samples / (agents * SIMULATED_SERIES)));
   return { cycles, text: `${(cycles * SIMULATED_INTERVAL_MS) / 1000}s` };
 }
+
+/** Every sample line of a Prometheus text page: name, labels as written, value. */
+export function parseExposition(text) {
+  const samples = [];
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (match) samples.push({ name: match[1], labels: match[2] ?? '', value: Number(match[3]) });
+  }
+  return samples;
+}
+
+export async function scrape(url) {
+  const answer = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  if (!answer.ok) throw new Error(`${url}/metrics answered HTTP ${answer.status}`);
+  return parseExposition(await answer.text());
+}
+
+/** A histogram of a scrape as cumulative buckets (upper bound in seconds, count), sum and count. */
+export function histogramOf(samples, name) {
+  const buckets = samples
+    .filter((s) => s.name === `${name}_bucket`)
+    .map((s) => ({ le: Number(/le="([^"]+)"/.exec(s.labels)[1]), count: s.value }))
+    .sort((a, b) => a.le - b.le);
+  const one = (suffix) => samples.find((s) => s.name === `${name}${suffix}`)?.value;
+  if (buckets.length === 0) throw new Error(`/metrics has no ${name}: is the collector on PostgreSQL?`);
+  return { buckets, sum: one('_sum'), count: one('_count') };
+}
+
+/**
+ * What a histogram recorded between two scrapes: the count, the mean in ms and, for each
+ * quantile, the upper bound of the bucket holding it (Infinity past the last finite bucket).
+ * The bound, not a value interpolated inside the bucket: that is all the page knows.
+ */
+export function histogramBetween(before, after, quantiles) {
+  const count = after.count - before.count;
+  if (count === 0) return { count, meanMs: 0, boundsMs: quantiles.map(() => 0) };
+  const meanMs = ((after.sum - before.sum) / count) * 1000;
+  const boundsMs = quantiles.map((q) => {
+    const bucket = after.buckets.find((b, i) => b.count - before.buckets[i].count >= q * count);
+    return bucket.le * 1000;
+  });
+  return { count, meanMs, boundsMs };
+}

@@ -18,7 +18,8 @@
 import { parseArgs } from 'node:util';
 import { collectorConfigSchema } from '../collector/dist/config.js';
 import {
-  SIMULATED_INTERVAL_MS, SIMULATED_SERIES, backfillFor, countStoredRows, median, runSimulate, sleep, startPostgresCollector,
+  SIMULATED_INTERVAL_MS, SIMULATED_SERIES, backfillFor, countStoredRows, histogramBetween, histogramOf, median,
+  runSimulate, scrape, sleep, startPostgresCollector,
 } from './lib.mjs';
 
 const { values: flags } = parseArgs({
@@ -55,50 +56,18 @@ const firstSamples = agents * SIMULATED_SERIES;
 const SCRAPE_EVERY_MS = 1_000;
 const WAIT_HISTOGRAM = 'hostpulse_db_pool_wait_seconds';
 
-/** Every sample line of a Prometheus text page: name, labels as written, value. */
-function parseExposition(text) {
-  const samples = [];
-  for (const line of text.split('\n')) {
-    const match = /^([A-Za-z_:][A-Za-z0-9_:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
-    if (match) samples.push({ name: match[1], labels: match[2] ?? '', value: Number(match[3]) });
-  }
-  return samples;
-}
-
-async function scrape(url) {
-  const answer = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
-  if (!answer.ok) throw new Error(`${url}/metrics answered HTTP ${answer.status}`);
-  return parseExposition(await answer.text());
-}
-
 function gauge(samples, name) {
   const found = samples.find((s) => s.name === name);
   if (!found) throw new Error(`/metrics has no ${name}: is the collector on PostgreSQL?`);
   return found.value;
 }
 
-/** The wait histogram as cumulative buckets (upper bound in seconds, count), sum and count. */
-function waitHistogram(samples) {
-  const buckets = samples
-    .filter((s) => s.name === `${WAIT_HISTOGRAM}_bucket`)
-    .map((s) => ({ le: Number(/le="([^"]+)"/.exec(s.labels)[1]), count: s.value }))
-    .sort((a, b) => a.le - b.le);
-  if (buckets.length === 0) throw new Error(`/metrics has no ${WAIT_HISTOGRAM}: is the collector on PostgreSQL?`);
-  return { buckets, sum: gauge(samples, `${WAIT_HISTOGRAM}_sum`), count: gauge(samples, `${WAIT_HISTOGRAM}_count`) };
-}
+const waitHistogram = (samples) => histogramOf(samples, WAIT_HISTOGRAM);
 
-/**
- * Connects made between two scrapes, their mean wait, and the upper bound of the bucket that
- * holds the 99th percentile (Infinity past the last finite bucket). The bound, not a value
- * interpolated inside the bucket: with buckets of 5, 10, 25 ms... that is all the page knows.
- */
+/** Connects made between two scrapes, their mean wait and the bound of the p99's bucket. */
 function waitBetween(before, after) {
-  const count = after.count - before.count;
-  if (count === 0) return { count, meanMs: 0, p99BoundMs: 0 };
-  const meanMs = ((after.sum - before.sum) / count) * 1000;
-  const rank = 0.99 * count;
-  const bucket = after.buckets.find((b, i) => b.count - before.buckets[i].count >= rank);
-  return { count, meanMs, p99BoundMs: bucket.le * 1000 };
+  const { count, meanMs, boundsMs } = histogramBetween(before, after, [0.99]);
+  return { count, meanMs, p99BoundMs: boundsMs[0] };
 }
 
 /** Scrapes once a second until stop(), keeping the highest waiting-requests and open-connections gauges. */
