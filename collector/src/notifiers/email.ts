@@ -7,10 +7,10 @@ import {
   Secret,
   quote,
   type Loaded,
-  type Problem,
 } from '@hostpulse/shared';
 import { buildEmailMessage } from './email-message.js';
 import { cut, type DeliveryResult, type NotifierDefinition } from './notifier.js';
+import { oneSecretSource } from './secret-source.js';
 
 // Alert mail over SMTP (smtp://user:pass@host:port, smtps:// for implicit TLS). The SMTP URL
 // carries a password, so it is logged only through safeUrl() and never stored in attempts.
@@ -42,10 +42,7 @@ export const emailNotifier: NotifierDefinition<EmailConfig> = {
   config: emailConfigSchema,
 
   validate(config, at) {
-    const problems: Problem[] = [];
-    if ((config.smtpUrl === undefined) === (config.smtpUrlFile === undefined)) {
-      problems.push({ path: at, message: 'needs exactly one of smtp_url: or smtp_url_file:' });
-    }
+    const problems = oneSecretSource(config.smtpUrl, config.smtpUrlFile, at, 'smtp_url');
     if (config.smtpUrl !== undefined && !isSmtpUrl(config.smtpUrl)) {
       const message = `${quote(safeUrl(config.smtpUrl))} is not an smtp:// or smtps:// URL`;
       problems.push({ path: `${at}.smtp_url`, message });

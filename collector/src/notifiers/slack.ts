@@ -5,11 +5,11 @@ import {
   readSecret,
   Secret,
   type Loaded,
-  type Problem,
 } from '@hostpulse/shared';
 import { buildSlackMessage } from './slack-message.js';
 import { postJson } from './http-post.js';
 import type { NotifierDefinition } from './notifier.js';
+import { oneSecretSource } from './secret-source.js';
 
 // Slack incoming webhooks. The webhook URL's path is itself the secret, so only its origin is
 // ever logged or stored in the attempt history. A 429 comes back with Retry-After, which the
@@ -35,11 +35,7 @@ export const slackNotifier: NotifierDefinition<SlackConfig> = {
   config: slackConfigSchema,
 
   validate(config, at) {
-    const problems: Problem[] = [];
-    if ((config.webhookUrl === undefined) === (config.webhookUrlFile === undefined)) {
-      const message = 'needs exactly one of webhook_url: or webhook_url_file:';
-      problems.push({ path: at, message });
-    }
+    const problems = oneSecretSource(config.webhookUrl, config.webhookUrlFile, at, 'webhook_url');
     // The URL is a secret: say what is wrong without echoing it.
     if (config.webhookUrl !== undefined && !/^https?:\/\/[^/\s]+\/\S*$/.test(config.webhookUrl)) {
       const message = 'is not an http(s) URL (value not shown: it is a secret)';

@@ -6,10 +6,10 @@ import {
   readSecret,
   Secret,
   type Loaded,
-  type Problem,
 } from '@hostpulse/shared';
 import { postJson } from './http-post.js';
 import type { NotifierDefinition } from './notifier.js';
+import { oneSecretSource } from './secret-source.js';
 import { webhookBody } from './webhook-body.js';
 
 // A JSON POST to any HTTP endpoint (webhook-body.ts). With a secret, each request carries
@@ -40,10 +40,7 @@ export const webhookNotifier: NotifierDefinition<WebhookConfig> = {
   config: webhookConfigSchema,
 
   validate(config, at) {
-    const problems: Problem[] = [];
-    if ((config.url === undefined) === (config.urlFile === undefined)) {
-      problems.push({ path: at, message: 'needs exactly one of url: or url_file:' });
-    }
+    const problems = oneSecretSource(config.url, config.urlFile, at, 'url');
     if (config.url !== undefined && !/^https?:\/\/[^/\s]+\S*$/.test(config.url)) {
       const message = 'is not an http(s) URL (value not shown: it may hold a token)';
       problems.push({ path: `${at}.url`, message });
