@@ -108,7 +108,9 @@ async function render(place) {
   const nowMs = serverNow();
   const [hosts, alerts] = await Promise.all([loadHosts(), loadOpenAlerts()]);
   const firing = alerts?.filter((alert) => alert.state === 'firing').length ?? 0;
-  const alertText = alerts === null ? '' : ` · ${alerts.length} open alert${alerts.length === 1 ? '' : 's'}${firing ? ` (${firing} firing)` : ''}`;
+  const plural = alerts?.length === 1 ? '' : 's';
+  const firingText = firing ? ` (${firing} firing)` : '';
+  const alertText = alerts === null ? '' : ` · ${alerts.length} open alert${plural}${firingText}`;
   byId('summary').textContent = `${fleetSummary(hosts)}${alertText}`;
 
   if (place.view === 'overview') {
@@ -134,7 +136,9 @@ async function render(place) {
   const host = hosts.find((one) => one.id === place.hostId || one.name === place.hostId);
   const page = byId('host-view');
   if (!host) {
-    page.replaceChildren(el('p', {}, el('a', { href: '#/' }, '← all hosts')), el('p', { class: 'error' }, `No host ${place.hostId} is known to this collector.`));
+    const back = el('p', {}, el('a', { href: '#/' }, '← all hosts'));
+    const unknown = el('p', { class: 'error' }, `No host ${place.hostId} is known to this collector.`);
+    page.replaceChildren(back, unknown);
     show('host');
     return;
   }

@@ -16,20 +16,27 @@ export interface PingReport {
   readonly error?: string;
 }
 
-export async function pingCollector(client: CollectorClient, now: () => number = Date.now): Promise<PingReport> {
+export async function pingCollector(
+  client: CollectorClient,
+  now: () => number = Date.now,
+): Promise<PingReport> {
   const url = client.safeBaseUrl;
   const started = now();
   try {
     const answer = await client.ping();
     const roundTripMs = now() - started;
     const base = { url, reachable: true, status: answer.status, roundTripMs };
-    if (answer.status === 401 || answer.status === 403) return { ...base, tokenAccepted: false, error: errorReason(answer) };
+    if (answer.status === 401 || answer.status === 403) {
+      return { ...base, tokenAccepted: false, error: errorReason(answer) };
+    }
     if (answer.status !== 200) return { ...base, error: errorReason(answer) };
     const { serverTimeMs, tokenKind } = readPing(answer.text);
-    const clockSkewMs = serverTimeMs === undefined ? undefined : Math.round(serverTimeMs - (started + roundTripMs / 2));
+    const midpointMs = started + roundTripMs / 2;
+    const clockSkewMs = serverTimeMs === undefined ? undefined : Math.round(serverTimeMs - midpointMs);
     // The ping route takes any valid token; ingest takes only agent tokens.
     if (tokenKind !== undefined && tokenKind !== 'agent') {
-      const error = `the token is valid but of kind ${JSON.stringify(tokenKind)}; ingest needs an agent token`;
+      const kind = JSON.stringify(tokenKind);
+      const error = `the token is valid but of kind ${kind}; ingest needs an agent token`;
       return { ...base, tokenAccepted: false, clockSkewMs, error };
     }
     return { ...base, tokenAccepted: true, clockSkewMs };

@@ -28,10 +28,13 @@ function toStorageError(err: unknown, what: string, path: string): Error {
   }
   // better-sqlite3 throws a TypeError once close() has run.
   if (err instanceof TypeError && /database connection is not open/i.test(message)) {
-    return new HostpulseError('storage_unavailable', `embedded database ${path} is closed (${what})`, {}, { cause: err });
+    const closed = `embedded database ${path} is closed (${what})`;
+    return new HostpulseError('storage_unavailable', closed, {}, { cause: err });
   }
   if (code === 'SQLITE_CONSTRAINT_CHECK' && what === 'ingest') {
-    return new HostpulseError('batch_invalid', `batch refused by the database: ${message}`, {}, { cause: err });
+    const refused = `batch refused by the database: ${message}`;
+    return new HostpulseError('batch_invalid', refused, {}, { cause: err });
   }
-  return new HostpulseError('internal', `embedded database ${what} failed: ${message}`, { sqliteCode: code }, { cause: err });
+  const failed = `embedded database ${what} failed: ${message}`;
+  return new HostpulseError('internal', failed, { sqliteCode: code }, { cause: err });
 }
