@@ -7,7 +7,7 @@ import {
   pairsOf,
   type LabelValues,
 } from './exposition.js';
-import type { MetricDefinition } from './counter.js';
+import type { MetricDefinition } from './single-value.js';
 
 export interface HistogramDefinition<L extends string> extends MetricDefinition<L> {
   /** Upper bounds, growing; +Inf is added. */

@@ -1,4 +1,5 @@
-import { Counter, type MetricDefinition } from './counter.js';
+import { Counter } from './counter.js';
+import type { MetricDefinition } from './single-value.js';
 import { Gauge, type GaugeDefinition } from './gauge.js';
 import { Histogram, type HistogramDefinition } from './histogram.js';
 
