@@ -5,14 +5,15 @@ import { openStorage } from '../src/storage/open-storage.js';
 import { migratePostgres } from '../src/storage/postgres/migrate.js';
 import { postgresMigrations } from '../src/storage/postgres/migrations/index.js';
 import { PostgresStorage } from '../src/storage/postgres/postgres-storage.js';
-import { ROLL_UP, rollUpParams } from '../src/storage/postgres/rollup.js';
 import { createTestDatabase, type TestDatabase } from './helpers/pg.js';
 import { batchOf, seriesOf } from './storage.suite.js';
 
-// PostgreSQL's daily partitions, seen in the catalog: migration 004 moves existing samples into
-// them, ingest makes the ones it needs (of samples and of exactly-once keys), retention drops
-// whole ones, and a job held by another replica's advisory lock does not run twice; migration
-// 009 keeps the keys stored before it refusing their resends.
+// PostgreSQL's daily partitions, seen in the catalog: migrations 004 and 011 move existing
+// samples into them (as 5-minute chunks since 011), ingest makes the ones of exactly-once keys
+// and the rollup job those of the chunks it folds, retention drops whole ones, and a job held by
+// another replica's advisory lock does not run twice; migration 009 keeps the keys stored before
+// it refusing their resends. The fold itself: batch rows become chunks and rollups, late ones
+// too.
 
 const DAY = 86_400_000;
 const D0 = 1_689_984_000_000; // a UTC midnight
@@ -44,28 +45,38 @@ function freshStorage(): { readonly storage: PostgresStorage; readonly db: TestD
 describe('PostgreSQL partitions', () => {
   const fresh = freshStorage();
 
-  it('moves the samples of an older schema into daily partitions, losing none', async () => {
+  it('moves the samples of an older schema into daily partitions of chunks, losing none and rolling them up', async () => {
     await migratePostgres(fresh.storage.pool, postgresMigrations.slice(0, 2));
+    await fresh.storage.pool.query(`INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms,
+      interval_ms, clock_skew_ms, state, last_incarnation) VALUES ('old', 'old', '{}', '1', 0, 0, 10000, 0, 'up', 'i')`);
+    await fresh.storage.pool.query(`INSERT INTO series (id, host_id, metric, labels, labels_key)
+      VALUES (1, 'old', 'old_metric', '{}', '')`);
     await fresh.storage.pool.query(
       `INSERT INTO samples SELECT 1, $1::bigint + i * 3600000, i FROM generate_series(0, 71) AS i`,
       [D0],
     );
     await fresh.storage.migrate();
 
-    expect(await partitions(fresh.storage.pool, 'samples')).toEqual(['samples_20230722', 'samples_20230723', 'samples_20230724']);
+    const days = ['sample_chunks_20230722', 'sample_chunks_20230723', 'sample_chunks_20230724'];
+    expect(await partitions(fresh.storage.pool, 'sample_chunks')).toEqual(days);
     const count = await fresh.storage.pool.query<{ n: number; total: number }>('SELECT count(*)::int AS n, sum(value)::int AS total FROM samples');
     expect(count.rows[0]).toEqual({ n: 72, total: (71 * 72) / 2 });
-    expect((await fresh.storage.pool.query('SELECT to_regclass($1) AS t', ['samples_unpartitioned'])).rows[0].t).toBeNull();
+    const rolled = await fresh.storage.pool.query('SELECT count(*)::int AS n, sum(sum_value)::int AS total FROM samples_5m');
+    expect(rolled.rows[0]).toEqual({ n: 72, total: (71 * 72) / 2 });
+    const gone = await fresh.storage.pool.query("SELECT to_regclass('samples_unpartitioned') AS a, to_regclass('rollup_pending') AS b");
+    expect(gone.rows[0]).toEqual({ a: null, b: null });
   });
 
-  it('makes the partitions a batch needs at ingest, and the next days ahead by the job', async () => {
+  it('makes the partitions a batch needs at ingest and when folded, and the next days ahead by the job', async () => {
     const far = D0 + 40 * DAY;
     await fresh.storage.ingest(batchOf({ agentId: 'p1', series: [seriesOf('load_1m', [[far, 1], [far + DAY, 2]])] }));
-    expect(await partitions(fresh.storage.pool, 'samples')).toEqual(expect.arrayContaining(['samples_20230831', 'samples_20230901']));
+    expect(await partitions(fresh.storage.pool, 'batches')).toContain('batches_20230901');
+    await fresh.storage.rollUp(far + 2 * DAY);
+    expect(await partitions(fresh.storage.pool, 'sample_chunks')).toEqual(expect.arrayContaining(['sample_chunks_20230831', 'sample_chunks_20230901']));
 
     const made = await fresh.storage.preparePartitions(D0 + 100 * DAY);
-    const days = ['samples_20231030', 'samples_20231031', 'samples_20231101', 'samples_20231102'];
-    const keyDays = days.map((name) => name.replace('samples_', 'batches_'));
+    const days = ['sample_chunks_20231030', 'sample_chunks_20231031', 'sample_chunks_20231101', 'sample_chunks_20231102'];
+    const keyDays = days.map((name) => name.replace('sample_chunks_', 'batches_'));
     expect(made.created).toEqual(expect.arrayContaining([...days, ...keyDays, 'samples_5m_202310', 'samples_5m_202311']));
     expect((await fresh.storage.preparePartitions(D0 + 100 * DAY)).created).toEqual([]);
   });
@@ -78,10 +89,10 @@ describe('PostgreSQL partitions', () => {
     await fresh.storage.rollUp(now);
     const result = await fresh.storage.applyRetention(now);
 
-    expect(result.dropped).toEqual(['samples_20230722', 'samples_20230723']);
-    const left = await partitions(fresh.storage.pool, 'samples');
-    expect(left[0]).toBe('samples_20230724');
-    expect(left).not.toContain('samples_20230722');
+    expect(result.dropped).toEqual(['sample_chunks_20230722', 'sample_chunks_20230723']);
+    const left = await partitions(fresh.storage.pool, 'sample_chunks');
+    expect(left[0]).toBe('sample_chunks_20230724');
+    expect(left).not.toContain('sample_chunks_20230722');
 
     const query = (stepMs?: number) =>
       fresh.storage.query({ metric: 'edge_metric', labels: {}, fromMs: D0 + DAY, toMs: D0 + 3 * DAY - 1, stepMs, agg: 'max', maxPoints: 1_000 });
@@ -110,23 +121,41 @@ describe('PostgreSQL partitions', () => {
     expect(await partitions(fresh.storage.pool, 'batches')).toContain('batches_20230727');
   });
 
-  it('rolls up a step from the raw partitions of its range only, not every day stored', async () => {
-    const series = [seriesOf('pruned', Array.from({ length: 5 }, (_, i): [number, number] => [D0 + 60 * DAY + i * DAY, i]))];
-    await fresh.storage.ingest(batchOf({ agentId: 'p5', series }));
-    const last = D0 + 64 * DAY;
-    const params = rollUpParams([['p5'], [last], [last + 300_000]]);
-    const plan = await fresh.storage.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${ROLL_UP}`, params);
-    const read = JSON.stringify(plan.rows[0]?.['QUERY PLAN']).match(/"samples_\d{8}"/g) ?? [];
-    expect([...new Set(read)]).toEqual(['"samples_20230924"']);
+  it('folds batch rows into one chunk per series and bucket, and a late batch into another chunk and the same rollup', async () => {
+    const b = D0 + 62 * DAY;
+    const points = Array.from({ length: 31 }, (_, i): [number, number] => [b + i * 10_000, i]);
+    await fresh.storage.ingest(batchOf({ agentId: 'p5', series: [seriesOf('folded', points)] }));
+    expect((await fresh.storage.rollUp(b + 20 * 60_000)).deletedRows).toBeGreaterThanOrEqual(1);
+    const chunks = () =>
+      fresh.storage.pool.query(`SELECT c.bucket_ms, cardinality(c.times_ms)::int AS n FROM sample_chunks c
+        JOIN series s ON s.id = c.series_id WHERE s.metric = 'folded' ORDER BY 1, 2`);
+    expect((await chunks()).rows).toEqual([{ bucket_ms: b, n: 30 }, { bucket_ms: b + 300_000, n: 1 }]);
+    const waiting = await fresh.storage.pool.query("SELECT count(*)::int AS n FROM sample_batches WHERE host_id = 'p5'");
+    expect(waiting.rows[0]).toEqual({ n: 0 });
+
+    const late = batchOf({ agentId: 'p5', seq: 2, series: [seriesOf('folded', [[b + 5_000, 100], [b + 295_000, -1]])] });
+    await fresh.storage.ingest(late);
+    const raw = { metric: 'folded', labels: {}, fromMs: b, toMs: b + 15_000, agg: 'max' as const, maxPoints: 100 };
+    // Before it is folded, a query reads the late batch row and the chunk together.
+    expect((await fresh.storage.query(raw))[0]?.points).toEqual([[b, 0], [b + 5_000, 100], [b + 10_000, 1]]);
+    await fresh.storage.rollUp(b + 20 * 60_000);
+    expect((await chunks()).rows).toEqual([{ bucket_ms: b, n: 2 }, { bucket_ms: b, n: 30 }, { bucket_ms: b + 300_000, n: 1 }]);
+    const rollup = await fresh.storage.pool.query(`SELECT min_value, max_value, sum_value, count, last_ms, last_value
+      FROM samples_5m r JOIN series s ON s.id = r.series_id WHERE s.metric = 'folded' AND r.bucket_ms = $1`, [b]);
+    const sum = (29 * 30) / 2 + 100 - 1;
+    expect(rollup.rows[0]).toEqual({ min_value: -1, max_value: 100, sum_value: sum, count: 32, last_ms: b + 295_000, last_value: -1 });
+    expect((await fresh.storage.query({ ...raw, toMs: b + 10_000 }))[0]?.points).toEqual([[b, 0], [b + 5_000, 100], [b + 10_000, 1]]);
+    const latest = (await fresh.storage.latest('p5')).find((v) => v.metric === 'folded');
+    expect(latest).toMatchObject({ timeMs: b + 300_000, value: 30 });
   });
 
   it('rolls up a host whose clock jumped years ahead in one run, making only the months used', async () => {
     const near = D0 + 50 * DAY;
     const far = near + 3 * 365 * DAY;
     await fresh.storage.ingest(batchOf({ agentId: 'p3', series: [seriesOf('jumpy', [[near, 1], [far, 2]])] }));
-    const result = await fresh.storage.rollUp(near + 3_600_000);
-    const used = ['samples_5m_202309', 'samples_5m_202609'];
-    expect(result.created).toContain('samples_5m_202609');
+    const result = await fresh.storage.rollUp(far + 3_600_000);
+    const used = ['samples_5m_202309', 'samples_5m_202609', 'sample_chunks_20230910', 'sample_chunks_20260909'];
+    expect(result.created).toEqual(expect.arrayContaining(['samples_5m_202609', 'sample_chunks_20260909']));
     expect(result.created.filter((name) => !used.includes(name))).toEqual([]);
     const rolled = await fresh.storage.pool.query('SELECT bucket_ms, count FROM samples_5m ORDER BY bucket_ms DESC LIMIT 1');
     expect(rolled.rows[0]).toEqual({ bucket_ms: far, count: 1 });
@@ -177,7 +206,8 @@ describe('PostgreSQL migration 009 (exactly-once keys by day)', () => {
     await fresh.storage.rollUp(D0 + 16 * DAY);
     expect((await fresh.storage.applyRetention(D0 + 15 * DAY)).dropped).not.toContain('batches_unpartitioned');
     const result = await fresh.storage.applyRetention(D0 + 16 * DAY);
-    expect(result.dropped).toEqual(['samples_20230722', 'batches_20230722', 'batches_unpartitioned']);
+    // Its sample was past retention.raw when folded, so it made a rollup and no chunk.
+    expect(result.dropped).toEqual(['batches_20230722', 'batches_unpartitioned']);
     const left = await fresh.storage.pool.query(`
       SELECT (SELECT count(*)::int FROM batches_unpartitioned) AS n,
         (SELECT count(*)::int FROM storage_state WHERE name LIKE 'batches%') AS state`);

@@ -38,12 +38,30 @@ export async function findHostPostgres(pool: pg.Pool, idOrName: string): Promise
   return row ? toHostRecord(row) : undefined;
 }
 
-// One index probe per series of the host, newest first: fast however long the history is.
+// Per series of the host, the newest of: the last point of its newest 5-minute bucket of
+// chunks (one index probe; a late batch can give a bucket two chunks, so all of that bucket's
+// are compared) and its points in the host's batch rows not folded yet (the last few minutes).
+// Fast however long the history is.
 const LATEST = `
+WITH waiting AS (
+  SELECT DISTINCT ON (u.series_id) u.series_id, u.t_ms, u.value
+  FROM sample_batches b
+  CROSS JOIN LATERAL unnest(b.series_ids, b.times_ms, b.vals) AS u (series_id, t_ms, value)
+  WHERE b.host_id = $1
+  ORDER BY u.series_id, u.t_ms DESC
+)
 SELECT s.metric, s.labels, last.t_ms, last.value
 FROM series s
 CROSS JOIN LATERAL (
-  SELECT t_ms, value FROM samples WHERE series_id = s.id ORDER BY t_ms DESC LIMIT 1
+  SELECT t_ms, value FROM (
+    SELECT c.times_ms[cardinality(c.times_ms)] AS t_ms, c.vals[cardinality(c.vals)] AS value
+    FROM sample_chunks c
+    WHERE c.series_id = s.id
+      AND c.bucket_ms = (SELECT max(bucket_ms) FROM sample_chunks WHERE series_id = s.id)
+    UNION ALL
+    SELECT t_ms, value FROM waiting WHERE waiting.series_id = s.id
+  ) AS candidates
+  ORDER BY t_ms DESC LIMIT 1
 ) AS last
 WHERE s.host_id = $1
 ORDER BY s.metric COLLATE "C", s.labels_key COLLATE "C"`;

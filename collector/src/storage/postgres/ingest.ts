@@ -18,9 +18,9 @@ import { inTransaction } from './transaction.js';
 // - Otherwise one transaction creates the host row and the missing series (INSERT ... ON
 //   CONFLICT DO NOTHING, then SELECT: safe when two replicas create the same series at once),
 //   then runs the same statement for this batch alone. The series limit is checked there.
-// - Before either, the daily partitions the samples and the batch key fall in are made when
-//   this process has not seen them yet (partitions.ts), so no insert fails for a missing
-//   partition.
+// - Before either, the daily partition the batch key falls in is made when this process has
+//   not seen it yet (partitions.ts), so no insert fails for a missing partition. Samples need
+//   none: they go into sample_batches, which is not partitioned (store-batches.ts).
 
 const CREATE_HOST = `
 INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms, interval_ms,
@@ -55,7 +55,7 @@ export interface IngestState {
 export async function ingestPostgres(state: IngestState, batch: IngestBatch): Promise<IngestResult> {
   const prepared = prepareBatch(batch, state.shapes);
   const { kept, refused } = state.limiter.split(batch.agentId, prepared.series);
-  await state.partitions.ensureFor(kept, batchDayMs(batch));
+  await state.partitions.ensureFor(batchDayMs(batch));
   const written = state.hostWrites.get(batch.agentId);
   const next = snapshotOf(batch);
   const cached = (s: PreparedSeries) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey);

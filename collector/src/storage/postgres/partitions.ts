@@ -1,21 +1,18 @@
 import type pg from 'pg';
 import { bucketStart } from '../policy.js';
-import type { PreparedSeries } from '../prepare-batch.js';
 
-// Daily partitions of samples (migration 004) and of the exactly-once keys in batches (009),
-// monthly ones of samples_5m. Partitions are made ahead by the partition job, and at ingest for
-// any day this process has not seen yet: a batch buffered for days, or a clock far off, still
-// finds its partitions. The set of days seen is only a cache: when retention drops a day,
-// another replica may still list it, and an insert into it fails with "no partition"; the store
-// forgets every day then and answers storage_unavailable, so the agent sends the batch again
-// and the day is made anew.
+// Daily partitions of sample_chunks (migration 011) and of the exactly-once keys in batches
+// (009), monthly ones of samples_5m. Partitions are made ahead by the partition job; the fold
+// job makes those of the chunks and rollups it writes, and ingest the day of a batch's key when
+// this process has not seen it yet: a batch buffered for days, or a clock far off, still finds
+// its partition. The set of days seen is only a cache: when retention drops a day, another
+// replica may still list it, and an insert into it fails with "no partition"; the store forgets
+// every day then and answers storage_unavailable, so the agent sends the batch again and the day
+// is made anew.
 
 export const DAY_MS = 86_400_000;
 
 const ENSURE = `SELECT hostpulse_ensure_partition($1, t) AS made FROM unnest($2::bigint[]) AS t`;
-const ENSURE_MIXED = `
-SELECT hostpulse_ensure_partition(parent, t) AS made
-FROM unnest($1::text[], $2::bigint[]) AS x (parent, t)`;
 
 const LIST = `
 SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
@@ -23,7 +20,7 @@ FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = $1::regclass
 ORDER BY c.relname`;
 
-export type PartitionedTable = 'samples' | 'samples_5m' | 'batches';
+export type PartitionedTable = 'sample_chunks' | 'samples_5m' | 'batches';
 
 export interface PartitionInfo {
   readonly name: string;
@@ -32,42 +29,18 @@ export interface PartitionInfo {
 }
 
 export class IngestPartitions {
-  private readonly knownSampleDays = new Set<number>();
   private readonly knownKeyDays = new Set<number>();
 
   constructor(private readonly pool: pg.Pool) {}
 
-  /**
-   * Makes the daily partitions these samples fall in and the one of the batch's key
-   * (`batchDayMs`), unless this process saw them made; one round trip for all of them.
-   */
-  async ensureFor(series: readonly PreparedSeries[], batchDayMs: number): Promise<void> {
-    const parents: PartitionedTable[] = [];
-    const days: number[] = [];
-    const wantedSampleDays = new Set<number>();
-    for (const s of series) {
-      for (const t of s.timestampsMs) {
-        const day = bucketStart(t, DAY_MS);
-        if (!this.knownSampleDays.has(day)) wantedSampleDays.add(day);
-      }
-    }
-    for (const day of wantedSampleDays) {
-      parents.push('samples');
-      days.push(day);
-    }
-    const keyDayNew = !this.knownKeyDays.has(batchDayMs);
-    if (keyDayNew) {
-      parents.push('batches');
-      days.push(batchDayMs);
-    }
-    if (days.length === 0) return;
-    await this.pool.query(ENSURE_MIXED, [parents, days]);
-    for (const day of wantedSampleDays) this.knownSampleDays.add(day);
-    if (keyDayNew) this.knownKeyDays.add(batchDayMs);
+  /** Makes the daily partition of a batch's key (`batchDayMs`) unless this process saw it made. */
+  async ensureFor(batchDayMs: number): Promise<void> {
+    if (this.knownKeyDays.has(batchDayMs)) return;
+    await ensurePartitions(this.pool, 'batches', [batchDayMs]);
+    this.knownKeyDays.add(batchDayMs);
   }
 
   forget(): void {
-    this.knownSampleDays.clear();
     this.knownKeyDays.clear();
   }
 }

@@ -36,7 +36,7 @@ import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
 import { queryPostgres } from './query.js';
 import { applyRetentionPostgres, preparePartitionsPostgres } from './retention.js';
-import { rollUpPostgres } from './rollup.js';
+import { foldPostgres } from './fold.js';
 import { storeBatches } from './store-batches.js';
 import { AgentTokenCache } from '../agent-token-cache.js';
 import { SeriesShapes } from '../series-shapes.js';
@@ -129,7 +129,7 @@ export class PostgresStorage implements Storage {
         if (!isMissingPartition(err)) throw err;
         // Retention on another replica dropped a day this process still listed (partitions.ts).
         this.partitions.forget();
-        const message = 'a daily partition of samples or batch keys was dropped meanwhile; retry';
+        const message = 'a daily partition of batch keys was dropped meanwhile; retry';
         throw new HostpulseError('storage_unavailable', message, {}, { cause: err });
       }
     });
@@ -140,7 +140,7 @@ export class PostgresStorage implements Storage {
   }
 
   rollUp(nowMs: number): Promise<MaintenanceResult> {
-    return this.maintain('rollup', (client) => rollUpPostgres(client, this.policy, nowMs));
+    return this.maintain('rollup', (client) => foldPostgres(client, this.policy, nowMs));
   }
 
   applyRetention(nowMs: number): Promise<MaintenanceResult> {

@@ -3,12 +3,17 @@ import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.j
 import { planQuery, type QueryPlan } from '../resolution.js';
 import type { Aggregation, QueryRequest, SeriesResult } from '../storage.js';
 import { readMaintenanceState } from './maintenance-state.js';
+import { ROLLUP_BUCKET_MS } from '../policy.js';
 
 // A query is two statements: the matching series (few, with their host names), then their
-// points in one scan of the (series_id, t_ms) index, cut at maxPoints + 1 rows. The time
-// bounds let PostgreSQL read only the daily partitions of the range. A stepped query that
-// resolution.ts sends to rollups reads samples_5m for the buckets the rollup job finished and
-// raw samples for the edges, both as partial aggregates that one GROUP BY combines.
+// points, cut at maxPoints + 1 rows. Raw points live in two tables (migration 011): the 5-minute
+// chunks of each series, found through the (series_id, bucket_ms) index, and the batch rows not
+// folded yet (the last few minutes, and batches that arrived late), found through their hosts.
+// The time bounds let PostgreSQL read only the daily partitions of the range. A stepped query
+// that resolution.ts sends to rollups reads samples_5m for the buckets the rollup job finished
+// and raw points for the edges, both as partial aggregates that one GROUP BY combines.
+
+const W = ROLLUP_BUCKET_MS;
 
 const SERIES = `
 SELECT s.id, s.host_id, h.name AS host_name, s.labels
@@ -18,9 +23,27 @@ WHERE s.metric = $1
   AND s.labels @> $3::jsonb
 ORDER BY h.name COLLATE "C", s.host_id COLLATE "C", s.labels_key COLLATE "C"`;
 
+/**
+ * The raw points (series_id, t_ms, value) of the series `$ids` (of the hosts `$hosts`) from
+ * `from` to `to` inclusive, both placeholders; in no particular order.
+ */
+export function rawPoints(ids: string, hosts: string, from: string, to: string): string {
+  return `
+  SELECT c.series_id, u.t_ms, u.value
+  FROM sample_chunks c CROSS JOIN LATERAL unnest(c.times_ms, c.vals) AS u (t_ms, value)
+  WHERE c.series_id = ANY(${ids}::int[]) AND c.bucket_ms > ${from}::bigint - ${W} AND c.bucket_ms <= ${to}
+    AND u.t_ms >= ${from} AND u.t_ms <= ${to}
+  UNION ALL
+  SELECT u.series_id, u.t_ms, u.value
+  FROM sample_batches b
+  CROSS JOIN LATERAL unnest(b.series_ids, b.times_ms, b.vals) AS u (series_id, t_ms, value)
+  WHERE b.host_id = ANY(${hosts}::text[]) AND b.to_ms >= ${from} AND b.from_ms <= ${to}
+    AND u.series_id = ANY(${ids}::int[]) AND u.t_ms >= ${from} AND u.t_ms <= ${to}`;
+}
+
 const RAW = `
-SELECT series_id, t_ms, value FROM samples
-WHERE series_id = ANY($1::int[]) AND t_ms >= $2 AND t_ms <= $3
+SELECT series_id, t_ms, value FROM (${rawPoints('$1', '$5', '$2', '$3')}
+) AS points
 ORDER BY series_id, t_ms
 LIMIT $4`;
 
@@ -36,8 +59,9 @@ function steppedSql(agg: Aggregation): string {
   return `
 SELECT series_id, bucket AS t_ms, ${AGGREGATES[agg]} AS value
 FROM (
-  SELECT series_id, t_ms, value, t_ms - (((t_ms % $5) + $5) % $5) AS bucket FROM samples
-  WHERE series_id = ANY($1::int[]) AND t_ms >= $2 AND t_ms <= $3
+  SELECT series_id, t_ms, value, t_ms - (((t_ms % $5) + $5) % $5) AS bucket
+  FROM (${rawPoints('$1', '$6', '$2', '$3')}
+  ) AS points
 ) AS picked
 GROUP BY series_id, bucket
 ORDER BY series_id, bucket
@@ -62,9 +86,9 @@ FROM (
   WHERE series_id = ANY($1::int[]) AND bucket_ms >= $2 AND bucket_ms < $3
   UNION ALL
   SELECT series_id, t_ms - (((t_ms % $5) + $5) % $5), value, value, value, 1, t_ms, value
-  FROM samples
-  WHERE series_id = ANY($1::int[])
-    AND ((t_ms >= $6 AND t_ms <= $7) OR (t_ms >= $8 AND t_ms <= $9))
+  FROM (${rawPoints('$1', '$10', '$6', '$7')}
+    UNION ALL${rawPoints('$1', '$10', '$8', '$9')}
+  ) AS points
 ) AS parts
 GROUP BY series_id, bucket
 ORDER BY series_id, bucket
@@ -80,7 +104,8 @@ export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promi
   if (series.rows.length === 0) return [];
 
   const ids = series.rows.map((row) => row.id);
-  const points = await readPoints(pool, request, ids, request.maxPoints + 1);
+  const hosts = [...new Set(series.rows.map((row) => row.host_id))];
+  const points = await readPoints(pool, request, ids, hosts, request.maxPoints + 1);
   if (points.rows.length > request.maxPoints) throw tooManyPoints(request);
 
   const bySeries = groupPoints(points.rows.map((row) => ({ seriesId: row.series_id, tMs: row.t_ms, value: row.value })));
@@ -96,15 +121,15 @@ export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promi
     }));
 }
 
-async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], limit: number) {
+async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], hosts: string[], limit: number) {
   const { fromMs, toMs, stepMs } = request;
-  if (stepMs === undefined) return pool.query<PointRow>(RAW, [ids, fromMs, toMs, limit]);
+  if (stepMs === undefined) return pool.query<PointRow>(RAW, [ids, fromMs, toMs, limit, hosts]);
   const plan = planQuery(request, await readMaintenanceState(pool));
   if (!plan.rollup) {
-    return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs]);
+    return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs, hosts]);
   }
   const [first, second] = rawPieces(plan);
-  const values = [ids, plan.rollup.fromMs, plan.rollup.toMs, limit, stepMs, ...first, ...second];
+  const values = [ids, plan.rollup.fromMs, plan.rollup.toMs, limit, stepMs, ...first, ...second, hosts];
   return pool.query<PointRow>(mixedSql(request.agg), values);
 }
 

@@ -14,10 +14,11 @@ import {
 } from './partitions.js';
 
 // Retention drops whole partitions, never rows: a partition goes when its newest possible time
-// is past retention (raw: retention.raw, rollups: retention.rollup, exactly-once keys: the
-// longer of retention.raw and retention.batch_keys, see batch-keys.ts). A raw day is kept while
-// the rollup job has not finished it, so a stalled rollup job delays retention rather than
-// losing data; that is logged, and the keys of that day stay too. Keys go after samples: a
+// is past retention (raw chunks: retention.raw, rollups: retention.rollup, exactly-once keys:
+// the longer of retention.raw and retention.batch_keys, see batch-keys.ts). A raw day is kept
+// while the rollup job has not finished it, so a stalled rollup job delays retention rather
+// than losing data; that is logged, and the keys of that day stay too. (Batch rows not folded
+// yet are not partitioned: the fold job keeps from them only what retention would keep.) Keys go after samples: a
 // run that fails on the way leaves no day whose samples a resend could store twice. Each DROP
 // waits at most LOCK_TIMEOUT for its lock (an ingest statement holds a weaker one for a
 // moment): a drop that cannot get it is tried again at the next run instead of holding up
@@ -34,7 +35,7 @@ export async function preparePartitionsPostgres(
   const today = bucketStart(nowMs, DAY_MS);
   const days = Array.from({ length: DAYS_AHEAD + 1 }, (_, i) => today + i * DAY_MS);
   const created = [
-    ...(await ensurePartitions(client, 'samples', days)),
+    ...(await ensurePartitions(client, 'sample_chunks', days)),
     ...(await ensurePartitions(client, 'batches', days)),
     ...(await ensurePartitions(client, 'samples_5m', monthStarts(nowMs, nowMs + 32 * DAY_MS))),
   ];
@@ -57,7 +58,7 @@ export async function applyRetentionPostgres(
 
   const keyLimit = batchKeyLimitMs(policy, nowMs, rawLimit);
   const dropped = [
-    ...(await dropBefore(client, 'samples', rawLimit)),
+    ...(await dropBefore(client, 'sample_chunks', rawLimit)),
     ...(await dropBefore(client, 'samples_5m', nowMs - policy.rollupRetentionMs)),
     ...(await dropBefore(client, 'batches', keyLimit)),
     ...(await emptyKeysBefore009(client, keyLimit)),

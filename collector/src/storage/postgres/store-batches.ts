@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { bucketStart, ROLLUP_BUCKET_MS } from '../policy.js';
 import { batchDayMs } from '../batch-keys.js';
 import type { IngestBatch } from '../storage.js';
 import { float8Array, int4Array, int8Array } from './binary-arrays.js';
@@ -8,12 +7,12 @@ import { float8Array, int4Array, int8Array } from './binary-arrays.js';
 // the fsync of each commit, not the rows, is what limits PostgreSQL, so batches that arrive
 // together are written together (group-writer.ts). Every write joins `fresh`, the batches whose
 // key was new, so a duplicate writes nothing; the caller never puts two batches of one agent
-// in the same statement, so a key appears at most once here (and so does a host in
-// rollup_pending, which the statement widens to the sample times it stores: rollup.ts). Those
-// rows are locked in agent order, so two statements never wait on each other in a cycle. The
-// range is widened to whole 5-minute buckets, so most batches find it wide enough already and
-// only lock the row (the lock is what makes the rollup job wait for this statement), which
-// writes far less than an update.
+// in the same statement, so a key appears at most once here.
+//
+// A batch's samples become ONE row of sample_batches (its series ids, times and values as
+// arrays, sliced out of the statement's flat arrays), not a row each: that is what lets
+// PostgreSQL take well over 100,000 samples/s on two cores. The fold job (fold.ts) later turns
+// those rows into per-series chunks and rollups.
 //
 // The key goes into the daily partition of its batch's own time (batch_day_ms, batch-keys.ts),
 // the same for every copy of the batch; a key written before migration 009 is still in
@@ -21,7 +20,7 @@ import { float8Array, int4Array, int8Array } from './binary-arrays.js';
 const STORE_BATCHES = `
 WITH input AS (
   SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[],
-      $32::bigint[])
+      $7::bigint[])
     AS i (idx, agent_id, incarnation, seq, received_ms, samples, batch_day_ms)
 ), b AS (
   INSERT INTO batches (agent_id, incarnation, seq, batch_day_ms, received_ms, samples)
@@ -35,20 +34,22 @@ WITH input AS (
   SELECT input.idx, input.agent_id, input.incarnation, input.received_ms
   FROM input JOIN b USING (agent_id, incarnation, seq)
 ), s AS (
-  INSERT INTO samples (series_id, t_ms, value)
-  SELECT x.series_id, x.t_ms, x.value
-  FROM unnest($7::int[], $8::int[], $9::bigint[], $10::float8[]) AS x (idx, series_id, t_ms, value)
+  INSERT INTO sample_batches (host_id, from_ms, to_ms, series_ids, times_ms, vals)
+  SELECT fresh.agent_id, x.from_ms, x.to_ms, ($8::int4[])[x.lo:x.hi], ($9::int8[])[x.lo:x.hi],
+    ($10::float8[])[x.lo:x.hi]
+  FROM unnest($11::int[], $12::bigint[], $13::bigint[], $14::int[], $15::int[])
+    AS x (idx, from_ms, to_ms, lo, hi)
   JOIN fresh USING (idx)
 ), e AS (
   INSERT INTO events (host_id, t_ms, kind, labels, message)
   SELECT fresh.agent_id, x.t_ms, x.kind, x.labels, x.message
-  FROM unnest($11::int[], $12::bigint[], $13::text[], $14::jsonb[], $15::text[])
+  FROM unnest($16::int[], $17::bigint[], $18::text[], $19::jsonb[], $20::text[])
     AS x (idx, t_ms, kind, labels, message)
   JOIN fresh USING (idx)
 ), g AS (
   INSERT INTO gaps (host_id, from_ms, to_ms, batches, reason, received_ms)
   SELECT fresh.agent_id, x.from_ms, x.to_ms, x.batches, x.reason, fresh.received_ms
-  FROM unnest($16::int[], $17::bigint[], $18::bigint[], $19::int[], $20::text[])
+  FROM unnest($21::int[], $22::bigint[], $23::bigint[], $24::int[], $25::text[])
     AS x (idx, from_ms, to_ms, batches, reason)
   JOIN fresh USING (idx)
 ), h AS (
@@ -57,21 +58,11 @@ WITH input AS (
     interval_ms = x.interval_ms, clock_skew_ms = x.clock_skew_ms, state = x.state,
     inventory = COALESCE(x.inventory, hosts.inventory), last_incarnation = fresh.incarnation,
     last_seen_ms = GREATEST(hosts.last_seen_ms, fresh.received_ms)
-  FROM unnest($21::int[], $22::text[], $23::text[], $24::jsonb[], $25::bigint[], $26::bigint[],
-      $27::text[], $28::jsonb[])
+  FROM unnest($26::int[], $27::text[], $28::text[], $29::jsonb[], $30::bigint[], $31::bigint[],
+      $32::text[], $33::jsonb[])
     AS x (idx, name, agent_version, labels, interval_ms, clock_skew_ms, state, inventory)
   JOIN fresh USING (idx)
   WHERE hosts.id = fresh.agent_id
-), r AS (
-  INSERT INTO rollup_pending (host_id, from_ms, to_ms)
-  SELECT fresh.agent_id, x.from_ms, x.to_ms
-  FROM unnest($29::int[], $30::bigint[], $31::bigint[]) AS x (idx, from_ms, to_ms)
-  JOIN fresh USING (idx)
-  ORDER BY fresh.agent_id
-  ON CONFLICT (host_id) DO UPDATE SET
-    from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
-    to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)
-  WHERE excluded.from_ms < rollup_pending.from_ms OR excluded.to_ms > rollup_pending.to_ms
 )
 SELECT idx FROM fresh`;
 
@@ -95,41 +86,40 @@ export async function storeBatches(db: pg.Pool | pg.PoolClient, group: readonly 
 }
 
 function toColumns(group: readonly StorableBatch[]): unknown[] {
-  const c: unknown[][] = Array.from({ length: 32 }, () => []);
+  const c: unknown[][] = Array.from({ length: 33 }, () => []);
   const push = (first: number, ...values: unknown[]) => values.forEach((v, i) => (c[first + i] as unknown[]).push(v));
+  const ids = c[7] as number[];
+  const times = c[8] as number[];
+  const vals = c[9] as number[];
 
   group.forEach(({ batch, acceptedSamples, seriesIds, timesMs, values, writeHost }, idx) => {
-    push(0, idx, batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, acceptedSamples);
-    push(31, batchDayMs(batch));
+    push(0, idx, batch.agentId, batch.incarnation, batch.seq, batch.receivedMs, acceptedSamples, batchDayMs(batch));
+    const lo = vals.length + 1;
     let fromMs = Infinity;
     let toMs = -Infinity;
     for (let i = 0; i < values.length; i++) {
       const t = timesMs[i] as number;
-      (c[6] as unknown[]).push(idx);
-      (c[7] as unknown[]).push(seriesIds[i]);
-      (c[8] as unknown[]).push(t);
-      (c[9] as unknown[]).push(values[i]);
+      ids.push(seriesIds[i] as number);
+      times.push(t);
+      vals.push(values[i] as number);
       if (t < fromMs) fromMs = t;
       if (t > toMs) toMs = t;
     }
-    if (values.length > 0) {
-      const lastBucket = bucketStart(toMs, ROLLUP_BUCKET_MS);
-      push(28, idx, bucketStart(fromMs, ROLLUP_BUCKET_MS), lastBucket + ROLLUP_BUCKET_MS - 1);
-    }
-    for (const e of batch.events) push(10, idx, e.timeMs, e.kind, JSON.stringify(e.labels), e.message);
-    for (const g of batch.gaps) push(15, idx, g.fromMs, g.toMs, g.batches, g.reason);
+    if (values.length > 0) push(10, idx, fromMs, toMs, lo, vals.length);
+    for (const e of batch.events) push(15, idx, e.timeMs, e.kind, JSON.stringify(e.labels), e.message);
+    for (const g of batch.gaps) push(20, idx, g.fromMs, g.toMs, g.batches, g.reason);
     if (writeHost) {
       const inventory = batch.inventory ? JSON.stringify(batch.inventory) : null;
       const labels = JSON.stringify(batch.hostLabels);
       const state = batch.stopping ? 'stopped' : 'up';
-      push(20, idx, batch.hostName, batch.agentVersion, labels, batch.intervalMs, batch.clockSkewMs, state, inventory);
+      push(25, idx, batch.hostName, batch.agentVersion, labels, batch.intervalMs, batch.clockSkewMs, state, inventory);
     }
   });
   // The per-sample columns are by far the longest: they go in binary (binary-arrays.ts).
   return c.map((column, i) => {
-    const encodeAs = PER_SAMPLE_ENCODERS[i - 6];
+    const encodeAs = PER_SAMPLE_ENCODERS[i - 7];
     return encodeAs ? encodeAs(column as number[]) : column;
   });
 }
 
-const PER_SAMPLE_ENCODERS = [int4Array, int4Array, int8Array, float8Array];
+const PER_SAMPLE_ENCODERS = [int4Array, int8Array, float8Array];

@@ -7,6 +7,7 @@ import { auditMigration } from './005-audit.js';
 import { outboxClaimsMigration } from './007-outbox-claims.js';
 import { batchKeyPartitionsMigration } from './009-batch-key-partitions.js';
 import { coveringSampleIndexMigration } from './010-covering-sample-index.js';
+import { sampleChunksMigration } from './011-sample-chunks.js';
 
 // Every SQLite migration, in the order they run; one import and one entry per file in this
 // folder. The PostgreSQL list (../../postgres/migrations/index.ts) names the same versions.
@@ -19,4 +20,5 @@ export const sqliteMigrations: readonly Migration[] = [
   outboxClaimsMigration,
   batchKeyPartitionsMigration,
   coveringSampleIndexMigration,
+  sampleChunksMigration,
 ];
