@@ -50,20 +50,19 @@ WITH waiting AS (
   WHERE b.host_id = $1
   ORDER BY u.series_id, u.t_ms DESC
 )
-SELECT s.metric, s.labels, last.t_ms, last.value
+SELECT s.metric, s.labels,
+  CASE WHEN c.t_ms IS NULL OR w.t_ms >= c.t_ms THEN w.t_ms ELSE c.t_ms END AS t_ms,
+  CASE WHEN c.t_ms IS NULL OR w.t_ms >= c.t_ms THEN w.value ELSE c.value END AS value
 FROM series s
-CROSS JOIN LATERAL (
-  SELECT t_ms, value FROM (
-    SELECT c.times_ms[cardinality(c.times_ms)] AS t_ms, c.vals[cardinality(c.vals)] AS value
-    FROM sample_chunks c
-    WHERE c.series_id = s.id
-      AND c.bucket_ms = (SELECT max(bucket_ms) FROM sample_chunks WHERE series_id = s.id)
-    UNION ALL
-    SELECT t_ms, value FROM waiting WHERE waiting.series_id = s.id
-  ) AS candidates
-  ORDER BY t_ms DESC LIMIT 1
-) AS last
-WHERE s.host_id = $1
+LEFT JOIN waiting w ON w.series_id = s.id
+LEFT JOIN LATERAL (
+  SELECT x.times_ms[cardinality(x.times_ms)] AS t_ms, x.vals[cardinality(x.vals)] AS value
+  FROM sample_chunks x
+  WHERE x.series_id = s.id
+    AND x.bucket_ms = (SELECT max(bucket_ms) FROM sample_chunks WHERE series_id = s.id)
+  ORDER BY 1 DESC LIMIT 1
+) AS c ON true
+WHERE s.host_id = $1 AND (w.t_ms IS NOT NULL OR c.t_ms IS NOT NULL)
 ORDER BY s.metric COLLATE "C", s.labels_key COLLATE "C"`;
 
 export async function latestPostgres(pool: pg.Pool, hostId: string): Promise<LatestValue[]> {
