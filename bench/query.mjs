@@ -13,12 +13,15 @@
 // of `hostpulse-collector simulate` (its 60 series, with their real names and labels); then
 // --old-series series per host (cpu_usage_percent, the queried metric, first) are written at
 // 10 s over all --days, and all 60 series of every host over the last --full-hours. Samples
-// are written server-side (INSERT ... SELECT generate_series), time after time as a fleet
-// sending every 10 s lays them out, so one series' day is spread over thousands of pages as in
-// production; see writePiece below for the rollups. A database hostpulse_bench_* is created and
-// dropped; victoria-metrics gets a temp dir, removed at the end.
+// are written server-side (INSERT ... SELECT generate_series) as the collector keeps them once
+// its rollup job has folded them: one chunk per series and 5-minute bucket, bucket after bucket
+// with the whole fleet's series together, so one series' day is 288 rows spread over as many
+// pages as in production. The last bucket goes in as ingest's batch rows, for one timed run of
+// the collector's own rollup job; see writePiece below. A database hostpulse_bench_* is created
+// and dropped; victoria-metrics gets a temp dir, removed at the end.
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { Pool } from 'undici';
@@ -56,6 +59,8 @@ const BUCKET_MS = 300_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const SEED = 20261204;
+/** fold.ts's IN_FLIGHT_MARGIN_MS: a bucket is folded a minute after it ends. */
+const FOLD_MARGIN_MS = 60_000;
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function positive(name) {
@@ -87,62 +92,73 @@ function valueAt(key, t) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The only direct writes into the collector's tables (docs/storage.md, "Tables"). Should ingest
-// gain a staging table for pending batches, this is the one place to adapt.
+// The only direct writes into the collector's tables (migration 011, "sample_chunks"). Should
+// the layout of raw samples change again, this is the one place to adapt.
 //
-// Each statement writes up to an hour of samples (whole 5-minute buckets) and either their
-// rollups, computed from the very rows written (min, max, sum, count, newest: what the rollup
-// job computes), or, for the last bucket, the rollup_pending ranges ingest would widen, so the
-// collector's own rollup job makes those rollups and records rolled_through_ms. The job itself
-// cannot make the rest in reasonable time: its statement joins samples on the pending ranges
-// without a constant time bound, so PostgreSQL reads every raw sample of the pending hosts in
-// every partition on each run (the bench times that one run and prints it).
-// The daily partitions are made UNLOGGED: the load then writes no WAL on the shared server;
-// reads of an unlogged table are the same as of a logged one.
+// A finished 5-minute bucket is written as the fold job (fold.ts) leaves it: one sample_chunks
+// row per series and bucket, times and values as sorted arrays, in the same statement as its
+// rollup, computed from the very arrays written (min, max, sum, count, newest: what the job
+// computes). Each statement writes up to an hour of whole buckets, bucket after bucket with
+// every series of the bucket together, as the job folds a fleet's batches. The last bucket is
+// written as ingest writes it instead, one sample_batches row per host and 10 s cycle, so the
+// collector's own rollup job folds it, makes its rollups and records rolled_through_ms (the
+// bench times that one run). The job could fold the whole history too, but only at ingest's
+// pace of writing batch rows first: the shortcut is what makes a month of a fleet fit here.
+// The daily chunk partitions are made UNLOGGED: the load then writes no WAL on the shared
+// server; reads of an unlogged table are the same as of a logged one.
 
-const SAMPLES_CTE = `
+const WRITE_CHUNKS = `
 WITH written AS (
-  INSERT INTO samples (series_id, t_ms, value)
-  SELECT s.id, t.t, ${VALUE_SQL('s.key', 't.t')}
-  FROM generate_series($3::bigint, $4::bigint, ${INTERVAL_MS}) AS t (t)
-  -- OFFSET 0 keeps the subquery apart, so its reference to t makes t the outer loop: time-major.
-  CROSS JOIN LATERAL (SELECT u.id, u.key, t.t AS at FROM unnest($1::int[], $2::int[]) AS u (id, key) OFFSET 0) AS s
-  RETURNING series_id, t_ms, value
-)`;
-
-const WRITE_WITH_ROLLUPS = `${SAMPLES_CTE}
+  INSERT INTO sample_chunks (series_id, bucket_ms, times_ms, vals)
+  SELECT s.id, b.b, c.times_ms, c.vals
+  FROM generate_series($3::bigint, $4::bigint, ${BUCKET_MS}) AS b (b)
+  -- OFFSET 0 keeps the subquery apart, so its reference to b makes b the outer loop: bucket-major.
+  CROSS JOIN LATERAL (
+    SELECT u.id, u.key, b.b AS at FROM unnest($1::int[], $2::int[]) AS u (id, key) OFFSET 0) AS s
+  CROSS JOIN LATERAL (
+    SELECT array_agg(t.t ORDER BY t.t) AS times_ms,
+      array_agg(${VALUE_SQL('s.key', 't.t')} ORDER BY t.t) AS vals
+    FROM generate_series(b.b, b.b + ${BUCKET_MS - INTERVAL_MS}, ${INTERVAL_MS}) AS t (t)) AS c
+  RETURNING series_id, bucket_ms, times_ms, vals
+)
 INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms, last_value)
-SELECT series_id, t_ms - t_ms % ${BUCKET_MS}, min(value), max(value), sum(value), count(*), max(t_ms),
-  (array_agg(value ORDER BY t_ms DESC))[1]
-FROM written GROUP BY 1, 2`;
+SELECT w.series_id, w.bucket_ms, r.*
+FROM written w CROSS JOIN LATERAL (
+  SELECT min(u.v), max(u.v), sum(u.v), count(*), max(u.t), (array_agg(u.v ORDER BY u.t DESC))[1]
+  FROM unnest(w.times_ms, w.vals) AS u (t, v)) AS r`;
 
-const WRITE_PENDING = `${SAMPLES_CTE}
-INSERT INTO rollup_pending (host_id, from_ms, to_ms)
-SELECT se.host_id, min(w.t_ms), max(w.t_ms)
-FROM written w JOIN series se ON se.id = w.series_id
-GROUP BY se.host_id
-ON CONFLICT (host_id) DO UPDATE SET
-  from_ms = LEAST(rollup_pending.from_ms, excluded.from_ms),
-  to_ms = GREATEST(rollup_pending.to_ms, excluded.to_ms)`;
+// One row per host and cycle: all of that host's series at that time, as one agent batch.
+const WRITE_BATCHES = `
+INSERT INTO sample_batches (host_id, from_ms, to_ms, series_ids, times_ms, vals)
+SELECT se.host_id, t.t, t.t, array_agg(u.id ORDER BY u.n), array_agg(t.t ORDER BY u.n),
+  array_agg(${VALUE_SQL('u.key', 't.t')} ORDER BY u.n)
+FROM generate_series($3::bigint, $4::bigint, ${INTERVAL_MS}) AS t (t)
+CROSS JOIN unnest($1::int[], $2::int[]) WITH ORDINALITY AS u (id, key, n)
+JOIN series se ON se.id = u.id
+GROUP BY t.t, se.host_id
+ORDER BY t.t, se.host_id`;
 
-/** Makes the daily partitions of samples (UNLOGGED) and the monthly ones of samples_5m. */
+/** Makes the daily partitions of sample_chunks (UNLOGGED) and the monthly ones of samples_5m. */
 async function preparePartitions(db, startMs, endMs) {
   for (let day = startMs - (startMs % DAY_MS); day < endMs; day += DAY_MS) {
-    await db.query("SELECT hostpulse_ensure_partition('samples', $1)", [day]);
-    // Named as docs/storage.md says; today's may exist already (made at the collector's start).
-    await db.query(`ALTER TABLE samples_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')} SET UNLOGGED`);
+    await db.query("SELECT hostpulse_ensure_partition('sample_chunks', $1)", [day]);
+    // Named as migration 011 names them; today's may exist already (made at the collector's start).
+    const part = `sample_chunks_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+    await db.query(`ALTER TABLE ${part} SET UNLOGGED`);
     await db.query("SELECT hostpulse_ensure_partition('samples_5m', $1)", [day]);
   }
 }
 
 /**
- * Writes the samples of `series` every 10 s in [fromMs, toMs) (whole 5-minute buckets), one
- * time after the other as a fleet lays them out; `rollups: 'write'` writes their rollups too,
- * `'leave-pending'` leaves them to the rollup job. Returns the number of samples written.
+ * Writes the samples of `series` every 10 s in [fromMs, toMs) (whole 5-minute buckets):
+ * `as: 'chunks'` folded with their rollups, `'batches'` as ingest leaves them for the rollup
+ * job. Returns the number of samples written.
  */
-async function writePiece(db, series, fromMs, toMs, { rollups }) {
-  const values = [series.map((s) => s.id), series.map((s) => s.key), fromMs, toMs - INTERVAL_MS];
-  await db.query(rollups === 'write' ? WRITE_WITH_ROLLUPS : WRITE_PENDING, values);
+async function writePiece(db, series, fromMs, toMs, { as }) {
+  const ids = series.map((s) => s.id);
+  const keys = series.map((s) => s.key);
+  if (as === 'chunks') await db.query(WRITE_CHUNKS, [ids, keys, fromMs, toMs - BUCKET_MS]);
+  else await db.query(WRITE_BATCHES, [ids, keys, fromMs, toMs - INTERVAL_MS]);
   return series.length * ((toMs - fromMs) / INTERVAL_MS);
 }
 // ---------------------------------------------------------------------------------------------
@@ -254,8 +270,6 @@ async function loadHostpulse(db, series, startMs, endMs) {
       await client.connect();
       clients.push(client);
     }
-    // The simulated cycle's own buckets first, while the tables are small.
-    await storage.rollUp(Date.now());
     await preparePartitions(clients[0], startMs, endMs);
     const pieces = planPieces(series, startMs, endMs, HOUR_MS);
     const last = pieces.filter((p) => p.last);
@@ -268,7 +282,7 @@ async function loadHostpulse(db, series, startMs, endMs) {
     const writer = async (client) => {
       for (let piece = pieces[next++]; piece; piece = pieces[next++]) {
         if (piece.last) continue;
-        const written = await writePiece(client, piece.series, piece.from, piece.to, { rollups: 'write' });
+        const written = await writePiece(client, piece.series, piece.from, piece.to, { as: 'chunks' });
         rows += written;
         if (performance.now() - lastProgress > 15_000) {
           lastProgress = performance.now();
@@ -278,33 +292,49 @@ async function loadHostpulse(db, series, startMs, endMs) {
     };
     await Promise.all(clients.map(writer));
     for (const piece of last) {
-      rows += await writePiece(clients[0], piece.series, piece.from, piece.to, { rollups: 'leave-pending' });
+      rows += await writePiece(clients[0], piece.series, piece.from, piece.to, { as: 'batches' });
     }
     const seconds = (performance.now() - t0) / 1000;
-    // One run of the collector's rollup job with the last bucket of every host pending, as
-    // its schedule would run it now; it also records rolled_through_ms for queries.
+    const db0 = clients[0];
+    // The job leaves a bucket to its late senders for a minute after it ends (fold.ts); a load
+    // quicker than that waits, so that this run takes the last bucket as its schedule would.
+    const foldableAt = endMs + FOLD_MARGIN_MS;
+    if (Date.now() < foldableAt) await sleep(foldableAt - Date.now());
+    // One run of the collector's rollup job with the last bucket of every host as batch rows,
+    // as its schedule would run it now; it also records rolled_through_ms for queries.
     const r0 = performance.now();
     let rollupJob;
     try {
       const result = await storage.rollUp(Date.now());
-      rollupJob = `${result.hosts} hosts in ${since(r0)}`;
+      const through = (await db0.query(
+        "SELECT value_ms::bigint AS t FROM storage_state WHERE name = 'rolled_through_ms'")).rows[0]?.t;
+      const rolledThrough = through === undefined ? 'not recorded' : new Date(Number(through)).toISOString();
+      rollupJob = `${n(result.deletedRows)} batch rows folded in ${since(r0)}, ` +
+        `rolled_through_ms ${rolledThrough}` +
+        (Number(through) >= endMs ? '' : ` (IMPLAUSIBLE: the history ends at ${new Date(endMs).toISOString()})`);
     } catch (err) {
       rollupJob = `failed after ${since(r0)}: ${err.message}`;
     }
-    const db0 = clients[0];
-    // --vacuum: as autovacuum has done to older partitions in production, marking their pages
-    // all-visible so raw queries can read the covering index alone; without it the load is
-    // queried as just written (heap pages not yet all-visible).
-    await db0.query(flags.vacuum ? 'VACUUM (ANALYZE) samples' : 'ANALYZE samples');
+    // samples is a view over both raw tables (migration 011): maintenance and counts go to the
+    // tables themselves. --vacuum: as autovacuum has done to older partitions in production
+    // (pages all-visible, hint bits set); without it the load is queried as just written.
+    const raw = 'sample_chunks, sample_batches';
+    await db0.query(flags.vacuum ? `VACUUM (ANALYZE) ${raw}` : `ANALYZE ${raw}`);
     await db0.query('ANALYZE samples_5m');
     const size = async (table) => Number((await db0.query(
       'SELECT coalesce(sum(pg_total_relation_size(relid)), 0)::bigint AS b FROM pg_partition_tree($1)', [table])).rows[0].b);
-    const count = async (table) => Number((await db0.query(`SELECT count(*)::bigint AS c FROM ${table}`)).rows[0].c);
+    const one = async (sql) => Number((await db0.query(sql)).rows[0].c);
+    // Counting array elements reads each row once, where counting the view would unnest them all.
+    const samplesIn = (table) => `SELECT coalesce(sum(cardinality(times_ms)), 0)::bigint AS c FROM ${table}`;
     const database = Number((await db0.query('SELECT pg_database_size(current_database())::bigint AS b')).rows[0].b);
     return {
       rows, seconds, rollupJob,
-      samples: await count('samples'), rollups: await count('samples_5m'),
-      samplesBytes: await size('samples'), rollupBytes: await size('samples_5m'), database,
+      samples: await one(samplesIn('sample_chunks')) + await one(samplesIn('sample_batches')),
+      chunks: await one('SELECT count(*)::bigint AS c FROM sample_chunks'),
+      batchRows: await one('SELECT count(*)::bigint AS c FROM sample_batches'),
+      rollups: await one('SELECT count(*)::bigint AS c FROM samples_5m'),
+      samplesBytes: await size('sample_chunks') + await size('sample_batches'),
+      rollupBytes: await size('samples_5m'), database,
     };
   } finally {
     for (const client of clients) await client.end();
@@ -372,11 +402,11 @@ function victoriaQuery(kind, host, range) {
   return `/api/v1/query_range?${params}`;
 }
 
-/** Points and the first value of a hostpulse or victoria-metrics answer. */
+/** Points of a hostpulse or victoria-metrics answer, its first point, and the last of hostpulse's. */
 function pointsOf(body) {
   if (body.series) {
     const points = body.series[0]?.points ?? [];
-    return { count: points.length, first: points[0] };
+    return { count: points.length, first: points[0], last: points.at(-1) };
   }
   const values = body.data.result[0]?.values ?? [];
   return { count: values.length, first: values[0] && [values[0][0] * 1000, Number(values[0][1])] };
@@ -395,8 +425,12 @@ async function measure(kinds, hosts, ours, theirs) {
         const p = pointsOf(r.body);
         times[k].oursPoints.add(p.count);
         if (p.count !== kind.expected) times[k].bad.push(`hostpulse ${host}: ${p.count} points`);
-        if (!kind.stepMs && p.first && Math.abs(p.first[1] - kind.valueOf(host, p.first[0])) > 1e-9) {
-          times[k].bad.push(`hostpulse ${host}: value ${p.first[1]} at ${p.first[0]}, written ${kind.valueOf(host, p.first[0])}`);
+        // The first point comes from a chunk the bench wrote, the last from one the rollup job folded.
+        for (const point of kind.stepMs ? [] : [p.first, p.last].filter(Boolean)) {
+          const written = kind.valueOf(host, point[0]);
+          if (Math.abs(point[1] - written) > 1e-9) {
+            times[k].bad.push(`hostpulse ${host}: value ${point[1]} at ${point[0]}, written ${written}`);
+          }
         }
         if (theirs) {
           const v = await timedGet(theirs.client, victoriaQuery(kind, host, kind.range), {});
@@ -441,7 +475,10 @@ try {
   await admin.connect();
   const series = await readSeries(admin);
   // The written history ends at the 5-minute bucket where the simulated cycle begins.
-  const firstSimulated = Number((await admin.query('SELECT min(t_ms)::bigint AS t FROM samples')).rows[0].t);
+  // Its batches may have been folded already (its bucket ended), leaving chunks of that bucket.
+  const firstSimulated = Number((await admin.query(`
+    SELECT least((SELECT min(from_ms) FROM sample_batches), (SELECT min(bucket_ms) FROM sample_chunks))::bigint AS t`,
+  )).rows[0].t);
   await admin.end();
   const endMs = firstSimulated - (firstSimulated % BUCKET_MS);
   const startMs = endMs - DAYS * DAY_MS;
@@ -452,9 +489,11 @@ try {
   const loaded = await loadHostpulse(db, series, startMs, endMs);
   console.log(`hostpulse load: ${n(loaded.rows)} samples written in ${loaded.seconds.toFixed(0)} s ` +
     `(${n(loaded.rows / loaded.seconds)} samples/s, with their rollups); ` +
-    `samples ${n(loaded.samples)} rows ${gb(loaded.samplesBytes)}, samples_5m ${n(loaded.rollups)} rows ` +
+    `raw samples ${n(loaded.samples)} (sample_chunks ${n(loaded.chunks)} rows, sample_batches ` +
+    `${n(loaded.batchRows)} rows) ${gb(loaded.samplesBytes)}, samples_5m ${n(loaded.rollups)} rows ` +
     `${gb(loaded.rollupBytes)}, database ${gb(loaded.database)}`);
-  console.log(`  rollup job, one run with the last 5-minute bucket of every host pending: ${loaded.rollupJob}`);
+  console.log(`  rollup job, one run with the last 5-minute bucket of every host as batch rows: ` +
+    loaded.rollupJob);
   if (loaded.rows !== expectedRows) console.log(`  IMPLAUSIBLE: ${n(expectedRows)} samples expected`);
 
   let theirs;
