@@ -135,6 +135,69 @@ export function registerMaintenanceSuite(
     });
   });
 
+  describe(`event and gap retention on ${backend}`, () => {
+    let opened: OpenedTestStorage;
+    const policy = {
+      rawRetentionMs: 2 * DAY,
+      rollupRetentionMs: 30 * DAY,
+      batchKeyRetentionMs: 8 * DAY,
+      seriesPerHost: 100,
+    };
+
+    beforeAll(async () => {
+      opened = await open(policy);
+      await opened.storage.migrate();
+    });
+
+    afterAll(async () => {
+      await opened?.close();
+    });
+
+    it('deletes events and gaps past retention.rollup in steps; recent ones still read', async () => {
+      const storage = opened.storage;
+      const now = B + 100 * DAY;
+      const limit = now - policy.rollupRetentionMs;
+      const event = (timeMs: number) => ({ timeMs, kind: 'failed', labels: {}, message: 'refused' });
+      const gap = (fromMs: number, toMs: number) => ({ fromMs, toMs, batches: 1, reason: 'buffer_full' });
+      // More old events than one step deletes (5,000), over two hosts.
+      const oldEvents = Array.from({ length: 5_000 }, (_, i) => event(limit - DAY - i * 1_000));
+      const kept = {
+        events: [event(limit), event(now - HOUR)],
+        // This gap began before the limit but ended after it: it is not old yet.
+        gaps: [gap(limit - HOUR, limit + HOUR), gap(now - 2 * HOUR, now - HOUR)],
+      };
+      await storage.ingest(batchOf({
+        agentId: 'ev-a',
+        receivedMs: now - HOUR,
+        events: [...oldEvents, ...kept.events],
+        gaps: [gap(limit - 2 * DAY, limit - DAY), ...kept.gaps],
+      }));
+      await storage.ingest(batchOf({
+        agentId: 'ev-b',
+        receivedMs: now - HOUR,
+        events: [event(limit - 1), event(now - HOUR)],
+        gaps: [gap(limit - 2 * HOUR, limit - 1)],
+      }));
+
+      const result = await storage.applyRetention(now);
+      expect([result.deletedEvents, result.deletedGaps, result.deletedRows]).toEqual([5_001, 2, 0]);
+      const times = async (hostId: string, sinceMs: number) =>
+        (await storage.events(hostId, sinceMs)).map((e) => e.timeMs);
+      const spans = async (hostId: string) => (await storage.gaps(hostId)).map((g) => [g.fromMs, g.toMs]);
+      expect(await times('ev-a', 0)).toEqual(kept.events.map((e) => e.timeMs));
+      expect(await times('ev-a', now - DAY)).toEqual([now - HOUR]);
+      expect(await spans('ev-a')).toEqual(kept.gaps.map((g) => [g.fromMs, g.toMs]));
+      expect(await times('ev-b', 0)).toEqual([now - HOUR]);
+      expect(await spans('ev-b')).toEqual([]);
+
+      const again = await storage.applyRetention(now);
+      expect([again.deletedEvents, again.deletedGaps]).toEqual([0, 0]);
+      // The limit is exact: a millisecond later the event stamped at it is old.
+      const later = await storage.applyRetention(now + 1);
+      expect([later.deletedEvents, later.deletedGaps]).toEqual([1, 0]);
+    });
+  });
+
   describe(`series limit on ${backend}`, () => {
     let opened: OpenedTestStorage;
 

@@ -7,9 +7,17 @@ import { startJob, type JobDefinition } from './job.js';
 // The job runner with a stand-in storage call: what it logs on success, on failure (once per
 // run of failures) and on recovery. The schedules themselves are node-cron's.
 
-const DONE: MaintenanceResult = {
-  ran: true, created: [], dropped: ['samples_20230722'], hosts: 0, deletedRows: 0, deletedKeys: 0,
+const NOTHING: MaintenanceResult = {
+  ran: true,
+  created: [],
+  dropped: [],
+  hosts: 0,
+  deletedRows: 0,
+  deletedKeys: 0,
+  deletedEvents: 0,
+  deletedGaps: 0,
 };
+const DONE: MaintenanceResult = { ...NOTHING, dropped: ['samples_20230722'] };
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -64,5 +72,28 @@ describe('maintenance jobs', () => {
       [30, 'maintenance job done'],
     ]);
     expect(lines[0]).toMatchObject({ job: 'retention', dropped: ['samples_20230722'] });
+  });
+
+  it('logs event and gap deletions at info with their counts, an idle run at debug', async () => {
+    const outcomes = [{ ...NOTHING, deletedEvents: 3 }, { ...NOTHING, deletedGaps: 2 }, NOTHING];
+    const definition: JobDefinition = {
+      name: 'retention',
+      schedule: '0 0 1 1 *',
+      atStart: false,
+      run: async () => outcomes.shift() as MaintenanceResult,
+    };
+    const { lines, log } = capture();
+    const job = startJob(definition, { storage: {} as Storage, log, now: () => 42 });
+    try {
+      for (let i = 0; i < 3; i++) await job.runOnce();
+    } finally {
+      await job.stop();
+    }
+
+    expect(lines.map((line) => [line.level, line.deletedEvents, line.deletedGaps])).toEqual([
+      [30, 3, 0],
+      [30, 0, 2],
+      [20, 0, 0],
+    ]);
   });
 });

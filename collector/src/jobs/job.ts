@@ -77,9 +77,11 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
 }
 
 function report(log: Logger, result: MaintenanceResult, durationMs: number): void {
-  const { ran, created, dropped, hosts, deletedRows, deletedKeys } = result;
-  const fields = { durationMs, created, dropped, hosts, deletedRows, deletedKeys };
-  const changed = created.length > 0 || dropped.length > 0 || deletedRows > 0 || deletedKeys > 0;
+  // What is left are the deleted-row counts; a field of another kind would fail `count > 0`.
+  const { ran, created, dropped, hosts, ...deleted } = result;
+  const fields = { durationMs, created, dropped, hosts, ...deleted };
+  const changed =
+    created.length > 0 || dropped.length > 0 || Object.values(deleted).some((count) => count > 0);
   if (!ran) log.debug('another replica runs this job now');
   else if (changed) log.info(fields, 'maintenance job done');
   else log.debug(fields, 'maintenance job done');

@@ -194,7 +194,22 @@ export interface MaintenanceResult {
   readonly deletedRows: number;
   /** Exactly-once keys deleted (SQLite; PostgreSQL drops their partitions, in `dropped`). */
   readonly deletedKeys: number;
+  /** Events and gaps deleted past retention.rollup (both backends), apart from `deletedRows`. */
+  readonly deletedEvents: number;
+  readonly deletedGaps: number;
 }
+
+/** A run that changed nothing; results spread it and set what they did. */
+export const NOTHING_DONE: MaintenanceResult = {
+  ran: true,
+  created: [],
+  dropped: [],
+  hosts: 0,
+  deletedRows: 0,
+  deletedKeys: 0,
+  deletedEvents: 0,
+  deletedGaps: 0,
+};
 
 /** Counters since start, for the collector's own metrics. */
 export interface StorageCounters {
@@ -229,8 +244,8 @@ export interface Storage {
   /** Rolls the raw samples that arrived since the last run up into 5-minute buckets. */
   rollUp(nowMs: number): Promise<MaintenanceResult>;
   /**
-   * Drops raw samples past retention.raw, rollups past retention.rollup, and exactly-once keys
-   * past the longer of retention.raw and retention.batch_keys (batch-keys.ts).
+   * Drops raw samples past retention.raw, rollups, events and gaps past retention.rollup, and
+   * exactly-once keys past the longer of retention.raw and retention.batch_keys (batch-keys.ts).
    */
   applyRetention(nowMs: number): Promise<MaintenanceResult>;
   counters(): StorageCounters;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
-import type { MaintenanceResult } from '../storage.js';
+import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState } from './maintenance-state.js';
 import { DAY_MS, ensurePartitions } from './partitions.js';
 
@@ -115,7 +115,7 @@ export async function foldPostgres(
     // Nothing taken: another replica's step holds those rows; it finishes them.
     if (taken === 0 || performance.now() - started > RUN_BUDGET_MS) break;
   }
-  return { ran: true, created, dropped: [], hosts: 0, deletedRows: rows, deletedKeys: 0 };
+  return { ...NOTHING_DONE, created, deletedRows: rows };
 }
 
 interface PeekRow {

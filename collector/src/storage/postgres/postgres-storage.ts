@@ -24,6 +24,7 @@ import type {
   StoredGap,
   TokenRecord,
 } from '../storage.js';
+import { NOTHING_DONE } from '../storage.js';
 import { GroupWriter } from './group-writer.js';
 import { eventsPostgres, findHostPostgres, gapsPostgres, latestPostgres, listHostsPostgres } from './hosts.js';
 import { listAuditPostgres, recordAuditPostgres } from './audit.js';
@@ -50,14 +51,7 @@ export interface PostgresStorageOptions {
   readonly policy?: StoragePolicy;
 }
 
-const SKIPPED: MaintenanceResult = {
-  ran: false,
-  created: [],
-  dropped: [],
-  hosts: 0,
-  deletedRows: 0,
-  deletedKeys: 0,
-};
+const SKIPPED: MaintenanceResult = { ...NOTHING_DONE, ran: false };
 
 /** Storage on PostgreSQL; every method turns "cannot reach the database" into storage_unavailable. */
 export class PostgresStorage implements Storage {

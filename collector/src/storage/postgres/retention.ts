@@ -2,8 +2,9 @@ import type { Logger } from '@hostpulse/shared';
 import type pg from 'pg';
 import type { StoragePolicy } from '../policy.js';
 import { batchKeyLimitMs } from '../batch-keys.js';
+import { deleteInSteps } from '../bounded-delete.js';
 import { bucketStart } from '../policy.js';
-import type { MaintenanceResult } from '../storage.js';
+import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
 import {
   DAY_MS,
@@ -24,9 +25,27 @@ import {
 // moment): a drop that cannot get it is tried again at the next run instead of holding up
 // ingest behind it. The keys written before migration 009 (batches_unpartitioned) are emptied
 // at once, by TRUNCATE, when the newest of them is past the key limit.
+//
+// Events and gaps are not partitioned: those past retention.rollup go last, by DELETE in
+// bounded steps (bounded-delete.ts), each statement its own transaction. A step walks the hosts
+// and takes each one's old rows through its (host_id, time) index; LATERAL keeps the planner to
+// that, and the ids go to the DELETE as an array because `id IN (subquery)` was planned as a
+// hash join over a scan of the whole table. A gap is old when it ended (to_ms) before the
+// limit; it began no later (from_ms <= to_ms), which lets its from_ms index bound the probe.
 
 const LOCK_TIMEOUT = '5s';
 const DAYS_AHEAD = 3;
+
+const DELETE_EVENTS = `
+DELETE FROM events WHERE id = ANY (ARRAY(
+  SELECT old.id FROM hosts h CROSS JOIN LATERAL (
+    SELECT id FROM events WHERE host_id = h.id AND t_ms < $1 LIMIT $2) old
+  LIMIT $2))`;
+const DELETE_GAPS = `
+DELETE FROM gaps WHERE id = ANY (ARRAY(
+  SELECT old.id FROM hosts h CROSS JOIN LATERAL (
+    SELECT id FROM gaps WHERE host_id = h.id AND from_ms < $1 AND to_ms < $1 LIMIT $2) old
+  LIMIT $2))`;
 
 export async function preparePartitionsPostgres(
   client: pg.PoolClient,
@@ -39,7 +58,7 @@ export async function preparePartitionsPostgres(
     ...(await ensurePartitions(client, 'batches', days)),
     ...(await ensurePartitions(client, 'samples_5m', monthStarts(nowMs, nowMs + 32 * DAY_MS))),
   ];
-  return { ran: true, created, dropped: [], hosts: 0, deletedRows: 0, deletedKeys: 0 };
+  return { ...NOTHING_DONE, created };
 }
 
 export async function applyRetentionPostgres(
@@ -66,7 +85,20 @@ export async function applyRetentionPostgres(
   if (Number.isFinite(rawLimit)) {
     await advanceState(client, 'raw_from_ms', bucketStart(rawLimit, DAY_MS));
   }
-  return { ran: true, created: [], dropped, hosts: 0, deletedRows: 0, deletedKeys: 0 };
+
+  const limitMs = nowMs - policy.rollupRetentionMs;
+  const deleteOld = (sql: string) => async (rows: number) =>
+    (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
+  const old = await deleteInSteps({
+    events: deleteOld(DELETE_EVENTS),
+    gaps: deleteOld(DELETE_GAPS),
+  });
+  if (old.cutShort) {
+    const message = 'events and gaps past retention.rollup left for the next run';
+    log.info({ limitMs, ...old.deleted }, message);
+  }
+  const { events: deletedEvents, gaps: deletedGaps } = old.deleted;
+  return { ...NOTHING_DONE, dropped, deletedEvents, deletedGaps };
 }
 
 /** Drops the partitions of `table` whose every row is older than `limitMs`. */

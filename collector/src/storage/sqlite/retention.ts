@@ -1,7 +1,8 @@
 import type { Logger } from '@hostpulse/shared';
 import { batchKeyLimitMs } from '../batch-keys.js';
+import { deleteInSteps } from '../bounded-delete.js';
 import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
-import type { MaintenanceResult } from '../storage.js';
+import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
 import type { StatementCache } from './open-database.js';
 
@@ -10,7 +11,11 @@ import type { StatementCache } from './open-database.js';
 // event loop gets a turn between transactions, so ingest goes on while a large delete runs.
 // As on PostgreSQL, raw samples the rollup job has not rolled up yet are kept. Exactly-once keys
 // go by whole days of their batch's time, as PostgreSQL drops their partitions (batch-keys.ts),
-// after the samples and KEYS_PER_STEP at a time through the batches_day index.
+// after the samples and KEYS_PER_STEP at a time through the batches_day index. Events and gaps
+// go last, past retention.rollup, in bounded steps (bounded-delete.ts) through their
+// (host_id, time) indexes: CROSS JOIN makes SQLite walk the hosts and probe each one's index
+// rather than scan the whole table. A gap is old when it ended (to_ms) before the limit; it
+// began no later (from_ms <= to_ms), which is what lets its from_ms index bound the probe.
 
 const SERIES_PER_STEP = 200;
 const KEYS_PER_STEP = 2_000;
@@ -23,6 +28,15 @@ const DELETE_ROLLUPS = 'DELETE FROM samples_5m WHERE series_id = ? AND bucket_ms
 const DELETE_KEYS = `
 DELETE FROM batches WHERE (agent_id, incarnation, seq) IN (
   SELECT agent_id, incarnation, seq FROM batches WHERE batch_day_ms <= ? - 86400000 LIMIT ?)`;
+
+const DELETE_EVENTS = `
+DELETE FROM events WHERE id IN (
+  SELECT e.id FROM hosts h CROSS JOIN events e
+  WHERE e.host_id = h.id AND e.t_ms < @limitMs LIMIT @rows)`;
+const DELETE_GAPS = `
+DELETE FROM gaps WHERE id IN (
+  SELECT g.id FROM hosts h CROSS JOIN gaps g
+  WHERE g.host_id = h.id AND g.from_ms < @limitMs AND g.to_ms < @limitMs LIMIT @rows)`;
 
 /** Runs one synchronous step with the store's error mapping. */
 export type Guard = <T>(step: () => T) => Promise<T>;
@@ -63,8 +77,22 @@ export async function applyRetentionSqlite(
   if (Number.isFinite(rawLimit)) {
     await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
   }
-  const deletedKeys = await deleteKeysBefore(statements, batchKeyLimitMs(policy, nowMs, rawLimit), guard);
-  return { ran: true, created: [], dropped: [], hosts: 0, deletedRows, deletedKeys };
+  const keyLimit = batchKeyLimitMs(policy, nowMs, rawLimit);
+  const deletedKeys = await deleteKeysBefore(statements, keyLimit, guard);
+
+  const limitMs = nowMs - policy.rollupRetentionMs;
+  const deleteOld = (sql: string) => (rows: number) =>
+    guard(() => statements.get(sql).run({ limitMs, rows }).changes);
+  const old = await deleteInSteps({
+    events: deleteOld(DELETE_EVENTS),
+    gaps: deleteOld(DELETE_GAPS),
+  });
+  if (old.cutShort) {
+    const message = 'events and gaps past retention.rollup left for the next run';
+    log.info({ limitMs, ...old.deleted }, message);
+  }
+  const { events: deletedEvents, gaps: deletedGaps } = old.deleted;
+  return { ...NOTHING_DONE, deletedRows, deletedKeys, deletedEvents, deletedGaps };
 }
 
 /** Deletes the keys of the days that ended by `limitMs`, in steps; returns how many. */

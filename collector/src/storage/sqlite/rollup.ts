@@ -1,5 +1,5 @@
 import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
-import type { MaintenanceResult } from '../storage.js';
+import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState } from './maintenance-state.js';
 import type { StatementCache } from './open-database.js';
 
@@ -89,7 +89,7 @@ export function rollUpSqlite(
     hosts += done.hosts;
     if (done.putBack === 0) break;
   }
-  return { ran: true, created: [], dropped: [], hosts, deletedRows: 0, deletedKeys: 0 };
+  return { ...NOTHING_DONE, hosts };
 }
 
 function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number) {

@@ -22,6 +22,7 @@ import type {
   StoredGap,
   TokenRecord,
 } from '../storage.js';
+import { NOTHING_DONE } from '../storage.js';
 import { eventsSqlite, findHostSqlite, gapsSqlite, latestSqlite, listHostsSqlite } from './hosts.js';
 import { listAuditSqlite, recordAuditSqlite } from './audit.js';
 import { ingestSqlite } from './ingest.js';
@@ -119,7 +120,7 @@ export class SqliteStorage implements Storage {
 
   /** SQLite has no partitions: nothing to prepare. */
   async preparePartitions(): Promise<MaintenanceResult> {
-    return { ran: true, created: [], dropped: [], hosts: 0, deletedRows: 0, deletedKeys: 0 };
+    return NOTHING_DONE;
   }
 
   rollUp(nowMs: number): Promise<MaintenanceResult> {
