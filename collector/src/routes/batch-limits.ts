@@ -1,5 +1,6 @@
 import { formatDuration, HostpulseError, quote } from '@hostpulse/shared';
 import type { IngestBatch, Labels } from '../storage/storage.js';
+import type { LabelMemory } from './label-memory.js';
 
 // What a batch may hold, checked before storage sees it. Each limit keeps one sender from
 // storing what nobody can read back: a timestamp no query can reach, a sequence number that
@@ -26,7 +27,8 @@ const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // (host, agent id, incarnation) are one line without any control character.
 const NAME_CONTROL = /[\u0000-\u001f\u007f]/;
 
-export function checkBatchLimits(batch: IngestBatch): void {
+/** `memory`: label sets it saw pass are not checked again, and this batch's are remembered. */
+export function checkBatchLimits(batch: IngestBatch, memory?: LabelMemory): void {
   const refuse = (what: string) => {
     const key = `${short(batch.agentId)}/${short(batch.incarnation)}/${batch.seq}`;
     throw new HostpulseError('batch_invalid', `batch ${key}: ${what}`);
@@ -42,7 +44,7 @@ export function checkBatchLimits(batch: IngestBatch): void {
     if (series.metric.length > BATCH_LIMITS.nameChars || !METRIC_NAME.test(series.metric)) {
       refuse(`${at}: metric ${quote(series.metric)} is not a metric name (${METRIC_NAME.source})`);
     }
-    checkLabels(series.labels, at, refuse);
+    if (!memory?.wasChecked(series.labels)) checkLabels(series.labels, at, refuse);
     // The bounds first, in the loop: the message is only built for a batch being refused.
     for (const t of series.timestampsMs) {
       if (t < earliest || t > latest) checkTime(t, batch.receivedMs, at, refuse);
@@ -53,6 +55,7 @@ export function checkBatchLimits(batch: IngestBatch): void {
     if (gap.fromMs > gap.toMs) refuse(`gaps[${i}]: from ${gap.fromMs} is after to ${gap.toMs}`);
     if (gap.batches < 0) refuse(`gaps[${i}]: batches ${gap.batches} is negative`);
   });
+  if (memory) for (const series of batch.series) memory.markChecked(series.labels);
 }
 
 type Refuse = (what: string) => never;

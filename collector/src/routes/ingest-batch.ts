@@ -1,14 +1,20 @@
 import type { Batch } from '@hostpulse/shared';
 import type { HostInventory, IngestBatch, Labels } from '../storage/storage.js';
+import { mergeLabels, type LabelMemory } from './label-memory.js';
 
 // Maps a decoded wire Batch to what storage keeps. decodeBatch() has already checked the
 // required fields and the series shapes; this only renames, fills empty values and merges labels.
 
-export function toIngestBatch(wire: Batch, receivedMs: number): IngestBatch {
+export function toIngestBatch(wire: Batch, receivedMs: number, memory?: LabelMemory): IngestBatch {
   const hostLabels: Labels = { ...(wire.labels ?? {}) };
   const sentAtMs = Number(wire.sentAtMs ?? 0);
+  const agentId = wire.agentId ?? '';
+  const series = wire.series ?? [];
+  const labels = memory
+    ? memory.mergeAll(agentId, hostLabels, series)
+    : series.map((s) => mergeLabels(hostLabels, s.labels));
   return {
-    agentId: wire.agentId ?? '',
+    agentId,
     incarnation: wire.incarnation ?? '',
     seq: Number(wire.seq),
     hostName: wire.hostName ?? '',
@@ -19,9 +25,9 @@ export function toIngestBatch(wire: Batch, receivedMs: number): IngestBatch {
     // An agent that did not stamp the send time gives no skew rather than a 56-year one.
     clockSkewMs: sentAtMs > 0 ? receivedMs - sentAtMs : 0,
     stopping: wire.stopping === true,
-    series: (wire.series ?? []).map((series) => ({
+    series: series.map((series, i) => ({
       metric: series.metric ?? '',
-      labels: mergeLabels(hostLabels, series.labels),
+      labels: labels[i] as Labels,
       // int64 decodes to plain numbers (proto/scripts/generate.mjs), so no copy is needed.
       timestampsMs: series.timestampsMs ?? [],
       values: series.values ?? [],
@@ -40,15 +46,6 @@ export function toIngestBatch(wire: Batch, receivedMs: number): IngestBatch {
     })),
     inventory: wire.inventory ? toInventory(wire.inventory) : undefined,
   };
-}
-
-/**
- * The series' own labels win over the host's static ones (a sampler knows its mount). Without
- * host labels the decoded map is used as it is: ingest reads labels and never changes them.
- */
-function mergeLabels(hostLabels: Labels, own: Labels | null | undefined): Labels {
-  for (const _ in hostLabels) return { ...hostLabels, ...own };
-  return own ?? {};
 }
 
 function toInventory(inventory: NonNullable<Batch['inventory']>): HostInventory {

@@ -6,6 +6,7 @@ import type { IngestBatch, IngestResult, SeriesRef } from '../storage/storage.js
 import { checkBatchLimits } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { toIngestBatch } from './ingest-batch.js';
+import { LabelMemory } from './label-memory.js';
 
 // POST /api/v1/ingest (SPEC §4): a protobuf Batch, maybe gzipped, from an agent token.
 // The answer tells the agent what to do with the batch: 200 delete it, 400 dead-letter it,
@@ -33,6 +34,7 @@ export function registerIngestRoute(
   buckets: TokenBuckets,
 ): void {
   const { metrics } = ctx;
+  const labels = new LabelMemory();
   app.post(
     INGEST_PATH,
     {
@@ -47,8 +49,8 @@ export function registerIngestRoute(
       const wire = decodeBatch(bodyOf(request), isGzipped(request), {
         maxInflatedBytes: ctx.config.limits.maxInflatedBytes,
       });
-      const batch = toIngestBatch(wire, ctx.now());
-      checkBatchLimits(batch);
+      const batch = toIngestBatch(wire, ctx.now(), labels);
+      checkBatchLimits(batch, labels);
       const result = await ctx.storage.ingest(batch);
 
       countIngested(ctx, result);

@@ -28,7 +28,9 @@ export class SeriesShapes {
     for (let i = 0; i < series.length; i++) {
       const { metric, labels } = series[i] as { metric: string; labels: Labels };
       const old = before?.[i];
-      now[i] = old && old.metric === metric && sameLabels(old, labels) ? old : shapeOf(metric, labels);
+      // The same object: the ingest route handed back the labels it merged last time (label-memory.ts).
+      const same = old !== undefined && old.metric === metric && (old.labels === labels || sameLabels(old, labels));
+      now[i] = same ? old : shapeOf(metric, labels);
     }
     this.byHost.set(hostId, now);
     return now;

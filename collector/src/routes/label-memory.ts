@@ -1,0 +1,75 @@
+import type { Labels } from '../storage/storage.js';
+
+// Agents send the same series with the same labels every cycle. Merging the host's labels into
+// each series' own (a new object per series per batch), then checking and comparing every
+// merged set, was a tenth of the collector's time with 10,000 hosts. So each agent's last merged
+// sets are kept by position: when the host labels, a series' metric and its own labels are as
+// last time, the same object is handed back. The batch checks then pass an object they checked
+// before without looking inside, and series shapes recognise it by identity. Nothing downstream
+// changes a labels object, so sharing one between batches is safe.
+
+interface Remembered {
+  readonly metric: string;
+  readonly own: Labels;
+  readonly merged: Labels;
+}
+
+interface AgentLabels {
+  readonly host: Labels;
+  readonly series: Remembered[];
+}
+
+const NONE: Labels = Object.freeze({});
+
+export class LabelMemory {
+  private readonly byAgent = new Map<string, AgentLabels>();
+  private readonly checked = new WeakSet<Labels>();
+
+  /** Each series' labels merged with the host's (the series' own win), in order. */
+  mergeAll(
+    agentId: string,
+    host: Labels,
+    series: readonly { readonly metric?: string | null; readonly labels?: Labels | null }[],
+  ): Labels[] {
+    const before = this.byAgent.get(agentId);
+    const reusable = before && sameLabels(before.host, host) ? before.series : undefined;
+    const now = new Array<Remembered>(series.length);
+    const merged = new Array<Labels>(series.length);
+    for (let i = 0; i < series.length; i++) {
+      const { metric, labels } = series[i] as (typeof series)[number];
+      const own = labels ?? NONE;
+      const old = reusable?.[i];
+      const same = old !== undefined && old.metric === (metric ?? '') && sameLabels(old.own, own);
+      const entry = same ? old : { metric: metric ?? '', own, merged: mergeLabels(host, own) };
+      now[i] = entry;
+      merged[i] = entry.merged;
+    }
+    this.byAgent.set(agentId, { host, series: now });
+    return merged;
+  }
+
+  /** True when this very object passed the batch checks before (checkBatchLimits). */
+  wasChecked(labels: Labels): boolean {
+    return this.checked.has(labels);
+  }
+
+  markChecked(labels: Labels): void {
+    this.checked.add(labels);
+  }
+}
+
+/** The series' own labels win over the host's static ones (a sampler knows its mount). */
+export function mergeLabels(host: Labels, own: Labels | null | undefined): Labels {
+  for (const _ in host) return { ...host, ...own };
+  return own ?? {};
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  let count = 0;
+  for (const name in b) {
+    if (a[name] !== b[name]) return false;
+    count++;
+  }
+  for (const _ in a) count--;
+  return count === 0;
+}
