@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, HostpulseError } from '@hostpulse/shared';
-import type { MaintenanceResult, Storage } from '../storage/storage.js';
+import { NOTHING_DONE, type MaintenanceResult, type Storage } from '../storage/storage.js';
 import { jobs } from './index.js';
 import { startJob, type JobDefinition } from './job.js';
 
 // The job runner with a stand-in storage call: what it logs on success, on failure (once per
 // run of failures) and on recovery. The schedules themselves are node-cron's.
 
-const NOTHING: MaintenanceResult = {
-  ran: true,
-  created: [],
-  dropped: [],
-  hosts: 0,
-  deletedRows: 0,
-  deletedKeys: 0,
-  deletedEvents: 0,
-  deletedGaps: 0,
-};
+const NOTHING: MaintenanceResult = NOTHING_DONE;
 const DONE: MaintenanceResult = { ...NOTHING, dropped: ['samples_20230722'] };
 
 function capture() {

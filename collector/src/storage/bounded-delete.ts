@@ -1,3 +1,5 @@
+import type { Logger } from '@hostpulse/shared';
+
 // Deleting a backlog of old rows (a year-old database meeting retention for the first time)
 // must not hold a long lock nor, on SQLite, which runs in-process, stall the event loop. So
 // rows go in steps of at most ROWS_PER_STEP, each its own short statement, with a turn of the
@@ -48,4 +50,21 @@ export async function deleteInSteps<Table extends string>(
     pending = next;
   }
   return { deleted, cutShort: false };
+}
+
+/**
+ * Events and gaps past retention.rollup (`limitMs`), as both backends delete them: `stepOf`
+ * makes a step of one of the two tables' delete statements. A run cut short says so in the log.
+ */
+export async function deleteOldEventsAndGaps<Sql>(
+  statements: { readonly events: Sql; readonly gaps: Sql },
+  stepOf: (sql: Sql) => DeleteStep,
+  limitMs: number,
+  log: Logger,
+): Promise<{ deletedEvents: number; deletedGaps: number }> {
+  const old = await deleteInSteps({ events: stepOf(statements.events), gaps: stepOf(statements.gaps) });
+  if (old.cutShort) {
+    log.info({ limitMs, ...old.deleted }, 'events and gaps past retention.rollup left for the next run');
+  }
+  return { deletedEvents: old.deleted.events, deletedGaps: old.deleted.gaps };
 }

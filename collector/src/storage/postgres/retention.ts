@@ -2,7 +2,7 @@ import type { Logger } from '@hostpulse/shared';
 import type pg from 'pg';
 import type { StoragePolicy } from '../policy.js';
 import { batchKeyLimitMs } from '../batch-keys.js';
-import { deleteInSteps } from '../bounded-delete.js';
+import { deleteOldEventsAndGaps } from '../bounded-delete.js';
 import { bucketStart } from '../policy.js';
 import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
@@ -87,17 +87,9 @@ export async function applyRetentionPostgres(
   }
 
   const limitMs = nowMs - policy.rollupRetentionMs;
-  const deleteOld = (sql: string) => async (rows: number) =>
-    (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
-  const old = await deleteInSteps({
-    events: deleteOld(DELETE_EVENTS),
-    gaps: deleteOld(DELETE_GAPS),
-  });
-  if (old.cutShort) {
-    const message = 'events and gaps past retention.rollup left for the next run';
-    log.info({ limitMs, ...old.deleted }, message);
-  }
-  const { events: deletedEvents, gaps: deletedGaps } = old.deleted;
+  const deletes = { events: DELETE_EVENTS, gaps: DELETE_GAPS };
+  const stepOf = (sql: string) => async (rows: number) => (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
+  const { deletedEvents, deletedGaps } = await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
   return { ...NOTHING_DONE, dropped, deletedEvents, deletedGaps };
 }
 

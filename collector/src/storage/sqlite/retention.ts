@@ -1,6 +1,6 @@
 import type { Logger } from '@hostpulse/shared';
 import { batchKeyLimitMs } from '../batch-keys.js';
-import { deleteInSteps } from '../bounded-delete.js';
+import { deleteOldEventsAndGaps } from '../bounded-delete.js';
 import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
 import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState, readMaintenanceState } from './maintenance-state.js';
@@ -81,17 +81,9 @@ export async function applyRetentionSqlite(
   const deletedKeys = await deleteKeysBefore(statements, keyLimit, guard);
 
   const limitMs = nowMs - policy.rollupRetentionMs;
-  const deleteOld = (sql: string) => (rows: number) =>
-    guard(() => statements.get(sql).run({ limitMs, rows }).changes);
-  const old = await deleteInSteps({
-    events: deleteOld(DELETE_EVENTS),
-    gaps: deleteOld(DELETE_GAPS),
-  });
-  if (old.cutShort) {
-    const message = 'events and gaps past retention.rollup left for the next run';
-    log.info({ limitMs, ...old.deleted }, message);
-  }
-  const { events: deletedEvents, gaps: deletedGaps } = old.deleted;
+  const deletes = { events: DELETE_EVENTS, gaps: DELETE_GAPS };
+  const stepOf = (sql: string) => (rows: number) => guard(() => statements.get(sql).run({ limitMs, rows }).changes);
+  const { deletedEvents, deletedGaps } = await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
   return { ...NOTHING_DONE, deletedRows, deletedKeys, deletedEvents, deletedGaps };
 }
 
