@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { refuseNulBytes } from './refuse-nul.js';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
@@ -74,6 +75,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('token', null);
   app.decorate('hostpulseRoutes', trackRoutes(app));
   refuseWhileStopping(app);
+  refuseNulBytes(app);
   addSecurityHeaders(app);
   const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
   app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));

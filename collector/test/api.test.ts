@@ -128,6 +128,23 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
   describe('GET /api/v1/query', () => {
     const range = `from=${T0}&to=${T0 + 120_000}`;
 
+    it('refuses a NUL byte in a parameter with 400 naming it, after the token is checked', async () => {
+      const cases = [
+        ['/api/v1/query?metric=cpu_usage_percent&host=%00', 'query parameter host'],
+        ['/api/v1/query?metric=cpu_usage_percent&label.env=prod%00', 'query parameter label.env'],
+        ['/api/v1/hosts/a%00b/latest', 'path parameter id'],
+        ['/api/v1/hosts/%00/gaps', 'path parameter id'],
+      ] as const;
+      for (const [path, named] of cases) {
+        const answer = await get(path);
+        expect(answer.status, path).toBe(400);
+        expect(answer.json.error.code).toBe('bad_request');
+        expect(answer.json.error.message).toContain(`${named} holds a NUL byte`);
+        expect((await get(path, null)).status, path).toBe(401);
+      }
+      expect((await get(`/api/v1/query?metric=cpu_usage_percent&host=web-1&${range}`)).status).toBe(200);
+    });
+
     it('returns raw samples without a step', async () => {
       const answer = await get(`/api/v1/query?metric=cpu_usage_percent&host=web-1&${range}`);
       expect(answer.status).toBe(200);

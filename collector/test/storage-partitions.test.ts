@@ -138,6 +138,11 @@ describe('PostgreSQL partitions', () => {
     const raw = { metric: 'folded', labels: {}, fromMs: b, toMs: b + 15_000, agg: 'max' as const, maxPoints: 100 };
     // Before it is folded, a query reads the late batch row and the chunk together.
     expect((await fresh.storage.query(raw))[0]?.points).toEqual([[b, 0], [b + 5_000, 100], [b + 10_000, 1]]);
+    // So does a query answered from rollups, whose bucket the late row belongs to.
+    const daily = { ...raw, toMs: b + DAY - 1, stepMs: DAY };
+    expect((await fresh.storage.query(daily))[0]?.points).toEqual([[b, 100]]);
+    expect((await fresh.storage.query({ ...daily, agg: 'min' }))[0]?.points).toEqual([[b, -1]]);
+    expect((await fresh.storage.query({ ...daily, agg: 'last' }))[0]?.points).toEqual([[b, 30]]);
     await fresh.storage.rollUp(b + 20 * 60_000);
     expect((await chunks()).rows).toEqual([{ bucket_ms: b, n: 2 }, { bucket_ms: b, n: 30 }, { bucket_ms: b + 300_000, n: 1 }]);
     const rollup = await fresh.storage.pool.query(`SELECT min_value, max_value, sum_value, count, last_ms, last_value

@@ -24,8 +24,8 @@ WHERE s.metric = $1
 ORDER BY h.name COLLATE "C", s.host_id COLLATE "C", s.labels_key COLLATE "C"`;
 
 /**
- * The raw points (series_id, t_ms, value) of the series `$ids` (of the hosts `$hosts`) from
- * `from` to `to` inclusive, both placeholders; in no particular order.
+ * The raw points (series_id, t_ms, value) of the series `ids` (of the hosts `hosts`) from
+ * `from` to `to` inclusive, all placeholders; in no particular order.
  */
 export function rawPoints(ids: string, hosts: string, from: string, to: string): string {
   return `
@@ -33,7 +33,12 @@ export function rawPoints(ids: string, hosts: string, from: string, to: string):
   FROM sample_chunks c CROSS JOIN LATERAL unnest(c.times_ms, c.vals) AS u (t_ms, value)
   WHERE c.series_id = ANY(${ids}::int[]) AND c.bucket_ms > ${from}::bigint - ${W} AND c.bucket_ms <= ${to}
     AND u.t_ms >= ${from} AND u.t_ms <= ${to}
-  UNION ALL
+  UNION ALL${waitingPoints(ids, hosts, from, to)}`;
+}
+
+/** The same from the batch rows not folded yet only: what the rollups do not hold yet. */
+function waitingPoints(ids: string, hosts: string, from: string, to: string): string {
+  return `
   SELECT u.series_id, u.t_ms, u.value
   FROM sample_batches b
   CROSS JOIN LATERAL unnest(b.series_ids, b.times_ms, b.vals) AS u (series_id, t_ms, value)
@@ -68,7 +73,10 @@ ORDER BY series_id, bucket
 LIMIT $4`;
 }
 
-// Partial aggregates: min, max, sum, count, time and value of the newest.
+// Partial aggregates: min, max, sum, count, time and value of the newest. Within the buckets
+// read from rollups, the batch rows not folded yet (a batch that arrived late for them) are
+// added as raw points: the fold deletes a row in the statement that merges it into the
+// rollups, so each sample counts once, and a late batch shows at once, not at the next run.
 const FINAL: Readonly<Record<Aggregation, string>> = {
   avg: 'sum(sm) / sum(n)',
   min: 'min(mn)',
@@ -88,6 +96,7 @@ FROM (
   SELECT series_id, t_ms - (((t_ms % $5) + $5) % $5), value, value, value, 1, t_ms, value
   FROM (${rawPoints('$1', '$10', '$6', '$7')}
     UNION ALL${rawPoints('$1', '$10', '$8', '$9')}
+    UNION ALL${waitingPoints('$1', '$10', '$2', '$3::bigint - 1')}
   ) AS points
 ) AS parts
 GROUP BY series_id, bucket
