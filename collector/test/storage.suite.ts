@@ -167,6 +167,25 @@ function registerIngestTests(get: () => Storage, newAgent: () => string): void {
     expect(failure.code).toBe('batch_invalid');
     expect(failure.message).toContain('"load_1m" has 2 timestamps but 1 values');
   });
+
+  it('refuses a time given twice in a series, or a series given twice in a batch, naming them', async () => {
+    const twice = seriesOf('load_1m', [[T0 + 20_000, 1], [T0, 2], [T0 + 20_000, 3]]);
+    const timeFailure = await refusal(get().ingest(batchOf({ agentId: newAgent(), series: [twice] })));
+    expect(timeFailure.code).toBe('batch_invalid');
+    expect(timeFailure.message).toContain(`series[0] "load_1m": timestamp ${T0 + 20_000} appears more than once`);
+
+    const agentId = newAgent();
+    const disk = (t: number, v: number) => seriesOf('filesystem_used_percent', [[t, v]], { mount: '/' });
+    const repeated = [disk(T0, 1), seriesOf('load_1m', [[T0, 1]]), disk(T0 + 10_000, 2)];
+    for (const seq of [1, 2]) {
+      const failure = await refusal(get().ingest(batchOf({ agentId, seq, series: repeated })));
+      expect(failure.code).toBe('batch_invalid');
+      expect(failure.message).toContain('series[2] "filesystem_used_percent" repeats series[0] (same metric and labels)');
+    }
+    const fixed = [disk(T0, 1), seriesOf('load_1m', [[T0, 1]]), disk(T0 + 10_000, 2)].slice(0, 2);
+    expect((await get().ingest(batchOf({ agentId, seq: 3, series: fixed }))).acceptedSamples).toBe(2);
+    expect(await get().query(queryOf({ metric: 'load_1m', hostIds: [agentId] }))).toHaveLength(1);
+  });
 }
 
 function registerHostTests(get: () => Storage, newAgent: () => string): void {

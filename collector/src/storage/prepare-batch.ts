@@ -2,7 +2,8 @@ import { HostpulseError, quote } from '@hostpulse/shared';
 import type { SeriesShapes } from './series-shapes.js';
 import type { IngestBatch, IngestSeries, Labels } from './storage.js';
 
-// What both backends do before touching the database: check the shapes the database cannot,
+// What both backends do before touching the database: check the shapes the database cannot
+// (timestamps whole and none twice in a series, no series twice in a batch),
 // give each series its canonical key and apply the values rule of docs/storage.md: NaN and
 // ±Infinity are dropped and counted, never stored, so no answer of the API carries a value
 // JSON cannot write.
@@ -23,7 +24,8 @@ export interface PreparedBatch {
 }
 
 export function prepareBatch(batch: IngestBatch, shapes: SeriesShapes): PreparedBatch {
-  const identities = shapes.identify(batch.agentId, batch.series);
+  const { identities, repeat } = shapes.identify(batch.agentId, batch.series);
+  if (repeat) refuseRepeat(batch, repeat.first, repeat.again);
   const series: PreparedSeries[] = [];
   let acceptedSamples = 0;
   let rejectedSamples = 0;
@@ -82,4 +84,35 @@ function checkSeriesShape(batch: IngestBatch, index: number): void {
     if (Number.isSafeInteger(t)) continue;
     throw new HostpulseError('batch_invalid', `${where()}: timestamp ${quote(t)} is not whole milliseconds`);
   }
+  // Two values at one time would be told apart by storage order only, which the PostgreSQL
+  // fold does not keep: answers would change once it ran. Times may come in any order.
+  const repeated = repeatedTime(input.timestampsMs);
+  if (repeated !== undefined) {
+    throw new HostpulseError('batch_invalid', `${where()}: timestamp ${repeated} appears more than once`);
+  }
+}
+
+/** A time given twice; in the usual sorted list, found by comparing neighbours. */
+function repeatedTime(times: readonly number[]): number | undefined {
+  let sorted = true;
+  for (let i = 1; i < times.length; i++) {
+    if (times[i] === times[i - 1]) return times[i];
+    if ((times[i] as number) < (times[i - 1] as number)) sorted = false;
+  }
+  if (sorted) return undefined;
+  const seen = new Set<number>();
+  for (const t of times) {
+    if (seen.has(t)) return t;
+    seen.add(t);
+  }
+  return undefined;
+}
+
+function refuseRepeat(batch: IngestBatch, first: number, again: number): never {
+  const metric = quote(batch.series[again]?.metric);
+  throw new HostpulseError(
+    'batch_invalid',
+    `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}: series[${again}] ${metric} repeats series[${first}] ` +
+      '(same metric and labels); send each series once per batch',
+  );
 }

@@ -6,7 +6,8 @@ import type { Labels } from './storage.js';
 // labels key made then, instead of sorting and serialising its labels again. The strings
 // handed back are the remembered ones, whose hashes V8 has already computed, so the caches
 // keyed by them (series ids, refused series) look them up without hashing anew. A host whose
-// series change only pays for the ones that moved.
+// series change only pays for the ones that moved. Whether a series repeats another in the
+// batch is worked out when the list changes, and kept with it.
 
 export interface SeriesIdentity {
   readonly metric: string;
@@ -18,23 +19,52 @@ interface Shape extends SeriesIdentity {
   readonly labelCount: number;
 }
 
-export class SeriesShapes {
-  private readonly byHost = new Map<string, Shape[]>();
+export interface Identified {
+  readonly identities: readonly SeriesIdentity[];
+  /** The first series that repeats an earlier one of the batch (same metric and labels). */
+  readonly repeat?: { readonly first: number; readonly again: number } | undefined;
+}
 
-  /** Canonical identities of a host's series, in order; remembers them for its next batch. */
-  identify(hostId: string, series: readonly { metric: string; labels: Labels }[]): SeriesIdentity[] {
+interface HostShapes {
+  readonly shapes: Shape[];
+  readonly repeat: Identified['repeat'];
+}
+
+export class SeriesShapes {
+  private readonly byHost = new Map<string, HostShapes>();
+
+  /**
+   * Canonical identities of a host's series, in order, and whether one repeats another;
+   * remembers them for its next batch, which when unchanged reuses both.
+   */
+  identify(hostId: string, series: readonly { metric: string; labels: Labels }[]): Identified {
     const before = this.byHost.get(hostId);
     const now: Shape[] = new Array<Shape>(series.length);
+    let changed = before?.shapes.length !== series.length;
     for (let i = 0; i < series.length; i++) {
       const { metric, labels } = series[i] as { metric: string; labels: Labels };
-      const old = before?.[i];
+      const old = before?.shapes[i];
       // The same object: the ingest route handed back the labels it merged last time (label-memory.ts).
       const same = old !== undefined && old.metric === metric && (old.labels === labels || sameLabels(old, labels));
       now[i] = same ? old : shapeOf(metric, labels);
+      if (!same) changed = true;
     }
-    this.byHost.set(hostId, now);
-    return now;
+    const repeat = changed || !before ? firstRepeat(now) : before.repeat;
+    this.byHost.set(hostId, { shapes: now, repeat });
+    return { identities: now, repeat };
   }
+}
+
+function firstRepeat(shapes: readonly Shape[]): Identified['repeat'] {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < shapes.length; i++) {
+    const { metric, labelsKey } = shapes[i] as Shape;
+    const key = `${metric}\u0000${labelsKey}`;
+    const first = seen.get(key);
+    if (first !== undefined) return { first, again: i };
+    seen.set(key, i);
+  }
+  return undefined;
 }
 
 function shapeOf(metric: string, labels: Labels): Shape {
