@@ -120,6 +120,20 @@ async function waitReady(url, child) {
   return false;
 }
 
+/** HOSTPULSE_PORT, checked before anything is installed or written; empty counts as unset. */
+function chosenPort() {
+  const text = process.env.HOSTPULSE_PORT?.trim();
+  if (!text) return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    process.stderr.write(`HOSTPULSE_PORT=${JSON.stringify(process.env.HOSTPULSE_PORT)} is not a port (1 to 65535); ` +
+      'set a port number, or unset it to let npm start pick a free one from 8080 up.\n');
+    process.exit(2);
+  }
+  return port;
+}
+
+const wantedPort = chosenPort();
 mkdirSync(home, { recursive: true });
 takeRunLock(join(home, 'start.pid'));
 if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
@@ -129,7 +143,7 @@ if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
 step('building (tsc -b)');
 run('npm', ['run', 'build', '--silent'], 'the build');
 
-const port = Number(process.env.HOSTPULSE_PORT ?? (await freePort(8080)));
+const port = wantedPort ?? (await freePort(8080));
 const url = `http://127.0.0.1:${port}`;
 const collectorConfig = join(home, 'collector.yaml');
 const agentConfig = join(home, 'agent.yaml');
