@@ -110,8 +110,12 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HostpulseError('batch_too_large', 'the request body is larger than limits.max_body_bytes');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
-      const type = request.headers['content-type'] ?? '';
-      return new HostpulseError('bad_request', `Content-Type ${quote(type)} is not accepted here`);
+      const type = quote(request.headers['content-type'] ?? '');
+      // An agent sets a batch it cannot send aside on batch_invalid, whatever made it so.
+      if (request.routeOptions.url === '/api/v1/ingest') {
+        return new HostpulseError('batch_invalid', `the body must be application/x-protobuf, not Content-Type ${type}`);
+      }
+      return new HostpulseError('bad_request', `Content-Type ${type} is not accepted here`);
     }
   }
   const status = fastifyError.statusCode ?? 500;
