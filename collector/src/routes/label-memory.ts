@@ -1,3 +1,4 @@
+import { sameLabels } from '../storage/labels-key.js';
 import type { Labels } from '../storage/storage.js';
 
 // Agents send the same series with the same labels every cycle. Merging the host's labels into
@@ -62,14 +63,4 @@ export class LabelMemory {
 export function mergeLabels(host: Labels, own: Labels | null | undefined): Labels {
   for (const _ in host) return { ...host, ...own };
   return own ?? {};
-}
-
-function sameLabels(a: Labels, b: Labels): boolean {
-  let count = 0;
-  for (const name in b) {
-    if (a[name] !== b[name]) return false;
-    count++;
-  }
-  for (const _ in a) count--;
-  return count === 0;
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@hostpulse/shared';
+import { seriesKey } from './labels-key.js';
 import type { PreparedBatch, PreparedSeries } from './prepare-batch.js';
 import type { IngestResult, SeriesRef } from './storage.js';
 
@@ -32,7 +33,7 @@ export class SeriesLimiter {
     if (!known) return { kept: [...series], refused: [] };
     const kept: PreparedSeries[] = [];
     const refused: PreparedSeries[] = [];
-    for (const s of series) (known.has(keyOf(s)) ? refused : kept).push(s);
+    for (const s of series) (known.has(seriesKey(s)) ? refused : kept).push(s);
     return { kept, refused };
   }
 
@@ -46,7 +47,7 @@ export class SeriesLimiter {
     const refused = fresh.slice(room);
     let known = this.refused.get(hostId);
     if (!known) this.refused.set(hostId, (known = new Set()));
-    for (const s of refused) known.add(keyOf(s));
+    for (const s of refused) known.add(seriesKey(s));
     this.refusedSeriesTotal += refused.length;
     const series = refused.slice(0, LISTED_AT_MOST).map(refOf);
     const fields = { hostId, limit: this.limit, existing, refused: refused.length, series };
@@ -77,10 +78,6 @@ export class SeriesLimiter {
     const { refusedSeriesTotal, refusedSamplesTotal } = this;
     return { refusedSeriesTotal, refusedSamplesTotal };
   }
-}
-
-function keyOf(s: PreparedSeries): string {
-  return `${s.metric}\u0000${s.labelsKey}`;
 }
 
 function refOf(s: PreparedSeries): SeriesRef {

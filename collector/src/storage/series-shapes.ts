@@ -1,4 +1,4 @@
-import { labelsKey } from './labels-key.js';
+import { labelsKey, sameLabels, seriesKey } from './labels-key.js';
 import type { Labels } from './storage.js';
 
 // Agents send the same series in the same order every cycle, so each host's last list of
@@ -15,10 +15,6 @@ export interface SeriesIdentity {
   readonly labelsKey: string;
 }
 
-interface Shape extends SeriesIdentity {
-  readonly labelCount: number;
-}
-
 export interface Identified {
   readonly identities: readonly SeriesIdentity[];
   /** The first series that repeats an earlier one of the batch (same metric and labels). */
@@ -26,7 +22,7 @@ export interface Identified {
 }
 
 interface HostShapes {
-  readonly shapes: Shape[];
+  readonly shapes: SeriesIdentity[];
   readonly repeat: Identified['repeat'];
 }
 
@@ -39,43 +35,31 @@ export class SeriesShapes {
    */
   identify(hostId: string, series: readonly { metric: string; labels: Labels }[]): Identified {
     const before = this.byHost.get(hostId);
-    const now: Shape[] = new Array<Shape>(series.length);
+    const now = new Array<SeriesIdentity>(series.length);
     let changed = before?.shapes.length !== series.length;
     for (let i = 0; i < series.length; i++) {
       const { metric, labels } = series[i] as { metric: string; labels: Labels };
       const old = before?.shapes[i];
-      // The same object: the ingest route handed back the labels it merged last time (label-memory.ts).
-      const same = old !== undefined && old.metric === metric && (old.labels === labels || sameLabels(old, labels));
-      now[i] = same ? old : shapeOf(metric, labels);
+      // The same object: the ingest route handed back the labels it merged last time
+      // (label-memory.ts).
+      const same =
+        old !== undefined && old.metric === metric && (old.labels === labels || sameLabels(old.labels, labels));
+      now[i] = same ? old : { metric, labels, labelsKey: labelsKey(labels) };
       if (!same) changed = true;
     }
-    const repeat = changed || !before ? firstRepeat(now) : before.repeat;
+    const repeat = before && !changed ? before.repeat : firstRepeat(now);
     this.byHost.set(hostId, { shapes: now, repeat });
     return { identities: now, repeat };
   }
 }
 
-function firstRepeat(shapes: readonly Shape[]): Identified['repeat'] {
+function firstRepeat(shapes: readonly SeriesIdentity[]): Identified['repeat'] {
   const seen = new Map<string, number>();
   for (let i = 0; i < shapes.length; i++) {
-    const { metric, labelsKey } = shapes[i] as Shape;
-    const key = `${metric}\u0000${labelsKey}`;
+    const key = seriesKey(shapes[i] as SeriesIdentity);
     const first = seen.get(key);
     if (first !== undefined) return { first, again: i };
     seen.set(key, i);
   }
   return undefined;
-}
-
-function shapeOf(metric: string, labels: Labels): Shape {
-  return { metric, labels, labelsKey: labelsKey(labels), labelCount: Object.keys(labels).length };
-}
-
-function sameLabels(shape: Shape, labels: Labels): boolean {
-  let count = 0;
-  for (const name in labels) {
-    if (shape.labels[name] !== labels[name]) return false;
-    count++;
-  }
-  return count === shape.labelCount;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { batchDayMs } from '../batch-keys.js';
 import { needsHostWrite, snapshotOf, type HostSnapshot } from '../host-writes.js';
+import { seriesKey } from '../labels-key.js';
 import { prepareBatch, type PreparedBatch, type PreparedSeries } from '../prepare-batch.js';
 import type { SeriesCache } from '../series-cache.js';
 import type { IngestBatch, IngestResult } from '../storage.js';
@@ -82,7 +83,7 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
       return isFresh === true;
     });
     for (const s of missing) {
-      const id = created.get(localKey(s));
+      const id = created.get(seriesKey(s));
       if (id !== undefined) state.seriesCache.set(batch.agentId, s.metric, s.labelsKey, id);
     }
   }
@@ -113,7 +114,7 @@ async function resolveSeries(
 ): Promise<PreparedSeries[]> {
   if (missing.length === 0) return [];
   await readSeries(client, hostId, missing, into);
-  const fresh = missing.filter((s) => !into.has(localKey(s)));
+  const fresh = missing.filter((s) => !into.has(seriesKey(s)));
   if (fresh.length === 0) return [];
 
   const count = await client.query<{ n: number }>(COUNT_SERIES, [hostId]);
@@ -121,7 +122,7 @@ async function resolveSeries(
   if (admitted.length > 0) {
     // One order for everyone: two transactions inserting the same new series in different
     // orders could otherwise wait on each other's unique index entries and deadlock.
-    const sorted = [...admitted].sort((a, b) => compare(localKey(a), localKey(b)));
+    const sorted = [...admitted].sort((a, b) => compare(seriesKey(a), seriesKey(b)));
     await client.query(CREATE_SERIES, [
       hostId,
       sorted.map((s) => s.metric),
@@ -144,7 +145,7 @@ async function readSeries(
     series.map((s) => s.metric),
     series.map((s) => s.labelsKey),
   ]);
-  for (const row of rows.rows) into.set(`${row.metric}\u0000${row.labels_key}`, row.id);
+  for (const row of rows.rows) into.set(seriesKey({ metric: row.metric, labelsKey: row.labels_key }), row.id);
 }
 
 function storable(
@@ -158,7 +159,7 @@ function storable(
   const timesMs: number[] = [];
   const values: number[] = [];
   for (const s of prepared.series) {
-    const id = cache.get(batch.agentId, s.metric, s.labelsKey) ?? (created.get(localKey(s)) as number);
+    const id = cache.get(batch.agentId, s.metric, s.labelsKey) ?? (created.get(seriesKey(s)) as number);
     for (let i = 0; i < s.values.length; i++) {
       seriesIds.push(id);
       timesMs.push(s.timestampsMs[i] as number);
@@ -181,10 +182,6 @@ function hostRowValues(batch: IngestBatch): unknown[] {
     batch.inventory ? JSON.stringify(batch.inventory) : null,
     batch.incarnation,
   ];
-}
-
-function localKey(s: PreparedSeries): string {
-  return `${s.metric}\u0000${s.labelsKey}`;
 }
 
 function compare(a: string, b: string): number {
