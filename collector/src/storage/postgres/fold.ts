@@ -53,7 +53,7 @@ SELECT (SELECT min(from_ms) FROM next) AS from_ms, (SELECT max(to_ms) FROM next)
 
 // $1 cut, $2 rows, $3..$4 the peeked range (rows outside it wait for the next step, as their
 // partitions may not exist), $5 oldest chunk bucket kept, $6 oldest rollup bucket kept.
-export const FOLD = `
+const FOLD = `
 WITH taken AS (
   DELETE FROM sample_batches
   WHERE ctid = ANY (ARRAY(
@@ -71,7 +71,6 @@ WITH taken AS (
   SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms), array_agg(value ORDER BY t_ms)
   FROM x WHERE bucket >= $5
   GROUP BY series_id, bucket
-  RETURNING 1
 ), rolled AS (
   INSERT INTO samples_5m AS r (series_id, bucket_ms, min_value, max_value, sum_value, count,
     last_ms, last_value)
@@ -86,11 +85,8 @@ WITH taken AS (
     count = r.count + excluded.count,
     last_ms = GREATEST(r.last_ms, excluded.last_ms),
     last_value = CASE WHEN excluded.last_ms >= r.last_ms THEN excluded.last_value ELSE r.last_value END
-  RETURNING 1
 )
-SELECT (SELECT count(*) FROM taken)::int AS rows,
-  (SELECT count(*) FROM x)::int AS samples,
-  (SELECT count(*) FROM chunks)::int AS chunks`;
+SELECT count(*)::int AS rows FROM taken`;
 
 const OLDEST_WAITING = 'SELECT min(from_ms) AS from_ms FROM sample_batches';
 
@@ -135,17 +131,11 @@ async function partitionsFor(
   oldestChunk: number,
   oldestRollup: number,
 ): Promise<string[]> {
-  const chunkDays = days.filter((day) => day + DAY_MS > oldestChunk);
-  const months = [...new Set(days.filter((day) => day + DAY_MS > oldestRollup).map(monthOf))];
+  // hostpulse_ensure_partition() takes any time in a month for its monthly partition.
   return [
-    ...(await ensurePartitions(client, 'sample_chunks', chunkDays)),
-    ...(await ensurePartitions(client, 'samples_5m', months)),
+    ...(await ensurePartitions(client, 'sample_chunks', days.filter((day) => day + DAY_MS > oldestChunk))),
+    ...(await ensurePartitions(client, 'samples_5m', days.filter((day) => day + DAY_MS > oldestRollup))),
   ];
-}
-
-function monthOf(dayMs: number): number {
-  const at = new Date(dayMs);
-  return Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
 }
 
 /** Rollups are complete up to the cut, or to the bucket of the oldest sample still waiting. */

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { bucketStart } from '../policy.js';
 
 // Daily partitions of sample_chunks (migration 011) and of the exactly-once keys in batches
 // (009), monthly ones of samples_5m. Partitions are made ahead by the partition job; the fold
