@@ -27,13 +27,18 @@ ORDER BY h.name COLLATE "C", s.host_id COLLATE "C", s.labels_key COLLATE "C"`;
  * The raw points (series_id, t_ms, value) of the series `ids` (of the hosts `hosts`) from
  * `from` to `to` inclusive, all placeholders; in no particular order.
  */
-export function rawPoints(ids: string, hosts: string, from: string, to: string): string {
+function rawPoints(ids: string, hosts: string, from: string, to: string): string {
+  return `${chunkPoints(ids, from, to)}
+  UNION ALL${waitingPoints(ids, hosts, from, to)}`;
+}
+
+/** The same from the folded chunks only. */
+function chunkPoints(ids: string, from: string, to: string): string {
   return `
   SELECT c.series_id, u.t_ms, u.value
   FROM sample_chunks c CROSS JOIN LATERAL unnest(c.times_ms, c.vals) AS u (t_ms, value)
   WHERE c.series_id = ANY(${ids}::int[]) AND c.bucket_ms > ${from}::bigint - ${W} AND c.bucket_ms <= ${to}
-    AND u.t_ms >= ${from} AND u.t_ms <= ${to}
-  UNION ALL${waitingPoints(ids, hosts, from, to)}`;
+    AND u.t_ms >= ${from} AND u.t_ms <= ${to}`;
 }
 
 /** The same from the batch rows not folded yet only: what the rollups do not hold yet. */
@@ -73,10 +78,11 @@ ORDER BY series_id, bucket
 LIMIT $4`;
 }
 
-// Partial aggregates: min, max, sum, count, time and value of the newest. Within the buckets
-// read from rollups, the batch rows not folded yet (a batch that arrived late for them) are
-// added as raw points: the fold deletes a row in the statement that merges it into the
-// rollups, so each sample counts once, and a late batch shows at once, not at the next run.
+// Partial aggregates: min, max, sum, count, time and value of the newest. The chunks are read
+// for the raw edges only; the batch rows not folded yet are read over the whole range, since
+// inside the rollup buckets they are what the rollups do not hold yet (a batch that arrived
+// late): the fold deletes a row in the statement that merges it into the rollups, so each
+// sample counts once, and a late batch shows at once, not at the next run.
 const FINAL: Readonly<Record<Aggregation, string>> = {
   avg: 'sum(sm) / sum(n)',
   min: 'min(mn)',
@@ -94,9 +100,9 @@ FROM (
   WHERE series_id = ANY($1::int[]) AND bucket_ms >= $2 AND bucket_ms < $3
   UNION ALL
   SELECT series_id, t_ms - (((t_ms % $5) + $5) % $5), value, value, value, 1, t_ms, value
-  FROM (${rawPoints('$1', '$10', '$6', '$7')}
-    UNION ALL${rawPoints('$1', '$10', '$8', '$9')}
-    UNION ALL${waitingPoints('$1', '$10', '$2', '$3::bigint - 1')}
+  FROM (${chunkPoints('$1', '$6', '$7')}
+    UNION ALL${chunkPoints('$1', '$8', '$9')}
+    UNION ALL${waitingPoints('$1', '$10', '$11', '$12')}
   ) AS points
 ) AS parts
 GROUP BY series_id, bucket
@@ -130,7 +136,13 @@ export async function queryPostgres(pool: pg.Pool, request: QueryRequest): Promi
     }));
 }
 
-async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], hosts: string[], limit: number) {
+async function readPoints(
+  pool: pg.Pool,
+  request: QueryRequest,
+  ids: number[],
+  hosts: string[],
+  limit: number,
+) {
   const { fromMs, toMs, stepMs } = request;
   if (stepMs === undefined) return pool.query<PointRow>(RAW, [ids, fromMs, toMs, limit, hosts]);
   const plan = planQuery(request, await readMaintenanceState(pool));
@@ -138,7 +150,11 @@ async function readPoints(pool: pg.Pool, request: QueryRequest, ids: number[], h
     return pool.query<PointRow>(steppedSql(request.agg), [ids, fromMs, toMs, limit, stepMs, hosts]);
   }
   const [first, second] = rawPieces(plan);
-  const values = [ids, plan.rollup.fromMs, plan.rollup.toMs, limit, stepMs, ...first, ...second, hosts];
+  // The whole first bucket comes from its rollup even when it starts before `from` (before the
+  // raw samples kept): its rows not folded yet count from the same start.
+  const waitingFrom = Math.min(fromMs, plan.rollup.fromMs);
+  const rollup = [plan.rollup.fromMs, plan.rollup.toMs];
+  const values = [ids, ...rollup, limit, stepMs, ...first, ...second, hosts, waitingFrom, toMs];
   return pool.query<PointRow>(mixedSql(request.agg), values);
 }
 
