@@ -126,7 +126,8 @@ function chosenPort() {
   if (!text) return undefined;
   const port = Number(text);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    process.stderr.write(`HOSTPULSE_PORT=${JSON.stringify(process.env.HOSTPULSE_PORT)} is not a port (1 to 65535); ` +
+    const given = JSON.stringify(process.env.HOSTPULSE_PORT);
+    process.stderr.write(`HOSTPULSE_PORT=${given} is not a port (1 to 65535); ` +
       'set a port number, or unset it to let npm start pick a free one from 8080 up.\n');
     process.exit(2);
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HostpulseError, quote, type ErrorCode } from '@hostpulse/shared';
+import { INGEST_PATH, PROTOBUF } from './routes/ingest.js';
 import { describeValidation } from './validation-message.js';
 
 // The one place where error codes become HTTP statuses and where every error leaving a route
@@ -112,8 +113,8 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
       const type = quote(request.headers['content-type'] ?? '');
       // An agent sets a batch it cannot send aside on batch_invalid, whatever made it so.
-      if (request.routeOptions.url === '/api/v1/ingest') {
-        return new HostpulseError('batch_invalid', `the body must be application/x-protobuf, not Content-Type ${type}`);
+      if (request.routeOptions.url === INGEST_PATH) {
+        return new HostpulseError('batch_invalid', `the body must be ${PROTOBUF}, not Content-Type ${type}`);
       }
       return new HostpulseError('bad_request', `Content-Type ${type} is not accepted here`);
     }

@@ -23,7 +23,8 @@ function check(kind: string, values: unknown): void {
   for (const [name, value] of Object.entries(values)) {
     const texts = Array.isArray(value) ? value : [value];
     if (texts.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
-      throw new HostpulseError('bad_request', `${kind} ${name} holds a NUL byte, which no name or label can hold`);
+      const message = `${kind} ${name} holds a NUL byte, which no name or label can hold`;
+      throw new HostpulseError('bad_request', message);
     }
   }
 }

@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { refuseNulBytes } from './refuse-nul.js';
 import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
@@ -7,6 +6,7 @@ import { loadDashboardAssets, type Asset, type AssetName } from './dashboard-ass
 import { createErrorHandler, handleNotFound } from './http-errors.js';
 import { TokenBuckets } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
+import { refuseNulBytes } from './refuse-nul.js';
 import { RequestLogController } from './request-log.js';
 import { trackRoutes, type RouteEntry } from './route-table.js';
 import { addSecurityHeaders } from './security-headers.js';

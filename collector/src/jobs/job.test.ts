@@ -7,8 +7,7 @@ import { startJob, type JobDefinition } from './job.js';
 // The job runner with a stand-in storage call: what it logs on success, on failure (once per
 // run of failures) and on recovery. The schedules themselves are node-cron's.
 
-const NOTHING: MaintenanceResult = NOTHING_DONE;
-const DONE: MaintenanceResult = { ...NOTHING, dropped: ['samples_20230722'] };
+const DONE: MaintenanceResult = { ...NOTHING_DONE, dropped: ['samples_20230722'] };
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -66,7 +65,7 @@ describe('maintenance jobs', () => {
   });
 
   it('logs event and gap deletions at info with their counts, an idle run at debug', async () => {
-    const outcomes = [{ ...NOTHING, deletedEvents: 3 }, { ...NOTHING, deletedGaps: 2 }, NOTHING];
+    const outcomes = [{ ...NOTHING_DONE, deletedEvents: 3 }, { ...NOTHING_DONE, deletedGaps: 2 }, NOTHING_DONE];
     const definition: JobDefinition = {
       name: 'retention',
       schedule: '0 0 1 1 *',

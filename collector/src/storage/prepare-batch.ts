@@ -61,19 +61,21 @@ function finiteSamples(input: IngestSeries): Pick<IngestSeries, 'timestampsMs' |
 function checkTimes(batch: IngestBatch): void {
   const times = [
     ...batch.events.map((e, i) => [`events[${i}].time`, e.timeMs] as const),
-    ...batch.gaps.flatMap((g, i) => [[`gaps[${i}].from`, g.fromMs] as const, [`gaps[${i}].to`, g.toMs] as const]),
+    ...batch.gaps.flatMap((g, i) => [
+      [`gaps[${i}].from`, g.fromMs] as const,
+      [`gaps[${i}].to`, g.toMs] as const,
+    ]),
   ];
   for (const [where, t] of times) {
     if (Number.isSafeInteger(t)) continue;
-    const key = `${batch.agentId}/${batch.incarnation}/${batch.seq}`;
-    throw new HostpulseError('batch_invalid', `batch ${key}: ${where} ${quote(t)} is not whole milliseconds`);
+    throw new HostpulseError('batch_invalid', `${batchRef(batch)}: ${where} ${quote(t)} is not whole milliseconds`);
   }
 }
 
 function checkSeriesShape(batch: IngestBatch, index: number): void {
   const input = batch.series[index];
   if (!input) return;
-  const where = () => `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}: series[${index}] ${quote(input.metric)}`;
+  const where = () => `${batchRef(batch)}: series[${index}] ${quote(input.metric)}`;
   if (input.timestampsMs.length !== input.values.length) {
     throw new HostpulseError(
       'batch_invalid',
@@ -112,7 +114,12 @@ function refuseRepeat(batch: IngestBatch, first: number, again: number): never {
   const metric = quote(batch.series[again]?.metric);
   throw new HostpulseError(
     'batch_invalid',
-    `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}: series[${again}] ${metric} repeats series[${first}] ` +
-      '(same metric and labels); send each series once per batch',
+    `${batchRef(batch)}: series[${again}] ${metric} repeats series[${first}] (same metric and labels); ` +
+      'send each series once per batch',
   );
+}
+
+/** How errors name a batch: its exactly-once key. */
+function batchRef(batch: IngestBatch): string {
+  return `batch ${batch.agentId}/${batch.incarnation}/${batch.seq}`;
 }

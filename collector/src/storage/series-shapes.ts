@@ -42,8 +42,8 @@ export class SeriesShapes {
       const old = before?.shapes[i];
       // The same object: the ingest route handed back the labels it merged last time
       // (label-memory.ts).
-      const same =
-        old !== undefined && old.metric === metric && (old.labels === labels || sameLabels(old.labels, labels));
+      const same = old !== undefined && old.metric === metric &&
+        (old.labels === labels || sameLabels(old.labels, labels));
       now[i] = same ? old : { metric, labels, labelsKey: labelsKey(labels) };
       if (!same) changed = true;
     }

@@ -189,8 +189,9 @@ export interface MaintenanceResult {
   /** Partitions (PostgreSQL) made or dropped, by name. */
   readonly created: readonly string[];
   readonly dropped: readonly string[];
-  /** Hosts whose pending ranges were rolled up; raw or rollup rows deleted (SQLite). */
+  /** Hosts whose pending ranges were rolled up (SQLite). */
   readonly hosts: number;
+  /** Raw or rollup rows deleted (SQLite retention); batch rows folded (PostgreSQL rollup job). */
   readonly deletedRows: number;
   /** Exactly-once keys deleted (SQLite; PostgreSQL drops their partitions, in `dropped`). */
   readonly deletedKeys: number;

@@ -19,8 +19,9 @@ import {
 // the longer of retention.raw and retention.batch_keys, see batch-keys.ts). A raw day is kept
 // while the rollup job has not finished it, so a stalled rollup job delays retention rather
 // than losing data; that is logged, and the keys of that day stay too. (Batch rows not folded
-// yet are not partitioned: the fold job keeps from them only what retention would keep.) Keys go after samples: a
-// run that fails on the way leaves no day whose samples a resend could store twice. Each DROP
+// yet are not partitioned: the fold job keeps from them only what retention would keep.) Keys
+// go after samples: a run that fails on the way leaves no day whose samples a resend could
+// store twice. Each DROP
 // waits at most LOCK_TIMEOUT for its lock (an ingest statement holds a weaker one for a
 // moment): a drop that cannot get it is tried again at the next run instead of holding up
 // ingest behind it. The keys written before migration 009 (batches_unpartitioned) are emptied
@@ -88,7 +89,8 @@ export async function applyRetentionPostgres(
 
   const limitMs = nowMs - policy.rollupRetentionMs;
   const deletes = { events: DELETE_EVENTS, gaps: DELETE_GAPS };
-  const stepOf = (sql: string) => async (rows: number) => (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
+  const stepOf = (sql: string) => async (rows: number) =>
+    (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
   const { deletedEvents, deletedGaps } = await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
   return { ...NOTHING_DONE, dropped, deletedEvents, deletedGaps };
 }

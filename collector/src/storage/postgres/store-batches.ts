@@ -80,7 +80,8 @@ export interface StorableBatch {
 /** Returns, for each batch in order, whether its key was new (false: a duplicate). */
 export async function storeBatches(db: pg.Pool | pg.PoolClient, group: readonly StorableBatch[]): Promise<boolean[]> {
   const columns = toColumns(group);
-  const result = await db.query<{ idx: number }>({ name: 'hostpulse-store-batches', text: STORE_BATCHES, values: columns });
+  const statement = { name: 'hostpulse-store-batches', text: STORE_BATCHES, values: columns };
+  const result = await db.query<{ idx: number }>(statement);
   const fresh = new Set(result.rows.map((row) => row.idx));
   return group.map((_, idx) => fresh.has(idx));
 }
