@@ -33,25 +33,31 @@ function expectPoints(actual: readonly (readonly [number, number])[] | undefined
   actual?.forEach((p, i) => expect(p[1]).toBeCloseTo((wanted[i] as readonly [number, number])[1], 9));
 }
 
+/** A migrated storage of `policy` for the describe block it is called in, closed after it. */
+function storageFor(
+  open: (policy?: StoragePolicy) => Promise<OpenedTestStorage>,
+  policy?: StoragePolicy,
+): () => Storage {
+  let opened: OpenedTestStorage | undefined;
+  beforeAll(async () => {
+    opened = await open(policy);
+    await opened.storage.migrate();
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  return () => (opened as OpenedTestStorage).storage;
+}
+
 export function registerMaintenanceSuite(
   backend: string,
   open: (policy?: StoragePolicy) => Promise<OpenedTestStorage>,
 ): void {
   describe(`storage maintenance on ${backend}`, () => {
-    let opened: OpenedTestStorage;
-    let storage: Storage;
-
-    beforeAll(async () => {
-      opened = await open();
-      storage = opened.storage;
-      await storage.migrate();
-    });
-
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const current = storageFor(open);
 
     it('answers long stepped queries from rollups as raw would, late data included, across retention', async () => {
+      const storage = current();
       const agentId = `roll-${randomUUID().slice(0, 8)}`;
       const metric = `rolled_${agentId.replace(/-/g, '_')}`;
       await storage.ingest(batchOf({ agentId, receivedMs: B + 2 * DAY, series: [seriesOf(metric, SAMPLES)] }));
@@ -84,23 +90,14 @@ export function registerMaintenanceSuite(
   });
 
   describe(`exactly-once key retention on ${backend}`, () => {
-    let opened: OpenedTestStorage;
     // retention.raw shorter than retention.batch_keys: the keys outlive the raw samples.
     const policy = {
       rawRetentionMs: 2 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 100,
     };
-
-    beforeAll(async () => {
-      opened = await open(policy);
-      await opened.storage.migrate();
-    });
-
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const current = storageFor(open, policy);
 
     it('removes keys past the longer of retention.raw and retention.batch_keys; newer ones still refuse', async () => {
-      const storage = opened.storage;
+      const storage = current();
       const now = B + 50 * DAY + 2 * HOUR;
       const at = (t: number, seq: number) => {
         const series = [seriesOf('kept_keys', [[t, seq]])];
@@ -136,25 +133,16 @@ export function registerMaintenanceSuite(
   });
 
   describe(`event and gap retention on ${backend}`, () => {
-    let opened: OpenedTestStorage;
     const policy = {
       rawRetentionMs: 2 * DAY,
       rollupRetentionMs: 30 * DAY,
       batchKeyRetentionMs: 8 * DAY,
       seriesPerHost: 100,
     };
-
-    beforeAll(async () => {
-      opened = await open(policy);
-      await opened.storage.migrate();
-    });
-
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const current = storageFor(open, policy);
 
     it('deletes events and gaps past retention.rollup in steps; recent ones still read', async () => {
-      const storage = opened.storage;
+      const storage = current();
       const now = B + 100 * DAY;
       const limit = now - policy.rollupRetentionMs;
       const event = (timeMs: number) => ({ timeMs, kind: 'failed', labels: {}, message: 'refused' });
@@ -199,19 +187,11 @@ export function registerMaintenanceSuite(
   });
 
   describe(`series limit on ${backend}`, () => {
-    let opened: OpenedTestStorage;
-
-    beforeAll(async () => {
-      opened = await open({ rawRetentionMs: 15 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 3 });
-      await opened.storage.migrate();
-    });
-
-    afterAll(async () => {
-      await opened?.close();
-    });
+    const policy = { rawRetentionMs: 15 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 3 };
+    const current = storageFor(open, policy);
 
     it('refuses new series past limits.series_per_host, naming them, and counts them', async () => {
-      const storage = opened.storage;
+      const storage = current();
       const series = ['a', 'b', 'c', 'd', 'e'].map((name) => seriesOf('limited', [[B, 1]], { name }));
       const first = await storage.ingest(batchOf({ agentId: 'crowded', series }));
       expect(first).toEqual({
