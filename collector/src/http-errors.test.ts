@@ -6,7 +6,13 @@ import { STATUS_BY_CODE, createErrorHandler, handleNotFound } from './http-error
 
 async function appWith(routes: (app: ReturnType<typeof Fastify>) => void) {
   const logged: Record<string, unknown>[] = [];
-  const stream = { write: (line: string) => logged.push(JSON.parse(line)) };
+  const raw: string[] = [];
+  const stream = {
+    write: (line: string) => {
+      raw.push(line);
+      logged.push(JSON.parse(line));
+    },
+  };
   const app = Fastify({
     logger: { level: 'info', stream } as never,
     bodyLimit: 100,
@@ -16,7 +22,7 @@ async function appWith(routes: (app: ReturnType<typeof Fastify>) => void) {
   app.setNotFoundHandler(handleNotFound);
   routes(app);
   await app.ready();
-  return { app, logged };
+  return { app, logged, raw };
 }
 
 describe('STATUS_BY_CODE', () => {
@@ -96,6 +102,22 @@ describe('handleError', () => {
     const line = logged.find((l) => l.msg === 'request failed');
     expect(line).toBeDefined();
     expect(JSON.stringify(line)).toContain('relation \\"samples\\" does not exist');
+  });
+
+  it('names the request once in each line it logs about it (request.log carries reqId already)', async () => {
+    const { app, raw } = await appWith((a) => {
+      a.get('/refused', async () => {
+        throw new HostpulseError('bad_request', 'no');
+      });
+      a.get('/failed', async () => {
+        throw new Error('boom');
+      });
+    });
+    await app.inject({ url: '/refused' });
+    await app.inject({ url: '/failed' });
+    const lines = raw.filter((line) => /"msg":"request (refused|failed)"/.test(line));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line.match(/"reqId"/g)).toHaveLength(1);
   });
 
   it('maps a body over the limit to 413 batch_too_large', async () => {

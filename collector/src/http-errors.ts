@@ -58,7 +58,7 @@ export function createErrorHandler(
   function logUnavailable(error: unknown, request: FastifyRequest): void {
     unloggedUnavailable += 1;
     if (now() - lastUnavailableLogMs < UNAVAILABLE_LOG_EVERY_MS) return;
-    const fields = { err: error, reqId: request.id, failedRequests: unloggedUnavailable };
+    const fields = { err: error, failedRequests: unloggedUnavailable };
     request.log.error(fields, 'storage unavailable');
     lastUnavailableLogMs = now();
     unloggedUnavailable = 0;
@@ -71,9 +71,9 @@ export function createErrorHandler(
       logUnavailable(error, request);
     } else if (status >= 500) {
       // The client gets a bare message; the full error, with its stack, stays in our log.
-      request.log.error({ err: error, reqId: request.id, code: known.code }, 'request failed');
+      request.log.error({ err: error, code: known.code }, 'request failed');
     } else {
-      const fields = { reqId: request.id, code: known.code, reason: known.message };
+      const fields = { code: known.code, reason: known.message };
       request.log.info(fields, 'request refused');
     }
 

@@ -38,7 +38,7 @@ export function registerDashboardRoutes(
       return;
     }
     // The expected first answer to every browser, so not logged as a refusal.
-    request.log.debug({ reqId: request.id }, 'dashboard sign-in page sent');
+    request.log.debug('dashboard sign-in page sent');
     reply.code(401).header('www-authenticate', 'Bearer realm="hostpulse"');
     void sendPage(reply, page);
   };
