@@ -105,19 +105,21 @@ async function renewRefusedToken(file, kindArgs, kind) {
   token(file, ['token', 'create', ...kindArgs, '--config', collectorConfig], `creating the ${kind} token`);
 }
 
+/** 'ready', 'exited' (the collector stopped first) or 'late' (not ready within 30 s). */
 async function waitReady(url, child) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) return false;
+    if (child.exitCode !== null) return 'exited';
     try {
-      const answer = await fetch(`${url}/readyz`);
-      if (answer.ok) return true;
+      // Bounded: something else holding the port may accept the connection and never answer.
+      const answer = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      if (answer.ok) return 'ready';
     } catch {
       // Not listening yet: the loop is the retry, and the deadline bounds it.
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  return false;
+  return child.exitCode !== null ? 'exited' : 'late';
 }
 
 /** HOSTPULSE_PORT, checked before anything is installed or written; empty counts as unset. */
@@ -200,8 +202,13 @@ const collector = spawn(node, [...unitNodeFlags('collector'), collectorBin, '--c
   detached: true,
   stdio: ['ignore', openSync(join(home, 'collector.log'), 'a'), openSync(join(home, 'collector.log'), 'a')],
 });
-if (!(await waitReady(url, collector))) {
-  process.stderr.write('the collector did not become ready within 30 s; read .hostpulse/collector.log\n');
+const readiness = await waitReady(url, collector);
+if (readiness !== 'ready') {
+  const what = readiness === 'exited'
+    ? `the collector exited (code ${collector.exitCode}) before it was ready; a port already taken is the usual cause ` +
+      '(set HOSTPULSE_PORT to another, or unset it to pick a free one)'
+    : 'the collector did not become ready within 30 s';
+  process.stderr.write(`${what}; read .hostpulse/collector.log\n`);
   collector.kill('SIGTERM');
   process.exit(1);
 }
