@@ -1,6 +1,7 @@
-import { encodeBatch, gzipBatch, type Series, type WireEvent } from '@hostpulse/shared';
+import { gzipBatch, type WireEvent } from '@hostpulse/shared';
 import type { SimHost } from './fleet.js';
-import { sampleHost, type ModelOptions } from './host-model.js';
+import { sampleHost, type ModelOptions, type SimSample } from './host-model.js';
+import { encodeSimBatch, SeriesHeads, type SimSeries } from './sim-encode.js';
 
 // Turns cycles of a simulated host into the body an agent would POST: a protobuf Batch with the
 // host's next seq, gzipped. One cycle per batch is what a live agent sends; a backfill may put
@@ -15,32 +16,24 @@ export interface SimBatch {
 
 const SIMULATOR_VERSION = 'simulate';
 
+const heads = new SeriesHeads();
+
 export function buildBatch(
   host: SimHost,
   cyclesMs: readonly number[],
   options: ModelOptions,
 ): SimBatch {
-  const bySeries = new Map<string, Series & { timestampsMs: number[]; values: number[] }>();
   const events: WireEvent[] = [];
-  let samples = 0;
-  for (const tMs of cyclesMs) {
+  const cycles = cyclesMs.map((tMs) => {
     const cycle = sampleHost(host, tMs, options);
-    for (const sample of cycle.samples) {
-      const key = seriesKey(sample.metric, sample.labels);
-      let series = bySeries.get(key);
-      if (!series) {
-        series = { metric: sample.metric, labels: sample.labels, timestampsMs: [], values: [] };
-        bySeries.set(key, series);
-      }
-      series.timestampsMs.push(tMs);
-      series.values.push(sample.value);
-      samples++;
-    }
     events.push(...cycle.events);
-  }
+    return cycle.samples;
+  });
+  const series = cycles.length === 1 ? oneCycle(cyclesMs[0] as number, cycles[0] as SimSample[]) : bySeries(cyclesMs, cycles);
+  const samples = cycles.reduce((sum, cycle) => sum + cycle.length, 0);
 
   const seq = host.seq++;
-  const encoded = encodeBatch({
+  const header = {
     agentId: host.agentId,
     hostName: host.hostName,
     agentVersion: SIMULATOR_VERSION,
@@ -48,14 +41,36 @@ export function buildBatch(
     seq,
     sentAtMs: Date.now(),
     labels: host.labels,
-    series: [...bySeries.values()],
     events,
     inventory: seq === 1 ? inventoryOf(host, cyclesMs[0] ?? Date.now()) : null,
     intervalMs: options.intervalMs,
-  });
+  };
   // Level 1: one process plays thousands of agents, and at level 6 compressing was most of its
   // CPU; the collector inflates either at the same cost.
-  return { host, seq, body: gzipBatch(encoded, 1), samples };
+  return { host, seq, body: gzipBatch(encodeSimBatch(header, series, heads), 1), samples };
+}
+
+/** A live agent's batch: each sample of the cycle is its own series. */
+function oneCycle(tMs: number, samples: readonly SimSample[]): SimSeries[] {
+  return samples.map((s) => ({ metric: s.metric, labels: s.labels, timestampsMs: [tMs], values: [s.value] }));
+}
+
+/** Several cycles in one batch: each series carries a sample per cycle it appeared in. */
+function bySeries(cyclesMs: readonly number[], cycles: readonly SimSample[][]): SimSeries[] {
+  const found = new Map<string, SimSeries & { timestampsMs: number[]; values: number[] }>();
+  cycles.forEach((cycle, i) => {
+    for (const sample of cycle) {
+      const key = seriesKey(sample.metric, sample.labels);
+      let series = found.get(key);
+      if (!series) {
+        series = { metric: sample.metric, labels: sample.labels, timestampsMs: [], values: [] };
+        found.set(key, series);
+      }
+      series.timestampsMs.push(cyclesMs[i] as number);
+      series.values.push(sample.value);
+    }
+  });
+  return [...found.values()];
 }
 
 function seriesKey(metric: string, labels: Readonly<Record<string, string>>): string {
