@@ -14,6 +14,10 @@ import { DAY_MS, ensurePartitions } from './partitions.js';
 // - A batch arriving late, for a bucket already folded, is folded at the next run: its samples
 //   make another chunk of that bucket and are merged into the bucket's rollup (min, max, sum,
 //   count and last combine). The exactly-once keys make sure no batch is merged twice.
+// - Two samples of a series at one time (an agent's clock stepped back) are kept both; the
+//   newest sample of a bucket is the larger of them, whether they meet in one step or the
+//   second is merged later, as queries decide `last` (query.ts). Chunks hold them smaller
+//   first, the order raw answers list them in.
 // - Steps take rows with FOR UPDATE SKIP LOCKED, so two replicas running the job at once share
 //   the rows instead of waiting on each other, and neither waits on ingest (which only inserts).
 // - Samples older than retention.raw make no chunk (retention would drop it) and samples older
@@ -68,14 +72,14 @@ WITH taken AS (
     AS u (series_id, t_ms, value)
 ), chunks AS (
   INSERT INTO sample_chunks (series_id, bucket_ms, times_ms, vals)
-  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms), array_agg(value ORDER BY t_ms)
+  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms, value), array_agg(value ORDER BY t_ms, value)
   FROM x WHERE bucket >= $5
   GROUP BY series_id, bucket
 ), rolled AS (
   INSERT INTO samples_5m AS r (series_id, bucket_ms, min_value, max_value, sum_value, count,
     last_ms, last_value)
   SELECT series_id, bucket, min(value), max(value), sum(value), count(*), max(t_ms),
-    (array_agg(value ORDER BY t_ms DESC))[1]
+    (array_agg(value ORDER BY t_ms DESC, value DESC))[1]
   FROM x WHERE bucket >= $6
   GROUP BY series_id, bucket
   ON CONFLICT (series_id, bucket_ms) DO UPDATE SET
@@ -84,7 +88,10 @@ WITH taken AS (
     sum_value = r.sum_value + excluded.sum_value,
     count = r.count + excluded.count,
     last_ms = GREATEST(r.last_ms, excluded.last_ms),
-    last_value = CASE WHEN excluded.last_ms >= r.last_ms THEN excluded.last_value ELSE r.last_value END
+    last_value = CASE
+      WHEN excluded.last_ms > r.last_ms THEN excluded.last_value
+      WHEN excluded.last_ms < r.last_ms THEN r.last_value
+      ELSE GREATEST(r.last_value, excluded.last_value) END
 )
 SELECT count(*)::int AS rows FROM taken`;
 

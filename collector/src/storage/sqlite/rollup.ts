@@ -7,7 +7,8 @@ import type { StatementCache } from './open-database.js';
 // ranges, recompute every 5-minute bucket they touch from raw samples, overwrite its rollup),
 // aggregated here in JS over rows read in (series, time) order. A host's range is cut at
 // MAX_SPAN_MS per transaction, the rest put back and taken by the next, so a backlog never
-// holds the write lock for long.
+// holds the write lock for long. A bucket's newest sample, when two share its newest time, is
+// the larger value, as `last` in queries (query.ts).
 
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
@@ -22,7 +23,7 @@ WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t
 const READ = `
 SELECT series_id, t_ms, value FROM samples
 WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms < ?
-ORDER BY series_id, t_ms`;
+ORDER BY series_id, t_ms, value`;
 const UPSERT = `
 INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms,
   last_value)
@@ -104,8 +105,10 @@ function rollUpRange(statements: StatementCache, hostId: string, fromMs: number,
       current.max = Math.max(current.max, row.value);
       current.sum += row.value;
       current.count += 1;
-      current.lastMs = row.t_ms;
-      current.last = row.value;
+      if (row.t_ms > current.lastMs || (row.t_ms === current.lastMs && row.value > current.last)) {
+        current.lastMs = row.t_ms;
+        current.last = row.value;
+      }
       continue;
     }
     if (current) upsert.run(current);
