@@ -65,7 +65,7 @@ WITH taken AS (
     WHERE to_ms < $1 AND from_ms >= $3 AND to_ms <= $4
     ORDER BY to_ms LIMIT $2
     FOR UPDATE SKIP LOCKED))
-  RETURNING series_ids, times_ms, vals
+  RETURNING host_id, series_ids, times_ms, vals
 ), x AS (
   SELECT u.series_id, u.t_ms, u.value, u.t_ms - (((u.t_ms % ${W}) + ${W}) % ${W}) AS bucket
   FROM taken CROSS JOIN LATERAL unnest(taken.series_ids, taken.times_ms, taken.vals)
@@ -75,6 +75,7 @@ WITH taken AS (
   SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms, value), array_agg(value ORDER BY t_ms, value)
   FROM x WHERE bucket >= $5
   GROUP BY series_id, bucket
+  RETURNING 1
 ), rolled AS (
   INSERT INTO samples_5m AS r (series_id, bucket_ms, min_value, max_value, sum_value, count,
     last_ms, last_value)
@@ -93,7 +94,9 @@ WITH taken AS (
       WHEN excluded.last_ms < r.last_ms THEN r.last_value
       ELSE GREATEST(r.last_value, excluded.last_value) END
 )
-SELECT count(*)::int AS rows FROM taken`;
+SELECT count(*)::int AS rows, coalesce(sum(cardinality(times_ms)), 0)::int AS samples,
+  (SELECT count(*) FROM chunks)::int AS chunks, ARRAY(SELECT DISTINCT host_id FROM taken) AS hosts
+FROM taken`;
 
 const OLDEST_WAITING = 'SELECT min(from_ms) AS from_ms FROM sample_batches';
 
@@ -106,7 +109,9 @@ export async function foldPostgres(
   const oldestChunk = bucketStart(nowMs - policy.rawRetentionMs, W);
   const oldestRollup = bucketStart(nowMs - policy.rollupRetentionMs, W);
   const created: string[] = [];
-  let rows = 0;
+  const hosts = new Set<string>();
+  let samples = 0;
+  let chunks = 0;
   const started = performance.now();
   for (;;) {
     const peek = (await client.query<PeekRow>(PEEK, [cut, ROWS_PER_STEP])).rows[0];
@@ -118,12 +123,21 @@ export async function foldPostgres(
     const days = peek.days.map(Number);
     created.push(...(await partitionsFor(client, days, oldestChunk, oldestRollup)));
     const params = [cut, ROWS_PER_STEP, peek.from_ms, peek.to_ms, oldestChunk, oldestRollup];
-    const taken = (await client.query<{ rows: number }>(FOLD, params)).rows[0]?.rows ?? 0;
-    rows += taken;
+    const step = (await client.query<FoldRow>(FOLD, params)).rows[0];
+    samples += step?.samples ?? 0;
+    chunks += step?.chunks ?? 0;
+    for (const host of step?.hosts ?? []) hosts.add(host);
     // Nothing taken: another replica's step holds those rows; it finishes them.
-    if (taken === 0 || performance.now() - started > RUN_BUDGET_MS) break;
+    if (!step || step.rows === 0 || performance.now() - started > RUN_BUDGET_MS) break;
   }
-  return { ...NOTHING_DONE, created, deletedRows: rows };
+  return { ...NOTHING_DONE, created, hosts: hosts.size, rolledSamples: samples, writtenChunks: chunks };
+}
+
+interface FoldRow {
+  rows: number;
+  samples: number;
+  chunks: number;
+  hosts: string[];
 }
 
 interface PeekRow {

@@ -65,12 +65,13 @@ export function rollUpSqlite(
     const pending = statements.get(TAKE).all() as PendingRow[];
     statements.get(CLEAR).run();
     let putBack = 0;
+    let samples = 0;
     for (const row of pending) {
       const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldest);
       const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
       if (to <= from) continue;
       const cut = Math.min(to, from + MAX_SPAN_MS);
-      rollUpRange(statements, row.host_id, from, cut);
+      samples += rollUpRange(statements, row.host_id, from, cut);
       if (cut >= to) continue;
       const nextSample = statements.get(NEXT_SAMPLE);
       const next = nextSample.get(row.host_id, cut, row.to_ms) as { t: number | null };
@@ -82,18 +83,22 @@ export function rollUpSqlite(
       const through = bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS);
       advanceState(statements, 'rolled_through_ms', through);
     }
-    return { hosts: pending.length, putBack };
+    return { hosts: pending.map((row) => row.host_id), samples, putBack };
   });
-  let hosts = 0;
+  // A host whose range was cut is taken again by the next step: counted once.
+  const hosts = new Set<string>();
+  let rolledSamples = 0;
   for (;;) {
     const done = step.immediate();
-    hosts += done.hosts;
+    for (const host of done.hosts) hosts.add(host);
+    rolledSamples += done.samples;
     if (done.putBack === 0) break;
   }
-  return { ...NOTHING_DONE, hosts };
+  return { ...NOTHING_DONE, hosts: hosts.size, rolledSamples };
 }
 
-function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number) {
+/** Returns how many samples it read. */
+function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): number {
   const upsert = statements.get(UPSERT);
   let current: Bucket | undefined;
   // Read whole (at most MAX_SPAN_MS of one host): better-sqlite3 cannot write mid-iteration.
@@ -117,4 +122,5 @@ function rollUpRange(statements: StatementCache, hostId: string, fromMs: number,
     current = { seriesId: row.series_id, bucketMs, min: v, max: v, sum: v, count: 1, lastMs, last: v };
   }
   if (current) upsert.run(current);
+  return rows.length;
 }
