@@ -309,7 +309,7 @@ async function loadHostpulse(db, series, startMs, endMs) {
       const through = (await db0.query(
         "SELECT value_ms::bigint AS t FROM storage_state WHERE name = 'rolled_through_ms'")).rows[0]?.t;
       const rolledThrough = through === undefined ? 'not recorded' : new Date(Number(through)).toISOString();
-      rollupJob = `${n(result.deletedRows)} batch rows folded in ${since(r0)}, ` +
+      rollupJob = `${n(result.rolledSamples)} samples folded into ${n(result.writtenChunks)} chunks in ${since(r0)}, ` +
         `rolled_through_ms ${rolledThrough}` +
         (Number(through) >= endMs ? '' : ` (IMPLAUSIBLE: the history ends at ${new Date(endMs).toISOString()})`);
     } catch (err) {

@@ -164,8 +164,9 @@ try {
   const rolled = await storage.rollUp(Date.now() + 600_000);
   const rollupMs = performance.now() - started;
   const samples = RUNS * BATCHES * SERIES_PER_BATCH + AGENTS * SERIES_PER_BATCH;
-  console.log(`rollup job after the runs: ${rolled.deletedRows} batch rows (${samples} samples) folded into ` +
-    `chunks and rollups in ${rollupMs.toFixed(0)} ms, ${Math.round(samples / (rollupMs / 1000))} samples/s`);
+  console.log(`rollup job after the runs: ${rolled.rolledSamples} samples (${samples} sent) folded into ` +
+    `${rolled.writtenChunks} chunks and rollups in ${rollupMs.toFixed(0)} ms, ` +
+    `${Math.round(samples / (rollupMs / 1000))} samples/s`);
 } finally {
   await peerPool.end();
   await storage.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoragePolicy } from '../src/storage/policy.js';
-import type { Aggregation, Storage } from '../src/storage/storage.js';
+import type { Aggregation, IngestSeries, MaintenanceResult, Storage } from '../src/storage/storage.js';
 import { batchOf, seriesOf, type OpenedTestStorage } from './storage.suite.js';
 
 // Rollups, retention and the series limit, the same on both backends. The data lives around
@@ -86,6 +86,72 @@ export function registerMaintenanceSuite(
       expectPoints(await query(B, B + 2 * DAY - 1, HOUR, 'max'), expected(all, B, B + 2 * DAY - 1, HOUR, 'max'));
       const edge = [B + 20 * HOUR, B + 28 * HOUR - 1] as const;
       expectPoints(await query(...edge, HOUR, 'avg'), expected(all, ...edge, HOUR, 'avg'));
+    });
+  });
+
+  describe(`last with two samples at one time on ${backend}`, () => {
+    const current = storageFor(open);
+
+    // An agent whose clock stepped back, or a batch sent again under a new key, can give a
+    // series two samples at one time with different values. The rule (docs/storage.md): the
+    // larger wins, whichever arrived first and whether raw samples or rollups answer.
+    it('answers the larger value at the newest time from raw samples, steps, rollups and latest', async () => {
+      const storage = current();
+      const agentId = `tie-${randomUUID().slice(0, 8)}`;
+      const metric = 'tied_metric';
+      const tied = B + 7 * MIN;
+      // Per series (label `order`): its value at `tied` in its first batch and in its second.
+      // `same-run` gets the second before the first rollup run, the others after it, late.
+      const cases = { 'same-run': [9, 4], 'larger-first': [9, -4], 'larger-second': [-4, 9] } as const;
+      type Order = keyof typeof cases;
+      const orders = Object.keys(cases) as Order[];
+      const first = orders.map((order) => seriesOf(metric, [[B, 1], [B + 3 * MIN, 2], [tied, cases[order][0]]], { order }));
+      const second = (order: Order) => seriesOf(metric, [[tied, cases[order][1]]], { order });
+      const now = B + DAY + 10 * MIN;
+      const ingest = (seq: number, series: IngestSeries[]) =>
+        storage.ingest(batchOf({ agentId, seq, receivedMs: now, series }));
+
+      const points = async (fromMs: number, toMs: number, stepMs?: number) => {
+        const result = await storage.query({ metric, labels: {}, fromMs, toMs, stepMs, agg: 'last', maxPoints: 1_000 });
+        return Object.fromEntries(result.map((s) => [s.labels.order, s.points]));
+      };
+      const everyOrder = <T>(value: (order: Order) => T) => Object.fromEntries(orders.map((o) => [o, value(o)]));
+      /** Checks every answer against the values each series holds at `tied` so far. */
+      const expectLargest = async (held: Record<Order, readonly number[]>, rollups: 'answer' | 'skip') => {
+        const top = (o: Order) => Math.max(...held[o]);
+        // Raw samples: all of them, the larger last, so a caller taking the last point agrees.
+        expect(await points(tied, tied)).toEqual(everyOrder((o) => [...held[o]].sort((a, b) => a - b).map((v) => [tied, v])));
+        // Steps under a day: raw samples answer.
+        expect(await points(B, B + HOUR - 1, MIN)).toEqual(everyOrder((o) => [[B, 1], [B + 3 * MIN, 2], [tied, top(o)]]));
+        expect(await points(B, B + HOUR - 1, 5 * MIN)).toEqual(everyOrder((o) => [[B, 2], [B + 5 * MIN, top(o)]]));
+        // A day in 5-minute multiples: the rollups the job finished answer.
+        if (rollups === 'answer') {
+          expect(await points(B, B + DAY, 5 * MIN)).toEqual(everyOrder((o) => [[B, 2], [B + 5 * MIN, top(o)]]));
+          expect(await points(B, B + DAY, HOUR)).toEqual(everyOrder((o) => [[B, top(o)]]));
+        }
+        const latest = await storage.latest(agentId);
+        expect(Object.fromEntries(latest.map((v) => [v.labels.order, [v.timeMs, v.value]]))).toEqual(
+          everyOrder((o) => [tied, top(o)]));
+      };
+
+      await ingest(1, first);
+      await ingest(2, [second('same-run')]);
+      const before = { 'same-run': cases['same-run'], 'larger-first': [9], 'larger-second': [-4] };
+      await expectLargest(before, 'skip');
+      const counts = (r: MaintenanceResult) => [r.hosts, r.rolledSamples, r.writtenChunks];
+      const chunked = backend === 'PostgreSQL';
+      // Each series has points in two buckets: one chunk each on PostgreSQL, none on SQLite.
+      expect(counts(await storage.rollUp(now))).toEqual([1, orders.length * 3 + 1, chunked ? 6 : 0]);
+      await expectLargest(before, 'answer');
+
+      await ingest(3, [second('larger-first'), second('larger-second')]);
+      // PostgreSQL reads a batch not folded yet beside the rollups at once; SQLite's rollup
+      // answers show it after the next run (docs/storage.md).
+      await expectLargest(cases, backend === 'PostgreSQL' ? 'answer' : 'skip');
+      // PostgreSQL folds the 2 late samples into 2 more chunks; SQLite recomputes their bucket
+      // from all the host's samples in it.
+      expect(counts(await storage.rollUp(now + 5 * MIN))).toEqual([1, chunked ? 2 : 6, chunked ? 2 : 0]);
+      await expectLargest(cases, 'answer');
     });
   });
 

@@ -77,11 +77,12 @@ export function startJob(definition: JobDefinition, ctx: JobContext): RunningJob
 }
 
 function report(log: Logger, result: MaintenanceResult, durationMs: number): void {
-  // What is left are the deleted-row counts; a field of another kind would fail `count > 0`.
-  const { ran, created, dropped, hosts, ...deleted } = result;
-  const fields = { durationMs, created, dropped, hosts, ...deleted };
+  // What is left are counts of rows rolled up, written or deleted; a field of another kind
+  // would fail `count > 0`.
+  const { ran, created, dropped, hosts, ...counts } = result;
+  const fields = { durationMs, created, dropped, hosts, ...counts };
   const changed =
-    created.length > 0 || dropped.length > 0 || Object.values(deleted).some((count) => count > 0);
+    created.length > 0 || dropped.length > 0 || Object.values(counts).some((count) => count > 0);
   if (!ran) log.debug('another replica runs this job now');
   else if (changed) log.info(fields, 'maintenance job done');
   else log.debug(fields, 'maintenance job done');

@@ -189,9 +189,16 @@ export interface MaintenanceResult {
   /** Partitions (PostgreSQL) made or dropped, by name. */
   readonly created: readonly string[];
   readonly dropped: readonly string[];
-  /** Hosts whose pending ranges were rolled up (SQLite). */
+  /** Hosts whose samples the rollup job rolled up. */
   readonly hosts: number;
-  /** Raw or rollup rows deleted (SQLite retention); batch rows folded (PostgreSQL rollup job). */
+  /**
+   * Raw samples the rollup job rolled up: PostgreSQL folds each sample once; SQLite recomputes
+   * whole buckets, so a bucket that got a late sample counts all its samples again.
+   */
+  readonly rolledSamples: number;
+  /** Raw sample chunks the rollup job wrote (PostgreSQL; SQLite keeps a row per sample). */
+  readonly writtenChunks: number;
+  /** Raw or rollup rows deleted (SQLite retention). */
   readonly deletedRows: number;
   /** Exactly-once keys deleted (SQLite; PostgreSQL drops their partitions, in `dropped`). */
   readonly deletedKeys: number;
@@ -206,6 +213,8 @@ export const NOTHING_DONE: MaintenanceResult = {
   created: [],
   dropped: [],
   hosts: 0,
+  rolledSamples: 0,
+  writtenChunks: 0,
   deletedRows: 0,
   deletedKeys: 0,
   deletedEvents: 0,

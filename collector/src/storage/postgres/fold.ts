@@ -14,6 +14,10 @@ import { DAY_MS, ensurePartitions } from './partitions.js';
 // - A batch arriving late, for a bucket already folded, is folded at the next run: its samples
 //   make another chunk of that bucket and are merged into the bucket's rollup (min, max, sum,
 //   count and last combine). The exactly-once keys make sure no batch is merged twice.
+// - Two samples of a series at one time (an agent's clock stepped back) are kept both; the
+//   newest sample of a bucket is the larger of them, whether they meet in one step or the
+//   second is merged later, as queries decide `last` (query.ts). Chunks hold them smaller
+//   first, the order raw answers list them in.
 // - Steps take rows with FOR UPDATE SKIP LOCKED, so two replicas running the job at once share
 //   the rows instead of waiting on each other, and neither waits on ingest (which only inserts).
 // - Samples older than retention.raw make no chunk (retention would drop it) and samples older
@@ -61,21 +65,22 @@ WITH taken AS (
     WHERE to_ms < $1 AND from_ms >= $3 AND to_ms <= $4
     ORDER BY to_ms LIMIT $2
     FOR UPDATE SKIP LOCKED))
-  RETURNING series_ids, times_ms, vals
+  RETURNING host_id, series_ids, times_ms, vals
 ), x AS (
   SELECT u.series_id, u.t_ms, u.value, u.t_ms - (((u.t_ms % ${W}) + ${W}) % ${W}) AS bucket
   FROM taken CROSS JOIN LATERAL unnest(taken.series_ids, taken.times_ms, taken.vals)
     AS u (series_id, t_ms, value)
 ), chunks AS (
   INSERT INTO sample_chunks (series_id, bucket_ms, times_ms, vals)
-  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms), array_agg(value ORDER BY t_ms)
+  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms, value), array_agg(value ORDER BY t_ms, value)
   FROM x WHERE bucket >= $5
   GROUP BY series_id, bucket
+  RETURNING 1
 ), rolled AS (
   INSERT INTO samples_5m AS r (series_id, bucket_ms, min_value, max_value, sum_value, count,
     last_ms, last_value)
   SELECT series_id, bucket, min(value), max(value), sum(value), count(*), max(t_ms),
-    (array_agg(value ORDER BY t_ms DESC))[1]
+    (array_agg(value ORDER BY t_ms DESC, value DESC))[1]
   FROM x WHERE bucket >= $6
   GROUP BY series_id, bucket
   ON CONFLICT (series_id, bucket_ms) DO UPDATE SET
@@ -84,9 +89,14 @@ WITH taken AS (
     sum_value = r.sum_value + excluded.sum_value,
     count = r.count + excluded.count,
     last_ms = GREATEST(r.last_ms, excluded.last_ms),
-    last_value = CASE WHEN excluded.last_ms >= r.last_ms THEN excluded.last_value ELSE r.last_value END
+    last_value = CASE
+      WHEN excluded.last_ms > r.last_ms THEN excluded.last_value
+      WHEN excluded.last_ms < r.last_ms THEN r.last_value
+      ELSE GREATEST(r.last_value, excluded.last_value) END
 )
-SELECT count(*)::int AS rows FROM taken`;
+SELECT count(*)::int AS rows, coalesce(sum(cardinality(times_ms)), 0)::int AS samples,
+  (SELECT count(*) FROM chunks)::int AS chunks, ARRAY(SELECT DISTINCT host_id FROM taken) AS hosts
+FROM taken`;
 
 const OLDEST_WAITING = 'SELECT min(from_ms) AS from_ms FROM sample_batches';
 
@@ -99,7 +109,9 @@ export async function foldPostgres(
   const oldestChunk = bucketStart(nowMs - policy.rawRetentionMs, W);
   const oldestRollup = bucketStart(nowMs - policy.rollupRetentionMs, W);
   const created: string[] = [];
-  let rows = 0;
+  const hosts = new Set<string>();
+  let samples = 0;
+  let chunks = 0;
   const started = performance.now();
   for (;;) {
     const peek = (await client.query<PeekRow>(PEEK, [cut, ROWS_PER_STEP])).rows[0];
@@ -111,12 +123,21 @@ export async function foldPostgres(
     const days = peek.days.map(Number);
     created.push(...(await partitionsFor(client, days, oldestChunk, oldestRollup)));
     const params = [cut, ROWS_PER_STEP, peek.from_ms, peek.to_ms, oldestChunk, oldestRollup];
-    const taken = (await client.query<{ rows: number }>(FOLD, params)).rows[0]?.rows ?? 0;
-    rows += taken;
+    const step = (await client.query<FoldRow>(FOLD, params)).rows[0];
+    samples += step?.samples ?? 0;
+    chunks += step?.chunks ?? 0;
+    for (const host of step?.hosts ?? []) hosts.add(host);
     // Nothing taken: another replica's step holds those rows; it finishes them.
-    if (taken === 0 || performance.now() - started > RUN_BUDGET_MS) break;
+    if (!step || step.rows === 0 || performance.now() - started > RUN_BUDGET_MS) break;
   }
-  return { ...NOTHING_DONE, created, deletedRows: rows };
+  return { ...NOTHING_DONE, created, hosts: hosts.size, rolledSamples: samples, writtenChunks: chunks };
+}
+
+interface FoldRow {
+  rows: number;
+  samples: number;
+  chunks: number;
+  hosts: string[];
 }
 
 interface PeekRow {

@@ -38,31 +38,35 @@ export async function findHostPostgres(pool: pg.Pool, idOrName: string): Promise
   return row ? toHostRecord(row) : undefined;
 }
 
-// Per series of the host, the newest of: the last point of its newest 5-minute bucket of
-// chunks (one index probe; a late batch can give a bucket two chunks, so all of that bucket's
-// are compared) and its points in the host's batch rows not folded yet (the last few minutes).
-// Fast however long the history is.
+// Per series of the host, the newest of: the points of its newest 5-minute bucket of chunks
+// (one index probe; a late batch can give a bucket two chunks, so all of that bucket's are
+// read) and its points in the host's batch rows not folded yet (the last few minutes). Fast
+// however long the history is. Two points at one time: the larger value is the newest, as for
+// `last` in queries (query.ts).
 const LATEST = `
 WITH waiting AS (
   SELECT DISTINCT ON (u.series_id) u.series_id, u.t_ms, u.value
   FROM sample_batches b
   CROSS JOIN LATERAL unnest(b.series_ids, b.times_ms, b.vals) AS u (series_id, t_ms, value)
   WHERE b.host_id = $1
-  ORDER BY u.series_id, u.t_ms DESC
+  ORDER BY u.series_id, u.t_ms DESC, u.value DESC
 )
-SELECT s.metric, s.labels,
-  CASE WHEN c.t_ms IS NULL OR w.t_ms >= c.t_ms THEN w.t_ms ELSE c.t_ms END AS t_ms,
-  CASE WHEN c.t_ms IS NULL OR w.t_ms >= c.t_ms THEN w.value ELSE c.value END AS value
+SELECT s.metric, s.labels, p.t_ms, p.value
 FROM series s
 LEFT JOIN waiting w ON w.series_id = s.id
 LEFT JOIN LATERAL (
-  SELECT x.times_ms[cardinality(x.times_ms)] AS t_ms, x.vals[cardinality(x.vals)] AS value
-  FROM sample_chunks x
+  SELECT u.t_ms, u.value
+  FROM sample_chunks x CROSS JOIN LATERAL unnest(x.times_ms, x.vals) AS u (t_ms, value)
   WHERE x.series_id = s.id
     AND x.bucket_ms = (SELECT max(bucket_ms) FROM sample_chunks WHERE series_id = s.id)
-  ORDER BY 1 DESC LIMIT 1
+  ORDER BY u.t_ms DESC, u.value DESC LIMIT 1
 ) AS c ON true
-WHERE s.host_id = $1 AND (w.t_ms IS NOT NULL OR c.t_ms IS NOT NULL)
+CROSS JOIN LATERAL (
+  SELECT v.t_ms, v.value FROM (VALUES (w.t_ms, w.value), (c.t_ms, c.value)) AS v (t_ms, value)
+  WHERE v.t_ms IS NOT NULL
+  ORDER BY v.t_ms DESC, v.value DESC LIMIT 1
+) AS p
+WHERE s.host_id = $1
 ORDER BY s.metric COLLATE "C", s.labels_key COLLATE "C"`;
 
 export async function latestPostgres(pool: pg.Pool, hostId: string): Promise<LatestValue[]> {

@@ -51,18 +51,22 @@ function waitingPoints(ids: string, hosts: string, from: string, to: string): st
     AND u.series_id = ANY(${ids}::int[]) AND u.t_ms >= ${from} AND u.t_ms <= ${to}`;
 }
 
+// Two samples at one time (docs/storage.md, "Two samples at one time") come smaller first, so
+// the last raw point of a series is the one `last` picks.
 const RAW = `
 SELECT series_id, t_ms, value FROM (${rawPoints('$1', '$5', '$2', '$3')}
 ) AS points
-ORDER BY series_id, t_ms
+ORDER BY series_id, t_ms, value
 LIMIT $4`;
 
 // Buckets start at floor(t / step) * step; the double modulo keeps that true before 1970 too.
+// `last` is the newest sample, the larger value among samples at that time, here, in the
+// rollups (fold.ts) and on SQLite alike.
 const AGGREGATES: Readonly<Record<Aggregation, string>> = {
   avg: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
-  last: '(array_agg(value ORDER BY t_ms DESC))[1]',
+  last: '(array_agg(value ORDER BY t_ms DESC, value DESC))[1]',
 };
 
 function steppedSql(agg: Aggregation): string {
@@ -87,7 +91,7 @@ const FINAL: Readonly<Record<Aggregation, string>> = {
   avg: 'sum(sm) / sum(n)',
   min: 'min(mn)',
   max: 'max(mx)',
-  last: '(array_agg(lv ORDER BY lt DESC))[1]',
+  last: '(array_agg(lv ORDER BY lt DESC, lv DESC))[1]',
 };
 
 function mixedSql(agg: Aggregation): string {

@@ -33,12 +33,13 @@ export function findHostSqlite(statements: StatementCache, idOrName: string): Ho
   return row ? toHostRecord(row) : undefined;
 }
 
-// One index probe per series of the host, newest first: fast however long the history is.
+// One index probe per series of the host, newest first: fast however long the history is. Two
+// samples at one time: the larger value is the newest, as for `last` in queries (query.ts).
 const LATEST = `
 SELECT s.metric, s.labels, p.t_ms, p.value
 FROM series s
 JOIN samples p ON p.rowid = (
-  SELECT rowid FROM samples WHERE series_id = s.id ORDER BY t_ms DESC LIMIT 1
+  SELECT rowid FROM samples WHERE series_id = s.id ORDER BY t_ms DESC, value DESC LIMIT 1
 )
 WHERE s.host_id = ?
 ORDER BY s.metric, s.labels_key`;

@@ -19,13 +19,18 @@ const PICKED = `
 SELECT series_id, t_ms, value, t_ms - (((t_ms % @step) + @step) % @step) AS bucket FROM samples
 WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @fromMs AND t_ms <= @toMs`;
 
+// Two samples at one time come smaller first (the (series_id, t_ms, value) index order), so
+// the last raw point of a series is the one `last` picks.
 const RAW = `
 SELECT series_id, t_ms, value FROM samples
 WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @fromMs AND t_ms <= @toMs
-ORDER BY series_id, t_ms
+ORDER BY series_id, t_ms, value
 LIMIT @limit`;
 
-// For `last`, SQLite takes the bare column `value` from the row that gave max(t_ms).
+// `last` is the newest sample, the larger value among samples at that time, as on PostgreSQL
+// (docs/storage.md). SQLite takes the bare column `value` from the row that gave max(t_ms), an
+// arbitrary one of rows that tie; so `last` reads one row per time first, its largest value,
+// and the row with max(t_ms) is then the only one.
 const AGGREGATES: Readonly<Record<Aggregation, string>> = {
   avg: 'avg(value) AS value',
   min: 'min(value) AS value',
@@ -34,26 +39,19 @@ const AGGREGATES: Readonly<Record<Aggregation, string>> = {
 };
 
 function steppedSql(agg: Aggregation): string {
+  const points = agg === 'last'
+    ? `SELECT series_id, bucket, t_ms, max(value) AS value FROM (${PICKED}) GROUP BY series_id, t_ms`
+    : PICKED;
   return `
 SELECT series_id, bucket AS t_ms, ${AGGREGATES[agg]}
-FROM (${PICKED})
+FROM (${points})
 GROUP BY series_id, bucket
 ORDER BY series_id, bucket
 LIMIT @limit`;
 }
 
-// Over partial aggregates; for `last`, the bare lv comes from the row that gave max(lt).
-const FINAL: Readonly<Record<Aggregation, string>> = {
-  avg: 'sum(sm) / sum(n) AS value',
-  min: 'min(mn) AS value',
-  max: 'max(mx) AS value',
-  last: 'lv AS value, max(lt) AS newest',
-};
-
-function mixedSql(agg: Aggregation): string {
-  return `
-SELECT series_id, bucket AS t_ms, ${FINAL[agg]}
-FROM (
+// The rollups the job finished, and raw samples at the edges, as the same partial aggregates.
+const MIXED_PARTS = `
   SELECT series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket, min_value AS mn,
     max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
   FROM samples_5m
@@ -63,8 +61,24 @@ FROM (
   SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
   FROM samples
   WHERE series_id IN (SELECT value FROM json_each(@ids))
-    AND ((t_ms >= @from1 AND t_ms <= @to1) OR (t_ms >= @from2 AND t_ms <= @to2))
-)
+    AND ((t_ms >= @from1 AND t_ms <= @to1) OR (t_ms >= @from2 AND t_ms <= @to2))`;
+
+// Over partial aggregates; for `last`, one row per newest time (lt) first, as above, then the
+// bare lv comes from the row that gave max(lt).
+const FINAL: Readonly<Record<Aggregation, string>> = {
+  avg: 'sum(sm) / sum(n) AS value',
+  min: 'min(mn) AS value',
+  max: 'max(mx) AS value',
+  last: 'lv AS value, max(lt) AS newest',
+};
+
+function mixedSql(agg: Aggregation): string {
+  const parts = agg === 'last'
+    ? `SELECT series_id, bucket, lt, max(lv) AS lv FROM (${MIXED_PARTS}) GROUP BY series_id, bucket, lt`
+    : MIXED_PARTS;
+  return `
+SELECT series_id, bucket AS t_ms, ${FINAL[agg]}
+FROM (${parts})
 GROUP BY series_id, bucket
 ORDER BY series_id, bucket
 LIMIT @limit`;

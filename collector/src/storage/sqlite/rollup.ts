@@ -7,7 +7,8 @@ import type { StatementCache } from './open-database.js';
 // ranges, recompute every 5-minute bucket they touch from raw samples, overwrite its rollup),
 // aggregated here in JS over rows read in (series, time) order. A host's range is cut at
 // MAX_SPAN_MS per transaction, the rest put back and taken by the next, so a backlog never
-// holds the write lock for long.
+// holds the write lock for long. A bucket's newest sample, when two share its newest time, is
+// the larger value, as `last` in queries (query.ts).
 
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
@@ -22,7 +23,7 @@ WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t
 const READ = `
 SELECT series_id, t_ms, value FROM samples
 WHERE series_id IN (SELECT id FROM series WHERE host_id = ?) AND t_ms >= ? AND t_ms < ?
-ORDER BY series_id, t_ms`;
+ORDER BY series_id, t_ms, value`;
 const UPSERT = `
 INSERT INTO samples_5m (series_id, bucket_ms, min_value, max_value, sum_value, count, last_ms,
   last_value)
@@ -64,12 +65,13 @@ export function rollUpSqlite(
     const pending = statements.get(TAKE).all() as PendingRow[];
     statements.get(CLEAR).run();
     let putBack = 0;
+    let samples = 0;
     for (const row of pending) {
       const from = Math.max(bucketStart(row.from_ms, ROLLUP_BUCKET_MS), oldest);
       const to = bucketStart(row.to_ms, ROLLUP_BUCKET_MS) + ROLLUP_BUCKET_MS;
       if (to <= from) continue;
       const cut = Math.min(to, from + MAX_SPAN_MS);
-      rollUpRange(statements, row.host_id, from, cut);
+      samples += rollUpRange(statements, row.host_id, from, cut);
       if (cut >= to) continue;
       const nextSample = statements.get(NEXT_SAMPLE);
       const next = nextSample.get(row.host_id, cut, row.to_ms) as { t: number | null };
@@ -81,18 +83,22 @@ export function rollUpSqlite(
       const through = bucketStart(nowMs - IN_FLIGHT_MARGIN_MS, ROLLUP_BUCKET_MS);
       advanceState(statements, 'rolled_through_ms', through);
     }
-    return { hosts: pending.length, putBack };
+    return { hosts: pending.map((row) => row.host_id), samples, putBack };
   });
-  let hosts = 0;
+  // A host whose range was cut is taken again by the next step: counted once.
+  const hosts = new Set<string>();
+  let rolledSamples = 0;
   for (;;) {
     const done = step.immediate();
-    hosts += done.hosts;
+    for (const host of done.hosts) hosts.add(host);
+    rolledSamples += done.samples;
     if (done.putBack === 0) break;
   }
-  return { ...NOTHING_DONE, hosts };
+  return { ...NOTHING_DONE, hosts: hosts.size, rolledSamples };
 }
 
-function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number) {
+/** Returns how many samples it read. */
+function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): number {
   const upsert = statements.get(UPSERT);
   let current: Bucket | undefined;
   // Read whole (at most MAX_SPAN_MS of one host): better-sqlite3 cannot write mid-iteration.
@@ -104,8 +110,10 @@ function rollUpRange(statements: StatementCache, hostId: string, fromMs: number,
       current.max = Math.max(current.max, row.value);
       current.sum += row.value;
       current.count += 1;
-      current.lastMs = row.t_ms;
-      current.last = row.value;
+      if (row.t_ms > current.lastMs || (row.t_ms === current.lastMs && row.value > current.last)) {
+        current.lastMs = row.t_ms;
+        current.last = row.value;
+      }
       continue;
     }
     if (current) upsert.run(current);
@@ -114,4 +122,5 @@ function rollUpRange(statements: StatementCache, hostId: string, fromMs: number,
     current = { seriesId: row.series_id, bucketMs, min: v, max: v, sum: v, count: 1, lastMs, last: v };
   }
   if (current) upsert.run(current);
+  return rows.length;
 }
