@@ -209,6 +209,11 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     expect((await bad({ matchers: { host: 'a' }, ends_at: 'tomorrow', comment: 'x' })).message).toMatch(
       /^body ends_at: "tomorrow" is not a time \(write epoch milliseconds/,
     );
+    // Only ingest turns unparsable JSON into batch_invalid; here it stays Fastify's own answer.
+    expect(await bad(Buffer.from('{"matchers":'))).toEqual({
+      code: 'bad_request',
+      message: "Body is not valid JSON but content-type is set to 'application/json'",
+    });
     const state = await call('GET', '/api/v1/alerts?state=burning', tokens.viewer);
     expect(state.status).toBe(400);
     expect(state.json.error.message).toContain('state');
