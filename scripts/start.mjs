@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } 
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parsePortSetting } from './port-setting.mjs';
 import { unitNodeFlags } from './unit-flags.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -124,16 +125,12 @@ async function waitReady(url, child) {
 
 /** HOSTPULSE_PORT, checked before anything is installed or written; empty counts as unset. */
 function chosenPort() {
-  const text = process.env.HOSTPULSE_PORT?.trim();
-  if (!text) return undefined;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    const given = JSON.stringify(process.env.HOSTPULSE_PORT);
-    process.stderr.write(`HOSTPULSE_PORT=${given} is not a port (1 to 65535); ` +
-      'set a port number, or unset it to let npm start pick a free one from 8080 up.\n');
+  try {
+    return parsePortSetting(process.env.HOSTPULSE_PORT);
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  return port;
 }
 
 const wantedPort = chosenPort();

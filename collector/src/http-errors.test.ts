@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { HostpulseError, type ErrorCode } from '@hostpulse/shared';
 import { STATUS_BY_CODE, createErrorHandler, handleNotFound } from './http-errors.js';
+import { INGEST_PATH } from './routes/ingest.js';
 
 async function appWith(routes: (app: ReturnType<typeof Fastify>) => void) {
   const logged: Record<string, unknown>[] = [];
@@ -146,7 +147,21 @@ describe('handleError', () => {
     const { app } = await appWith((a) => a.post('/', async () => ({ ok: true })));
     const response = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': 'application/json' }, payload: '{' });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error.code).toBe('bad_request');
+    expect(response.json().error).toEqual({
+      code: 'bad_request',
+      message: "Body is not valid JSON but content-type is set to 'application/json'",
+    });
+  });
+
+  it.each(['{', ''])('maps JSON %j sent to the ingest path to 400 batch_invalid, as any body not protobuf', async (body) => {
+    const { app } = await appWith((a) => a.post(INGEST_PATH, async () => ({ ok: true })));
+    const headers = { 'content-type': 'application/json' };
+    const response = await app.inject({ method: 'POST', url: INGEST_PATH, headers, payload: body });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual({
+      code: 'batch_invalid',
+      message: 'the body must be application/x-protobuf, not Content-Type "application/json"',
+    });
   });
 
   describe('query validation', () => {

@@ -111,13 +111,16 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new HostpulseError('batch_too_large', 'the request body is larger than limits.max_body_bytes');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      if (request.routeOptions.url === INGEST_PATH) return notProtobuf(request);
       const type = quote(request.headers['content-type'] ?? '');
-      // An agent sets a batch it cannot send aside on batch_invalid, whatever made it so.
-      if (request.routeOptions.url === INGEST_PATH) {
-        return new HostpulseError('batch_invalid', `the body must be ${PROTOBUF}, not Content-Type ${type}`);
-      }
       return new HostpulseError('bad_request', `Content-Type ${type} is not accepted here`);
     }
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      // Fastify parses application/json on every route before the ingest handler could say
+      // that JSON is no batch; on ingest the JSON's own flaw is beside the point.
+      if (request.routeOptions.url === INGEST_PATH) return notProtobuf(request);
+      break;
   }
   const status = fastifyError.statusCode ?? 500;
   if (status >= 400 && status < 500) {
@@ -126,6 +129,12 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
     return new HostpulseError('bad_request', fastifyError.message ?? 'bad request');
   }
   return bareInternal(request);
+}
+
+/** An agent sets a batch it cannot send aside on batch_invalid, whatever made it so. */
+function notProtobuf(request: FastifyRequest): HostpulseError {
+  const type = quote(request.headers['content-type'] ?? '');
+  return new HostpulseError('batch_invalid', `the body must be ${PROTOBUF}, not Content-Type ${type}`);
 }
 
 function forClient(error: HostpulseError, request: FastifyRequest): HostpulseError {

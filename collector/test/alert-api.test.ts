@@ -209,6 +209,11 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     expect((await bad({ matchers: { host: 'a' }, ends_at: 'tomorrow', comment: 'x' })).message).toMatch(
       /^body ends_at: "tomorrow" is not a time \(write epoch milliseconds/,
     );
+    // Only ingest turns unparsable JSON into batch_invalid; here it stays Fastify's own answer.
+    expect(await bad(Buffer.from('{"matchers":'))).toEqual({
+      code: 'bad_request',
+      message: "Body is not valid JSON but content-type is set to 'application/json'",
+    });
     const state = await call('GET', '/api/v1/alerts?state=burning', tokens.viewer);
     expect(state.status).toBe(400);
     expect(state.json.error.message).toContain('state');
@@ -231,6 +236,17 @@ describe.each(BACKENDS)('alert API on %s', (backend) => {
     const since = await post({ matchers: { host: 'a' }, starts_at: 'later', duration: '1h', comment: 'x' });
     expect(since.json.error.message).toMatch(/^body starts_at: "later" is not a time/);
     expect(number.json.error.message).not.toContain('query parameter');
+    const leap = await post({ matchers: { host: 'a' }, starts_at: '2027-02-29T00:00:00Z', duration: '1h', comment: 'x' });
+    expect(leap.json.error).toEqual({
+      code: 'bad_request',
+      message: 'body starts_at: "2027-02-29T00:00:00Z" is a date that does not exist (February 2027 has 28 days)',
+    });
+
+    const since31 = await call('GET', '/api/v1/audit?since=2026-04-31T00:00:00Z', tokens.admin);
+    expect(since31.status).toBe(400);
+    expect(since31.json.error.message).toBe(
+      'query parameter since: "2026-04-31T00:00:00Z" is a date that does not exist (April 2026 has 30 days)',
+    );
 
     const foo = await call('GET', '/api/v1/audit?action=foo', tokens.admin);
     expect(foo.status).toBe(400);

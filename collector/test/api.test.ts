@@ -177,6 +177,8 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
 
     it.each([
       ['metric=cpu_usage_percent&from=yesterday', 'query parameter from: "yesterday" is not a time (write epoch milliseconds or RFC 3339 like 2026-12-04T15:00:00Z)'],
+      ['metric=cpu_usage_percent&from=2026-02-30T00:00:00Z', 'query parameter from: "2026-02-30T00:00:00Z" is a date that does not exist (February 2026 has 28 days)'],
+      ['metric=cpu_usage_percent&to=2026-04-01T25:00:00Z', 'query parameter to: "2026-04-01T25:00:00Z" is a date that does not exist (hours run from 00 to 23)'],
       ['metric=cpu_usage_percent&step=soon', 'query parameter step: "soon" is not a positive duration (write 30s, 5m or 60000)'],
       ['metric=cpu_usage_percent&agg=median', 'query parameter agg: "median" is not one of avg, min, max, last'],
       ['metric=cpu_usage_percent&agg=max', 'query parameter agg: needs step (without step the raw samples are returned)'],

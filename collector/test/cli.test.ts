@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
@@ -65,6 +65,41 @@ describe('hostpulse-collector CLI', () => {
     const twice = cli(['token', 'revoke', 'web-1', '--config', good]);
     expect(twice.status).toBe(1);
     expect(twice.stderr).toContain('no live token is named "web-1"');
+  });
+
+  // The sign-in page is what a newcomer reads after `npm start`, where no hostpulse-collector is
+  // on the PATH: its checkout command must run as written from the repository's root.
+  it("the dashboard sign-in page's token commands work as written", () => {
+    const html = readFileSync(resolve(import.meta.dirname, '..', 'dashboard', 'index.html'), 'utf8');
+    const command = (id: string) => {
+      const text = new RegExp(`<pre class="hint" id="${id}">([^<]+)</pre>`).exec(html)?.[1];
+      expect(text, `#${id} in index.html`).toBeDefined();
+      // A shell joins a line ending in a backslash with the next.
+      return (text ?? '').replace(/\\\n/g, ' ').trim().split(/\s+/);
+    };
+    const checkout = command('token-command-checkout');
+    const installed = command('token-command-installed');
+
+    const localConfig = '.hostpulse/collector.yaml';
+    expect(checkout.slice(0, 2)).toEqual(['node', 'collector/bin/hostpulse-collector.js']);
+    expect(checkout.slice(-2)).toEqual(['--config', localConfig]);
+    const pkg = JSON.parse(readFileSync(resolve(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.bin)).toEqual([installed[0]]);
+    expect(installed.slice(1)).toEqual(checkout.slice(2, -2));
+
+    // Run from the repository's root, with the file npm start writes swapped for a test one.
+    const config = configFile('sign-in-page.yaml', `listen: 127.0.0.1:0\ndata_dir: ${mkdtempSync(join(dir, 'sign-in-'))}\n`);
+    expect(cli(['migrate', '--config', config]).status).toBe(0);
+    const args = checkout.slice(1).map((arg) => (arg === localConfig ? config : arg === 'NAME' ? 'reader' : arg));
+    const result = spawnSync(process.execPath, args, {
+      cwd: resolve(import.meta.dirname, '..', '..'),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+      timeout: 30_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^hp_[A-Za-z0-9_-]{43}\n$/);
+    expect(cli(['token', 'list', '--config', config]).stdout).toMatch(/^reader\s+api\s+viewer\s/m);
   });
 
   it('refuses a bad collector.yaml with exit 2 and one line per problem naming the key', () => {

@@ -22,9 +22,44 @@ describe('parseTime', () => {
     expect(parseTime('from', text)).toBe(ms);
   });
 
-  it.each(['yesterday', '2025-12-04', '2025-12-04T15:00:00', '2025-13-40T15:00:00Z'])('refuses %s', (text) => {
+  it.each(['yesterday', '2025-12-04', '2025-12-04T15:00:00', '2025-1-04T15:00:00Z'])('refuses %s', (text) => {
     expect(messageOf(() => parseTime('from', text))).toBe(
       `query parameter from: "${text}" is not a time (write epoch milliseconds or RFC 3339 like 2026-12-04T15:00:00Z)`,
+    );
+  });
+
+  it.each([
+    ['2028-02-29T00:00:00Z', Date.UTC(2028, 1, 29)],
+    ['2000-02-29T12:00:00Z', Date.UTC(2000, 1, 29, 12)],
+    ['2026-04-30T23:59:59.999Z', Date.UTC(2026, 3, 30, 23, 59, 59, 999)],
+    ['2026-12-31T23:30:00-23:59', Date.UTC(2027, 0, 1, 23, 29)],
+  ])('reads the real date %s', (text, ms) => {
+    expect(parseTime('from', text)).toBe(ms);
+  });
+
+  // Each of these Date.parse either rolls over to another day or refuses without saying why.
+  it.each([
+    ['2026-02-30T00:00:00Z', 'February 2026 has 28 days'],
+    ['2027-02-29T00:00:00Z', 'February 2027 has 28 days'],
+    ['1900-02-29T00:00:00Z', 'February 1900 has 28 days'],
+    ['2026-04-31T00:00:00Z', 'April 2026 has 30 days'],
+    ['2026-01-00T00:00:00Z', 'January 2026 has 31 days'],
+    ['2026-13-01T00:00:00Z', 'there is no month 13'],
+    ['2026-00-10T00:00:00Z', 'there is no month 00'],
+    ['2026-01-01T25:00:00Z', 'hours run from 00 to 23'],
+    ['2026-01-01T24:00:00Z', 'hours run from 00 to 23'],
+    ['2026-01-01T23:60:00Z', 'minutes run from 00 to 59'],
+    ['2026-01-01T23:59:60Z', 'seconds run from 00 to 59'],
+    ['2026-01-01T00:00:00+24:00', 'zone offsets run from -23:59 to +23:59'],
+  ])('refuses %s, a date that does not exist', (text, why) => {
+    expect(messageOf(() => parseTime('from', text))).toBe(
+      `query parameter from: "${text}" is a date that does not exist (${why})`,
+    );
+  });
+
+  it('words the place of a body field', () => {
+    expect(messageOf(() => parseTime('ends_at', '2026-02-30T00:00:00Z', 'body'))).toBe(
+      'body ends_at: "2026-02-30T00:00:00Z" is a date that does not exist (February 2026 has 28 days)',
     );
   });
 });

@@ -4,7 +4,13 @@ import { HostpulseError, parseDuration, quote } from '@hostpulse/shared';
 // steps. Each failure names the parameter and quotes what was sent.
 
 const EPOCH_MS = /^\d{1,15}$/;
-const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC_3339 =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const MONTH_NAMES = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+] as const;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 const DEFAULT_RANGE_MS = 3_600_000;
 const LABEL_PREFIX = 'label.';
 
@@ -14,7 +20,17 @@ const LABEL_PREFIX = 'label.';
  */
 export function parseTime(name: string, text: string, place = 'query parameter'): number {
   if (EPOCH_MS.test(text)) return Number(text);
-  const ms = RFC_3339.test(text) ? Date.parse(text) : Number.NaN;
+  const parts = RFC_3339.exec(text);
+  // Checked before Date.parse, which rolls an impossible day over (2026-02-30 becomes
+  // 2026-03-02, T24:00 the next day): a typo would otherwise query another range in silence.
+  const missing = parts === null ? undefined : missingPart(parts);
+  if (missing !== undefined) {
+    throw new HostpulseError(
+      'bad_request',
+      `${place} ${name}: ${quote(text)} is a date that does not exist (${missing})`,
+    );
+  }
+  const ms = parts === null ? Number.NaN : Date.parse(text);
   if (Number.isNaN(ms)) {
     throw new HostpulseError(
       'bad_request',
@@ -23,6 +39,29 @@ export function parseTime(name: string, text: string, place = 'query parameter')
     );
   }
   return ms;
+}
+
+/** What makes the fields of an RFC 3339 time impossible, or undefined when they are all real. */
+function missingPart(parts: RegExpExecArray): string | undefined {
+  // Groups 7 and 8, the zone offset, are absent for Z.
+  const field = (group: number): number => Number(parts[group] ?? 0);
+  const month = field(2);
+  if (month < 1 || month > 12) return `there is no month ${parts[2]}`;
+  const days = daysInMonth(field(1), month);
+  const day = field(3);
+  if (day < 1 || day > days) return `${MONTH_NAMES[month - 1]} ${parts[1]} has ${days} days`;
+  // RFC 3339 has no hour 24; a leap second (:60) has no place in a millisecond timestamp.
+  if (field(4) > 23) return 'hours run from 00 to 23';
+  if (field(5) > 59) return 'minutes run from 00 to 59';
+  if (field(6) > 59) return 'seconds run from 00 to 59';
+  if (field(7) > 23 || field(8) > 59) return 'zone offsets run from -23:59 to +23:59';
+  return undefined;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1] ?? 0;
+  const isLeapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return isLeapYear ? 29 : 28;
 }
 
 /** A duration (30s, 5m, 1h) or a number of milliseconds; must be above zero. */
