@@ -29,10 +29,13 @@ INSERT INTO hosts (id, name, labels, agent_version, first_seen_ms, last_seen_ms,
 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10)
 ON CONFLICT (id) DO NOTHING`;
 
+// RETURNING gives the ids of the rows this statement made; a series another replica made
+// meanwhile returns nothing here and is read afterwards.
 const CREATE_SERIES = `
 INSERT INTO series (host_id, metric, labels, labels_key)
 SELECT $1, * FROM unnest($2::text[], $3::jsonb[], $4::text[])
-ON CONFLICT DO NOTHING`;
+ON CONFLICT DO NOTHING
+RETURNING id, metric, labels_key`;
 
 const READ_SERIES = `
 SELECT s.id, s.metric, s.labels_key
@@ -123,13 +126,15 @@ async function resolveSeries(
     // One order for everyone: two transactions inserting the same new series in different
     // orders could otherwise wait on each other's unique index entries and deadlock.
     const sorted = [...admitted].sort((a, b) => compare(seriesKey(a), seriesKey(b)));
-    await client.query(CREATE_SERIES, [
+    const made = await client.query<SeriesRow>(CREATE_SERIES, [
       hostId,
       sorted.map((s) => s.metric),
       sorted.map((s) => JSON.stringify(s.labels)),
       sorted.map((s) => s.labelsKey),
     ]);
-    await readSeries(client, hostId, sorted, into);
+    remember(made.rows, into);
+    const takenMeanwhile = sorted.filter((s) => !into.has(seriesKey(s)));
+    if (takenMeanwhile.length > 0) await readSeries(client, hostId, takenMeanwhile, into);
   }
   return fresh.slice(admitted.length);
 }
@@ -140,12 +145,22 @@ async function readSeries(
   series: readonly PreparedSeries[],
   into: Map<string, number>,
 ): Promise<void> {
-  const rows = await client.query<{ id: number; metric: string; labels_key: string }>(READ_SERIES, [
+  const rows = await client.query<SeriesRow>(READ_SERIES, [
     hostId,
     series.map((s) => s.metric),
     series.map((s) => s.labelsKey),
   ]);
-  for (const row of rows.rows) into.set(seriesKey({ metric: row.metric, labelsKey: row.labels_key }), row.id);
+  remember(rows.rows, into);
+}
+
+interface SeriesRow {
+  readonly id: number;
+  readonly metric: string;
+  readonly labels_key: string;
+}
+
+function remember(rows: readonly SeriesRow[], into: Map<string, number>): void {
+  for (const row of rows) into.set(seriesKey({ metric: row.metric, labelsKey: row.labels_key }), row.id);
 }
 
 function storable(
