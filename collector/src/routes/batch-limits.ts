@@ -39,12 +39,14 @@ export function checkBatchLimits(batch: IngestBatch, memory?: LabelMemory): void
   }
   const earliest = BATCH_LIMITS.earliestMs;
   const latest = batch.receivedMs + BATCH_LIMITS.aheadMs;
+  const labelSets = batch.series.map((series) => series.labels);
+  const passed = memory?.passedBefore(batch.agentId, labelSets);
   batch.series.forEach((series, i) => {
     const at = `series[${i}]`;
     if (series.metric.length > BATCH_LIMITS.nameChars || !METRIC_NAME.test(series.metric)) {
       refuse(`${at}: metric ${quote(series.metric)} is not a metric name (${METRIC_NAME.source})`);
     }
-    if (!memory?.wasChecked(series.labels)) checkLabels(series.labels, at, refuse);
+    if (passed?.[i] !== true) checkLabels(series.labels, at, refuse);
     // The bounds first, in the loop: the message is only built for a batch being refused.
     for (const t of series.timestampsMs) {
       if (t < earliest || t > latest) checkTime(t, batch.receivedMs, at, refuse);
@@ -55,7 +57,7 @@ export function checkBatchLimits(batch: IngestBatch, memory?: LabelMemory): void
     if (gap.fromMs > gap.toMs) refuse(`gaps[${i}]: from ${gap.fromMs} is after to ${gap.toMs}`);
     if (gap.batches < 0) refuse(`gaps[${i}]: batches ${gap.batches} is negative`);
   });
-  if (memory) for (const series of batch.series) memory.markChecked(series.labels);
+  memory?.markChecked(batch.agentId, labelSets);
 }
 
 type Refuse = (what: string) => never;

@@ -57,6 +57,8 @@ describe('LabelMemory', () => {
 
     const good = toIngestBatch(wire({ mount: '/' }, 3), Date.now(), memory);
     checkBatchLimits(good, memory);
-    expect(memory.wasChecked(good.series[0]!.labels)).toBe(true);
+    expect(memory.passedBefore('a', [good.series[0]!.labels])).toEqual([true]);
+    expect(memory.passedBefore('b', [good.series[0]!.labels])).toEqual([false]);
+    expect(memory.passedBefore('a', [{ mount: '/' }])).toEqual([false]);
   });
 });
