@@ -25,7 +25,7 @@ describe('encodeSimBatch', () => {
       { metric: 'empty', labels: {}, timestampsMs: [], values: [] },
     ];
     const ours = decode(encodeSimBatch(header, series, new SeriesHeads()));
-    const theirs = decode(encodeBatch({ ...header, series: series.map((s) => ({ ...s })) }));
+    const theirs = decode(encodeBatch({ ...header, series: series.map((s) => ({ ...s, timestampsMs: [...s.timestampsMs], values: [...s.values] })) }));
     expect(ours).toEqual(theirs);
     expect(ours.series[1].timestampsMs).toEqual([0, 127, 128, 16_383, 16_384, 2 ** 53 - 1]);
   });

@@ -1,5 +1,5 @@
 import { HostpulseError, quote } from '@hostpulse/shared';
-import type { SeriesShapes } from './series-shapes.js';
+import type { SeriesIdentity, SeriesShapes } from './series-shapes.js';
 import type { IngestBatch, IngestSeries, Labels } from './storage.js';
 
 // What both backends do before touching the database: check the shapes the database cannot
@@ -12,6 +12,8 @@ export interface PreparedSeries {
   readonly metric: string;
   readonly labels: Labels;
   readonly labelsKey: string;
+  /** The host's remembered shape at this position (series-shapes.ts), kept across batches. */
+  readonly identity: SeriesIdentity;
   readonly timestampsMs: readonly number[];
   readonly values: readonly number[];
 }
@@ -37,8 +39,9 @@ export function prepareBatch(batch: IngestBatch, shapes: SeriesShapes): Prepared
     rejectedSamples += input.values.length - finite.values.length;
     acceptedSamples += finite.values.length;
     if (finite.values.length === 0) continue;
-    const { metric, labels, labelsKey } = identities[index] as PreparedSeries;
-    series.push({ metric, labels, labelsKey, ...finite });
+    const identity = identities[index] as SeriesIdentity;
+    const { metric, labels, labelsKey } = identity;
+    series.push({ metric, labels, labelsKey, identity, ...finite });
   }
   checkTimes(batch);
   return { series, acceptedSamples, rejectedSamples };

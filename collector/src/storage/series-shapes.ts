@@ -13,6 +13,11 @@ export interface SeriesIdentity {
   readonly metric: string;
   readonly labels: Labels;
   readonly labelsKey: string;
+  /**
+   * The series' id in the storage that owns these shapes, set once it is known to be committed.
+   * A series row never changes, so it stays right; it spares a cache lookup per series.
+   */
+  id?: number;
 }
 
 export interface Identified {

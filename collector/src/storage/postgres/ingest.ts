@@ -62,7 +62,7 @@ export async function ingestPostgres(state: IngestState, batch: IngestBatch): Pr
   await state.partitions.ensureFor(batchDayMs(batch));
   const written = state.hostWrites.get(batch.agentId);
   const next = snapshotOf(batch);
-  const cached = (s: PreparedSeries) => state.seriesCache.get(batch.agentId, s.metric, s.labelsKey);
+  const cached = (s: PreparedSeries) => committedId(state.seriesCache, batch.agentId, s);
   const missing = kept.filter((s) => cached(s) === undefined);
 
   let fresh: boolean;
@@ -174,7 +174,7 @@ function storable(
   const timesMs: number[] = [];
   const values: number[] = [];
   for (const s of prepared.series) {
-    const id = cache.get(batch.agentId, s.metric, s.labelsKey) ?? (created.get(seriesKey(s)) as number);
+    const id = committedId(cache, batch.agentId, s) ?? (created.get(seriesKey(s)) as number);
     for (let i = 0; i < s.values.length; i++) {
       seriesIds.push(id);
       timesMs.push(s.timestampsMs[i] as number);
@@ -182,6 +182,14 @@ function storable(
     }
   }
   return { batch, acceptedSamples: prepared.acceptedSamples, seriesIds, timesMs, values, writeHost };
+}
+
+/** The id of a series made by a committed transaction, or undefined (created.get then). */
+function committedId(cache: SeriesCache, hostId: string, s: PreparedSeries): number | undefined {
+  if (s.identity.id !== undefined) return s.identity.id;
+  const id = cache.get(hostId, s.metric, s.labelsKey);
+  if (id !== undefined) s.identity.id = id;
+  return id;
 }
 
 function hostRowValues(batch: IngestBatch): unknown[] {
