@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planQuery } from './resolution.js';
+import { planQuery, wholeRawFromMs } from './resolution.js';
 import type { QueryRequest } from './storage.js';
 
 const H = 3_600_000;
@@ -35,5 +35,14 @@ describe('planQuery', () => {
 
   it('reads raw samples alone before the rollup job ever ran', () => {
     expect(planQuery(request(T, T + 7 * DAY, 300_000), {})).toEqual({ raw: [[T, T + 7 * DAY]] });
+  });
+});
+
+describe('wholeRawFromMs', () => {
+  it('is the first bucket retention left whole: the next bucket when its limit cut one', () => {
+    expect(wholeRawFromMs({ rawFromMs: T })).toBe(T);
+    expect(wholeRawFromMs({ rawFromMs: T + 1 })).toBe(T + 300_000);
+    expect(wholeRawFromMs({ rawFromMs: -T - 1 })).toBe(-T);
+    expect(wholeRawFromMs({ rolledThroughMs: T })).toBeUndefined();
   });
 });

@@ -44,6 +44,15 @@ export function planQuery(request: QueryRequest, state: MaintenanceState): Query
   return { rollup: { fromMs: rollupFrom, toMs: rollupTo }, raw };
 }
 
+/**
+ * The first 5-minute bucket whose raw samples retention has left whole (undefined while it has
+ * dropped none): before it a bucket's raw samples may be partly or wholly gone, so only its
+ * rollup can answer for it. The embedded store recomputes rollups from raw samples only from here.
+ */
+export function wholeRawFromMs(state: MaintenanceState): number | undefined {
+  return state.rawFromMs === undefined ? undefined : ceilBucket(state.rawFromMs);
+}
+
 function ceilBucket(t: number): number {
   const start = bucketStart(t, ROLLUP_BUCKET_MS);
   return start === t ? t : start + ROLLUP_BUCKET_MS;

@@ -57,6 +57,12 @@ export async function applyRetentionSqlite(
   }
   const rollupLimit = bucketStart(nowMs - policy.rollupRetentionMs, ROLLUP_BUCKET_MS);
 
+  // Said before the first delete, not after the last: a rollup run or a query between two
+  // steps must already take the buckets being emptied as gone (wholeRawFromMs), or it would
+  // answer them, or recompute their rollups, from what is left of their raw samples.
+  if (Number.isFinite(rawLimit)) {
+    await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
+  }
   const rows = await guard(() => statements.get(SERIES).all() as { id: number }[]);
   const ids = rows.map((row) => row.id);
   let deletedRows = 0;
@@ -73,9 +79,6 @@ export async function applyRetentionSqlite(
     });
     deletedRows += await guard(() => step.immediate(ids.slice(i, i + SERIES_PER_STEP)));
     await new Promise((resolve) => setImmediate(resolve));
-  }
-  if (Number.isFinite(rawLimit)) {
-    await guard(() => advanceState(statements, 'raw_from_ms', rawLimit));
   }
   const keyLimit = batchKeyLimitMs(policy, nowMs, rawLimit);
   const deletedKeys = await deleteKeysBefore(statements, keyLimit, guard);

@@ -1,14 +1,20 @@
-import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
+import { bucketStart, ROLLUP_BUCKET_MS } from '../policy.js';
+import { wholeRawFromMs } from '../resolution.js';
 import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
-import { advanceState } from './maintenance-state.js';
+import { advanceState, readMaintenanceState } from './maintenance-state.js';
 import type { StatementCache } from './open-database.js';
 
-// The rollup job on the embedded store: the same rule as postgres/rollup.ts (take the pending
-// ranges, recompute every 5-minute bucket they touch from raw samples, overwrite its rollup),
-// aggregated here in JS over rows read in (series, time) order. A host's range is cut at
-// MAX_SPAN_MS per transaction, the rest put back and taken by the next, so a backlog never
-// holds the write lock for long. A bucket's newest sample, when two share its newest time, is
-// the larger value, as `last` in queries (query.ts).
+// The rollup job on the embedded store: take the pending ranges, recompute every 5-minute
+// bucket they touch from raw samples and overwrite its rollup, aggregated here in JS over rows
+// read in (series, time) order. A host's range is cut at MAX_SPAN_MS per transaction, the rest
+// put back and taken by the next, so a backlog never holds the write lock for long. A bucket's
+// newest sample, when two share its newest time, is the larger value, as `last` in queries
+// (query.ts). A bucket before the first one retention left whole (wholeRawFromMs) is never
+// recomputed: its rollup holds samples that are gone, so overwriting it from the raw samples
+// still there would lose them. Queries leave such a bucket to its rollup and read the raw
+// samples of the later ones (query.ts), so an answer does not change when a run takes the
+// range. The limit is raw_from_ms, not now minus retention.raw: raw samples stay past that
+// until retention runs, and a late one there counts in answers, so it must in the rollup.
 
 const MAX_SPAN_MS = 6 * 3_600_000;
 const IN_FLIGHT_MARGIN_MS = 60_000;
@@ -55,13 +61,9 @@ interface Bucket {
   last: number;
 }
 
-export function rollUpSqlite(
-  statements: StatementCache,
-  policy: StoragePolicy,
-  nowMs: number,
-): MaintenanceResult {
-  const oldest = bucketStart(nowMs - policy.rawRetentionMs, ROLLUP_BUCKET_MS);
+export function rollUpSqlite(statements: StatementCache, nowMs: number): MaintenanceResult {
   const step = statements.db.transaction(() => {
+    const oldest = wholeRawFromMs(readMaintenanceState(statements)) ?? -Infinity;
     const pending = statements.get(TAKE).all() as PendingRow[];
     statements.get(CLEAR).run();
     let putBack = 0;

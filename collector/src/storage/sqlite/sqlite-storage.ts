@@ -124,7 +124,7 @@ export class SqliteStorage implements Storage {
   }
 
   rollUp(nowMs: number): Promise<MaintenanceResult> {
-    return this.run('rollup', () => rollUpSqlite(this.statements, this.policy, nowMs));
+    return this.run('rollup', () => rollUpSqlite(this.statements, nowMs));
   }
 
   applyRetention(nowMs: number): Promise<MaintenanceResult> {
