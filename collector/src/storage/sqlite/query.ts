@@ -51,6 +51,8 @@ LIMIT @limit`;
 }
 
 // The rollups the job finished, and raw samples at the edges, as the same partial aggregates.
+// The two edges are two parts rather than one OR: so SQLite bounds each by the (series_id, t_ms)
+// index, where the OR made it read every raw sample of the series.
 const MIXED_PARTS = `
   SELECT series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket, min_value AS mn,
     max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
@@ -60,8 +62,11 @@ const MIXED_PARTS = `
   UNION ALL
   SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
   FROM samples
-  WHERE series_id IN (SELECT value FROM json_each(@ids))
-    AND ((t_ms >= @from1 AND t_ms <= @to1) OR (t_ms >= @from2 AND t_ms <= @to2))`;
+  WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @from1 AND t_ms <= @to1
+  UNION ALL
+  SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
+  FROM samples
+  WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @from2 AND t_ms <= @to2`;
 
 // Over partial aggregates; for `last`, one row per newest time (lt) first, as above, then the
 // bare lv comes from the row that gave max(lt).
