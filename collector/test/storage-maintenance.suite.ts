@@ -15,7 +15,8 @@ const DAY = 86_400_000;
 /** One sample a minute for two days, values that make every aggregate differ. */
 const SAMPLES: [number, number][] = Array.from({ length: 2 * 24 * 60 }, (_, i) => [B + i * MIN, ((i * 7) % 13) + 0.5]);
 
-function expected(samples: [number, number][], fromMs: number, toMs: number, stepMs: number, agg: Aggregation) {
+/** The points raw samples give: one per step bucket, aggregated in JS. */
+export function expected(samples: [number, number][], fromMs: number, toMs: number, stepMs: number, agg: Aggregation) {
   const buckets = new Map<number, number[]>();
   for (const [t, v] of [...samples].sort((a, b) => a[0] - b[0])) {
     if (t < fromMs || t > toMs) continue;
@@ -28,7 +29,7 @@ function expected(samples: [number, number][], fromMs: number, toMs: number, ste
   return [...buckets.entries()].map(([t, vs]) => [t, pick(vs)] as const);
 }
 
-function expectPoints(actual: readonly (readonly [number, number])[] | undefined, wanted: (readonly [number, number])[]) {
+export function expectPoints(actual: readonly (readonly [number, number])[] | undefined, wanted: (readonly [number, number])[]) {
   expect(actual?.map((p) => p[0])).toEqual(wanted.map((p) => p[0]));
   actual?.forEach((p, i) => expect(p[1]).toBeCloseTo((wanted[i] as readonly [number, number])[1], 9));
 }
@@ -65,14 +66,16 @@ export function registerMaintenanceSuite(
         storage.query({ metric, labels: {}, fromMs, toMs, stepMs, agg, maxPoints: 10_000 }).then((r) => r[0]?.points);
 
       expect((await storage.rollUp(B + 2 * DAY + 10 * MIN)).ran).toBe(true);
-      // A sample arriving late, into a bucket already rolled up: the next run redoes that bucket.
+      // A sample arriving late, into a bucket already rolled up: it counts at once, and the next
+      // run takes it into that bucket's rollup.
       const late: [number, number] = [B + 30_000, 100];
       await storage.ingest(batchOf({ agentId, seq: 2, receivedMs: B + 2 * DAY, series: [seriesOf(metric, [late])] }));
-      await storage.rollUp(B + 2 * DAY + 11 * MIN);
       const all = [...SAMPLES, late];
-
-      for (const agg of ['avg', 'min', 'max', 'last'] as const) {
-        expectPoints(await query(B, B + 2 * DAY - 1, HOUR, agg), expected(all, B, B + 2 * DAY - 1, HOUR, agg));
+      for (const run of ['before', 'after'] as const) {
+        if (run === 'after') await storage.rollUp(B + 2 * DAY + 11 * MIN);
+        for (const agg of ['avg', 'min', 'max', 'last'] as const) {
+          expectPoints(await query(B, B + 2 * DAY - 1, HOUR, agg), expected(all, B, B + 2 * DAY - 1, HOUR, agg));
+        }
       }
       // Edges that cut 5-minute buckets come from raw samples.
       const [from, to] = [B + 7 * MIN + 1, B + 30 * HOUR + 3 * MIN];
@@ -86,6 +89,57 @@ export function registerMaintenanceSuite(
       expectPoints(await query(B, B + 2 * DAY - 1, HOUR, 'max'), expected(all, B, B + 2 * DAY - 1, HOUR, 'max'));
       const edge = [B + 20 * HOUR, B + 28 * HOUR - 1] as const;
       expectPoints(await query(...edge, HOUR, 'avg'), expected(all, ...edge, HOUR, 'avg'));
+    });
+  });
+
+  describe(`late data in rollup answers on ${backend}`, () => {
+    const current = storageFor(open);
+
+    // An agent's buffer after an outage lands in hours the rollup job finished. A rollup answer
+    // must count every sample once, late ones included, before the next run and after it, and
+    // so give what the raw samples give; for the host's series that got no late sample too.
+    it('answers a late batch in a rolled-up hour as raw samples would, before and after the next run', async () => {
+      const storage = current();
+      const suffix = randomUUID().slice(0, 8);
+      const [outage, steady] = [`late-${suffix}`, `steady-${suffix}`];
+      const metric = `late_${suffix}`;
+      const day = SAMPLES.slice(0, 24 * 60);
+      const other = day.map(([t, v]) => [t, -v] as [number, number]);
+      const now = B + DAY + 10 * MIN;
+      await storage.ingest(batchOf({
+        agentId: outage, receivedMs: now, series: [seriesOf(metric, day, { n: '1' }), seriesOf(metric, other, { n: '2' })],
+      }));
+      await storage.ingest(batchOf({ agentId: steady, receivedMs: now, series: [seriesOf(metric, day)] }));
+      expect((await storage.rollUp(now)).ran).toBe(true);
+
+      // Into hour 5: a new extreme, a sample between two others, and one at the hour's newest
+      // time with a larger value (it wins `last`); one more far off, in hour 2.
+      const late: [number, number][] = [[B + 5 * HOUR + 30_000, 100], [B + 5 * HOUR + 17 * MIN + 10_000, -50],
+        [B + 5 * HOUR + 59 * MIN, 1_000], [B + 2 * HOUR + MIN + 1, 3.25]];
+      await storage.ingest(batchOf({ agentId: outage, seq: 2, receivedMs: now + MIN, series: [seriesOf(metric, late, { n: '1' })] }));
+
+      const [from, to] = [B, B + DAY];
+      const answer = async (stepMs: number | undefined, agg: Aggregation) => {
+        const result = await storage.query({ metric, labels: {}, fromMs: from, toMs: to, stepMs, agg, maxPoints: 10_000 });
+        return result.map((s) => [s.hostId, s.labels.n, s.points] as const);
+      };
+      const raw = await answer(undefined, 'avg');
+      expect(raw.map(([host, n, points]) => [host, n, points.length])).toEqual([
+        [outage, '1', day.length + late.length], [outage, '2', day.length], [steady, undefined, day.length],
+      ]);
+      for (const run of ['before', 'after'] as const) {
+        if (run === 'after') expect((await storage.rollUp(now + 5 * MIN)).ran).toBe(true);
+        for (const stepMs of [HOUR, 5 * MIN]) {
+          for (const agg of ['avg', 'min', 'max', 'last'] as const) {
+            const stepped = await answer(stepMs, agg);
+            expect(stepped.map(([host, n]) => [host, n])).toEqual(raw.map(([host, n]) => [host, n]));
+            stepped.forEach(([, , points], i) => {
+              const samples = (raw[i]?.[2] ?? []).map((p) => [p[0], p[1]] as [number, number]);
+              expectPoints(points, expected(samples, from, to, stepMs, agg));
+            });
+          }
+        }
+      }
     });
   });
 
@@ -145,9 +199,8 @@ export function registerMaintenanceSuite(
       await expectLargest(before, 'answer');
 
       await ingest(3, [second('larger-first'), second('larger-second')]);
-      // PostgreSQL reads a batch not folded yet beside the rollups at once; SQLite's rollup
-      // answers show it after the next run (docs/storage.md).
-      await expectLargest(cases, backend === 'PostgreSQL' ? 'answer' : 'skip');
+      // Late samples count in rollup answers at once, before the next run takes them in.
+      await expectLargest(cases, 'answer');
       // PostgreSQL folds the 2 late samples into 2 more chunks; SQLite recomputes their bucket
       // from all the host's samples in it.
       expect(counts(await storage.rollUp(now + 5 * MIN))).toEqual([1, chunked ? 2 : 6, chunked ? 2 : 0]);

@@ -8,7 +8,7 @@ import type { StoragePolicy } from '../src/storage/policy.js';
 import { migrateSqlite } from '../src/storage/sqlite/migrate.js';
 import { sqliteMigrations } from '../src/storage/sqlite/migrations/index.js';
 import { SqliteStorage } from '../src/storage/sqlite/sqlite-storage.js';
-import { registerMaintenanceSuite } from './storage-maintenance.suite.js';
+import { expected, expectPoints, registerMaintenanceSuite } from './storage-maintenance.suite.js';
 import { batchOf, registerStorageSuite, seriesOf } from './storage.suite.js';
 
 // The embedded store, on a real SQLite file in a temporary folder.
@@ -79,6 +79,53 @@ describe('embedded storage specifics', () => {
       ]);
       const resend = batchOf({ agentId: 'before', series: [seriesOf('upgraded', [[received - 10_000, 1]])] });
       expect((await sqlite.ingest(resend)).duplicate).toBe(true);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  // The embedded store recomputes a bucket's rollup from its raw samples, so it cannot take in
+  // late samples where retention has dropped raw samples, even some of them: that bucket keeps
+  // its rollup, in answers before the next rollup run and after it (PostgreSQL merges them in).
+  it('keeps the rollup of a bucket whose raw samples retention dropped when late samples land in it', async () => {
+    const MIN = 60_000;
+    const HOUR = 60 * MIN;
+    const DAY = 24 * HOUR;
+    const B = 1_689_984_000_000;
+    const policy = { rawRetentionMs: 2 * DAY, rollupRetentionMs: 400 * DAY, batchKeyRetentionMs: 8 * DAY, seriesPerHost: 10 };
+    const opened = await openTemp(policy);
+    try {
+      const { storage } = opened;
+      await storage.migrate();
+      const day: [number, number][] = Array.from({ length: 24 * 60 }, (_, i) => [B + i * MIN, ((i * 7) % 13) + 0.5]);
+      await storage.ingest(batchOf({ agentId: 'old', receivedMs: B + DAY, series: [seriesOf('aged', day)] }));
+      await storage.rollUp(B + DAY + 10 * MIN);
+      // Raw samples before 12:02:30 go, so the bucket at 12:00 keeps 2 of its 5.
+      const now = B + 2 * DAY + 12 * HOUR + 2 * MIN + 30_000;
+      await storage.applyRetention(now);
+
+      const gone: [number, number] = [B + 3 * HOUR + MIN + 1, 1_000];
+      const cut: [number, number] = [B + 12 * HOUR + 4 * MIN + 30_000, 1_000];
+      const whole: [number, number] = [B + 13 * HOUR + MIN + 1, 1_000];
+      await storage.ingest(batchOf({ agentId: 'old', seq: 2, receivedMs: now, series: [seriesOf('aged', [gone, cut, whole])] }));
+
+      const counted = [...day, whole];
+      const [from, to] = [B, B + DAY];
+      const check = async () => {
+        for (const stepMs of [HOUR, 5 * MIN]) {
+          for (const agg of ['avg', 'min', 'max', 'last'] as const) {
+            const result = await storage.query({ metric: 'aged', labels: {}, fromMs: from, toMs: to, stepMs, agg, maxPoints: 1_000 });
+            expectPoints(result[0]?.points, expected(counted, from, to, stepMs, agg));
+          }
+        }
+      };
+      await check();
+      // A run a minute later, its retention.raw limit still in the 12:00 bucket, recomputes only
+      // the buckets from 12:05 to 13:05: 60 samples and the late one.
+      expect((await storage.rollUp(now + MIN)).rolledSamples).toBe(61);
+      await check();
+      await storage.applyRetention(now + HOUR);
+      await check();
     } finally {
       await opened.close();
     }

@@ -1,5 +1,6 @@
 import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.js';
-import { planQuery } from '../resolution.js';
+import { ROLLUP_BUCKET_MS } from '../policy.js';
+import { planQuery, wholeRawFromMs } from '../resolution.js';
 import type { Aggregation, Labels, QueryRequest, SeriesResult } from '../storage.js';
 import { readMaintenanceState } from './maintenance-state.js';
 import type { StatementCache } from './open-database.js';
@@ -8,6 +9,8 @@ import type { StatementCache } from './open-database.js';
 // here in JS: a metric has one series per host and label set, a few thousand at most), then
 // their points from the (series_id, t_ms) index, cut at maxPoints + 1 rows. Rollups answer
 // as on PostgreSQL (postgres/query.ts, resolution.ts).
+
+const W = ROLLUP_BUCKET_MS;
 
 const SERIES = `
 SELECT s.id, s.host_id, h.name AS host_name, s.labels
@@ -53,18 +56,48 @@ LIMIT @limit`;
 // The rollups the job finished, and raw samples at the edges, as the same partial aggregates.
 // The two edges are two parts rather than one OR: so SQLite bounds each by the (series_id, t_ms)
 // index, where the OR made it read every raw sample of the series.
+// Samples that arrived late, into buckets the job already rolled up, wait in raw samples with
+// their host's range in rollup_pending until the next run recomputes those buckets (rollup.ts).
+// So that they count at once, as on PostgreSQL, and once: for a series whose host has such a
+// range, the buckets of the rollup range it touches come from raw samples instead of their
+// rollups (`stale`, per series [sf, st); sf >= st when none), from the first bucket the job
+// can recompute (@wholeRawFrom, resolution.ts): an older bucket keeps its rollup, as the job
+// does. rollup_pending has one row per host, found by its key for each series asked for; the
+// usual rows, for the minutes since the last run, fail `from_ms < @rollupTo`, so `stale` is
+// then empty and the rollups are read as they were without it.
+const STALE = `
+stale AS MATERIALIZED (
+  SELECT s.id AS series_id,
+    max(p.from_ms - (((p.from_ms % ${W}) + ${W}) % ${W}), @rollupFrom, @wholeRawFrom) AS sf,
+    min(p.to_ms - (((p.to_ms % ${W}) + ${W}) % ${W}) + ${W}, @rollupTo) AS st
+  FROM rollup_pending p JOIN series s ON s.host_id = p.host_id
+  WHERE p.from_ms < @rollupTo AND p.to_ms >= @rollupFrom
+    AND s.id IN (SELECT value FROM json_each(@ids))
+)`;
+
+const ROLLUP_COLUMNS = `series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket,
+    min_value AS mn, max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv`;
+const RAW_COLUMNS = 'series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value';
+
 const MIXED_PARTS = `
-  SELECT series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket, min_value AS mn,
-    max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
+  SELECT ${ROLLUP_COLUMNS}
   FROM samples_5m
-  WHERE series_id IN (SELECT value FROM json_each(@ids))
+  WHERE series_id IN (SELECT value FROM json_each(@ids) WHERE value NOT IN (SELECT series_id FROM stale))
     AND bucket_ms >= @rollupFrom AND bucket_ms < @rollupTo
   UNION ALL
-  SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
+  SELECT ${ROLLUP_COLUMNS}
+  FROM stale x JOIN samples_5m r USING (series_id)
+  WHERE r.bucket_ms >= @rollupFrom AND r.bucket_ms < @rollupTo AND (r.bucket_ms < x.sf OR r.bucket_ms >= x.st)
+  UNION ALL
+  SELECT ${RAW_COLUMNS}
+  FROM stale x JOIN samples r USING (series_id)
+  WHERE r.t_ms >= x.sf AND r.t_ms < x.st
+  UNION ALL
+  SELECT ${RAW_COLUMNS}
   FROM samples
   WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @from1 AND t_ms <= @to1
   UNION ALL
-  SELECT series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value
+  SELECT ${RAW_COLUMNS}
   FROM samples
   WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @from2 AND t_ms <= @to2`;
 
@@ -82,6 +115,7 @@ function mixedSql(agg: Aggregation): string {
     ? `SELECT series_id, bucket, lt, max(lv) AS lv FROM (${MIXED_PARTS}) GROUP BY series_id, bucket, lt`
     : MIXED_PARTS;
   return `
+WITH ${STALE}
 SELECT series_id, bucket AS t_ms, ${FINAL[agg]}
 FROM (${parts})
 GROUP BY series_id, bucket
@@ -139,7 +173,8 @@ function readPoints(
 ): PointRow[] {
   if (request.stepMs === undefined) return statements.get(RAW).all(params) as PointRow[];
   const step = request.stepMs;
-  const plan = planQuery(request, readMaintenanceState(statements));
+  const state = readMaintenanceState(statements);
+  const plan = planQuery(request, state);
   if (!plan.rollup) {
     return statements.get(steppedSql(request.agg)).all({ ...params, step }) as PointRow[];
   }
@@ -147,7 +182,8 @@ function readPoints(
   const [from2, to2] = plan.raw[1] ?? [1, 0];
   const { ids, limit } = params;
   const { fromMs: rollupFrom, toMs: rollupTo } = plan.rollup;
-  const mixed = { ids, limit, step, rollupFrom, rollupTo, from1, to1, from2, to2 };
+  const wholeRawFrom = wholeRawFromMs(state) ?? rollupFrom;
+  const mixed = { ids, limit, step, rollupFrom, rollupTo, wholeRawFrom, from1, to1, from2, to2 };
   return statements.get(mixedSql(request.agg)).all(mixed) as PointRow[];
 }
 
