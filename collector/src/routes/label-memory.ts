@@ -44,7 +44,9 @@ export class LabelMemory {
       const own = labels ?? NONE;
       const old = reusable?.[i];
       const same = old !== undefined && old.metric === (metric ?? '') && sameLabels(old.own, own);
-      const entry = same ? old : { metric: metric ?? '', own, merged: mergeLabels(host, own), checked: false };
+      const entry = same
+        ? old
+        : { metric: metric ?? '', own, merged: mergeLabels(host, own), checked: false };
       now[i] = entry;
       merged[i] = entry.merged;
     }

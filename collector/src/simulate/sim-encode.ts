@@ -41,8 +41,9 @@ export class SeriesHeads {
     if (known && known.metric === series.metric && sameLabels(known.labels, series.labels)) {
       return known.bytes;
     }
-    const bytes = hostpulse.v1.Series.encode({ metric: series.metric, labels: series.labels }).finish();
-    heads[position] = { metric: series.metric, labels: series.labels, bytes };
+    const { metric, labels } = series;
+    const bytes = hostpulse.v1.Series.encode({ metric, labels }).finish();
+    heads[position] = { metric, labels, bytes };
     return bytes;
   }
 }
@@ -56,7 +57,8 @@ export function encodeSimBatch(
   const parts: Uint8Array[] = new Array(series.length);
   let length = start.length;
   for (let i = 0; i < series.length; i++) {
-    const part = encodeSeries(heads.bytesFor(header.agentId ?? '', i, series[i] as SimSeries), series[i] as SimSeries);
+    const one = series[i] as SimSeries;
+    const part = encodeSeries(heads.bytesFor(header.agentId ?? '', i, one), one);
     parts[i] = part;
     length += part.length;
   }
