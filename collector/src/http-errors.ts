@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { HostpulseError, quote, type ErrorCode } from '@hostpulse/shared';
+import { BATCH_LIMITS } from './routes/batch-limits.js';
 import { INGEST_PATH, PROTOBUF } from './routes/ingest.js';
+import { setCommonHeaders } from './security-headers.js';
 import { describeValidation } from './validation-message.js';
 
 // The one place where error codes become HTTP statuses and where every error leaving a route
@@ -26,6 +28,15 @@ export const RETRY_AFTER_SECONDS = 5;
 const UNAVAILABLE_LOG_EVERY_MS = 10_000;
 
 const UNAVAILABLE_SUFFIX = 'is unavailable; retry later (the collector log has the details)';
+
+/**
+ * Fastify's router refuses a path parameter longer than this (its default, 100, cut off host
+ * names that ingest stores). The longest id or name stored is a host name of
+ * BATCH_LIMITS.hostNameChars UTF-16 units; in a URL each unit takes at most 3 bytes of UTF-8
+ * (a 4-byte character is 2 units), each written %XX. The route schemas then hold each
+ * parameter to what can be stored, after decoding.
+ */
+export const MAX_PARAM_CHARS = BATCH_LIMITS.hostNameChars * 3 * 3;
 
 export interface ErrorBody {
   readonly error: { readonly code: ErrorCode; readonly message: string };
@@ -89,6 +100,29 @@ export function createErrorHandler(
 function retryAfterOf(error: HostpulseError): number {
   const seconds = error.details.retryAfterSeconds;
   return typeof seconds === 'number' && seconds > 0 ? Math.ceil(seconds) : RETRY_AFTER_SECONDS;
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any route is chosen, answered in
+ * our form. No route means no route hooks: the token check cannot run first, so these answers
+ * come before a 401, and they tell nothing about the data behind the route.
+ */
+export function createFrameworkErrorHandler(handleError: ErrorHandler) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    setCommonHeaders(reply);
+    handleError(frameworkError(error), request, reply);
+  };
+}
+
+function frameworkError(error: FastifyError): unknown {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new HostpulseError(
+      'bad_request',
+      `a path parameter is longer than ${MAX_PARAM_CHARS} characters as written in the URL; ` +
+        'no id or name the collector stores is that long',
+    );
+  }
+  return error;
 }
 
 /** Any route that does not exist answers like every other error. */

@@ -43,6 +43,10 @@ export function describeValidation(error: Partial<FastifyError>): string {
       const known = [...Object.keys(parent?.properties ?? {}), ...named].join(', ');
       return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
     }
+    case 'maxLength': {
+      const limit = String(first.params.limit);
+      return `${place} ${name}: ${quote(first.data)} is longer than ${limit} characters`;
+    }
     case 'enum': {
       const allowed = (first.params.allowedValues as unknown[]).join(', ');
       return `${place} ${name}: ${quote(first.data)} is not one of ${allowed}`;
