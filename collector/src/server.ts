@@ -4,6 +4,7 @@ import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { loadDashboardAssets, type Asset, type AssetName } from './dashboard-assets.js';
 import {
+  createClientErrorHandler,
   createErrorHandler,
   createFrameworkErrorHandler,
   handleNotFound,
@@ -61,8 +62,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { config } = options;
   const metrics = options.metrics ?? createCollectorMetrics(collectorVersion);
   const handleError = createErrorHandler(Date.now, countIngestRejections(metrics));
+  const log = options.log.child({ component: 'http' });
   const app = Fastify({
-    loggerInstance: options.log.child({ component: 'http' }),
+    loggerInstance: log,
     logController: new RequestLogController(),
     // Fastify's own 503 while closing has another JSON shape; refuseWhileStopping answers ours.
     return503OnClosing: false,
@@ -70,6 +72,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, verbose: true } },
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     frameworkErrors: createFrameworkErrorHandler(handleError),
+    clientErrorHandler: createClientErrorHandler(log),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 

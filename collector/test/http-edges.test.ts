@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encoded, wireBatch } from './helpers/batches.js';
 import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
@@ -5,6 +6,33 @@ import { call, startTestCollector, type TestCollector } from './helpers/collecto
 // The edges of the HTTP contract over real HTTP (docs/api.md, "Errors"): the longest ids and
 // names ingest stores can be read back, and what Fastify's router refuses still answers
 // {"error":{"code","message"}}. The storage backend plays no part here, so SQLite only.
+
+interface RawAnswer {
+  readonly status: number;
+  readonly head: string;
+  readonly json: any;
+}
+
+/**
+ * Sends `head` as it is (request line and headers, without the blank line) and reads until the
+ * collector closes: undici would refuse to send some of these requests at all.
+ */
+function rawRequest(url: string, head: string): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const [headPart = '', body = ''] = text.split('\r\n\r\n');
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headPart)?.[1]);
+      resolve({ status, head: headPart, json: JSON.parse(body) });
+    });
+    socket.end(`${head}\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`);
+  });
+}
 
 describe('HTTP edges', () => {
   let collector: TestCollector;
@@ -72,6 +100,59 @@ describe('HTTP edges', () => {
         });
         expect(answer.headers['x-content-type-options']).toBe('nosniff');
       }
+    });
+  });
+
+  describe('requests refused before routing', () => {
+    const bearer = () => `authorization: Bearer ${collector.tokens.viewer}`;
+
+    it('answers a path that is not valid URL encoding in our form, token or not', async () => {
+      for (const auth of [bearer(), 'x-none: 1']) {
+        const answer = await rawRequest(collector.url, `GET /api/v1/hosts/a%ZZ/latest HTTP/1.1\r\n${auth}`);
+        expect(answer.status).toBe(400);
+        expect(answer.json).toEqual({
+          error: {
+            code: 'bad_request',
+            message:
+              'the path "/api/v1/hosts/a%ZZ/latest" is not valid URL encoding: each % starts %XX ' +
+              '(two hex digits) and the bytes must be UTF-8; write % itself as %25',
+          },
+        });
+      }
+    });
+
+    it('answers a URL and headers over 16 KiB with 431 in our form', async () => {
+      const path = `/api/v1/query?metric=m&label.a=${'x'.repeat(17_000)}`;
+      const answer = await rawRequest(collector.url, `GET ${path} HTTP/1.1\r\n${bearer()}`);
+      expect(answer.status).toBe(431);
+      expect(answer.json).toEqual({
+        error: {
+          code: 'bad_request',
+          message:
+            'the request line and headers are larger than the 16 KiB Node reads; ' +
+            'shorten the URL (fewer or shorter query parameters) or the headers',
+        },
+      });
+      expect(answer.head).toContain('x-content-type-options: nosniff');
+    });
+
+    it('answers a control character in the Authorization header in our form', async () => {
+      const head = `GET /api/v1/hosts HTTP/1.1\r\nauthorization: Bearer hp_a\u0001b`;
+      const answer = await rawRequest(collector.url, head);
+      expect(answer.status).toBe(400);
+      expect(answer.json.error.code).toBe('bad_request');
+      expect(answer.json.error.message).toContain('a header name or value holds a character HTTP does not allow');
+    });
+
+    it('answers a request that is not HTTP in our form', async () => {
+      const answer = await rawRequest(collector.url, 'HELLO / HTTP/1.1');
+      expect(answer.status).toBe(400);
+      expect(answer.json.error.code).toBe('bad_request');
+      expect(answer.json.error.message).toMatch(/^the request is not valid HTTP/);
+    });
+
+    it('goes on serving after them', async () => {
+      expect((await get('/api/v1/hosts')).status).toBe(200);
     });
   });
 });
