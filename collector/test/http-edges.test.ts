@@ -155,4 +155,21 @@ describe('HTTP edges', () => {
       expect((await get('/api/v1/hosts')).status).toBe(200);
     });
   });
+
+  describe('label values', () => {
+    it('finds a series by the longest label value ingest stores, and refuses a longer one', async () => {
+      const value = 'v'.repeat(1024);
+      await ingest({ agentId: 'agent-labels', hostName: 'labels-1', metric: 'long_label' }, { lv: value });
+      const found = await get(`/api/v1/query?metric=long_label&label.lv=${value}`);
+      expect(found.status).toBe(200);
+      expect(found.json.series.map((s: { labels: { lv: string } }) => s.labels.lv)).toEqual([value]);
+
+      const longer = await get(`/api/v1/query?metric=long_label&label.lv=${value}v`);
+      expect(longer.status).toBe(400);
+      expect(longer.json.error).toEqual({
+        code: 'bad_request',
+        message: `query parameter label.lv: "${'v'.repeat(77)}..." is longer than 1024 characters`,
+      });
+    });
+  });
 });
