@@ -1,5 +1,15 @@
-import { connect } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@hostpulse/shared';
+import { createAlerting } from '../src/alerting/create-alerting.js';
+import { createAlertStore } from '../src/alerting/store/open-alert-store.js';
+import { generateToken, hashToken } from '../src/auth.js';
+import { loadCollectorConfig } from '../src/config.js';
+import { buildServer } from '../src/server.js';
+import { openStorage } from '../src/storage/open-storage.js';
 import { encoded, wireBatch } from './helpers/batches.js';
 import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
 
@@ -171,5 +181,100 @@ describe('HTTP edges', () => {
         message: `query parameter label.lv: "${'v'.repeat(77)}..." is longer than 1024 characters`,
       });
     });
+  });
+
+  describe('wording', () => {
+    it.each([
+      ['metric=a&metric=b', 'query parameter metric: given 2 times ("a", "b"); give it once'],
+      ['metric=m&label.env=a&label.env=b', 'query parameter label.env: given 2 times ("a", "b"); give it once'],
+      [
+        'metric=m&step=99999999999999999999',
+        'query parameter step: "99999999999999999999" is too long (at most 9007199254740991 ms)',
+      ],
+    ])('answers 400 to %s naming the parameter', async (params, message) => {
+      const answer = await get(`/api/v1/query?${params}`);
+      expect(answer.status).toBe(400);
+      expect(answer.json).toEqual({ error: { code: 'bad_request', message } });
+    });
+
+    it('tells a malformed Authorization header from none, quoting neither', async () => {
+      const url = `${collector.url}/api/v1/hosts`;
+      const extra = await call(url, { headers: { authorization: `Bearer ${collector.tokens.viewer} extra` } });
+      expect(extra.status).toBe(401);
+      expect(extra.json.error).toEqual({
+        code: 'unauthorized',
+        message:
+          'the Authorization header is malformed: write Bearer, a space and one token ' +
+          '(Authorization: Bearer <token>)',
+      });
+      expect(JSON.stringify(extra.json)).not.toContain(collector.tokens.viewer);
+      const none = await call(url);
+      expect(none.json.error.message).toBe('no token: send Authorization: Bearer <token>');
+    });
+  });
+});
+
+describe('silence bodies', () => {
+  let url: string;
+  let operator: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostpulse-http-edges-'));
+    const log = silentLogger();
+    const storage = await openStorage({ dataDir: dir, poolMax: 4, log });
+    await storage.migrate();
+    operator = generateToken();
+    await storage.createToken({ name: 'oscar', kind: 'api', role: 'operator', hash: hashToken(operator) });
+    const alerting = createAlerting({ rules: [], notifiers: new Map(), store: createAlertStore(storage), log, tickMs: 0 });
+    const file = join(dir, 'collector.yaml');
+    writeFileSync(file, `listen: 127.0.0.1:0\ndata_dir: ${dir}\n`);
+    const app = buildServer({ config: loadCollectorConfig(file, {}), storage, alerting, log });
+    alerting.start();
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/silences`;
+    close = async () => {
+      await app.close();
+      await alerting.stop();
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  });
+  afterAll(() => close?.());
+
+  function post(body: string, type = 'application/json') {
+    return call(url, { method: 'POST', token: operator, headers: { 'content-type': type }, body: Buffer.from(body) });
+  }
+
+  it.each([
+    ['hello', 'text/plain'],
+    ['[]', 'application/json'],
+    ['null', 'application/json'],
+    ['"text"', 'application/json'],
+  ])('refuses the body %s (%s): it must be a JSON object', async (body, type) => {
+    const answer = await post(body, type);
+    expect(answer.status).toBe(400);
+    expect(answer.json.error).toEqual({
+      code: 'bad_request',
+      message: 'the body must be a JSON object (Content-Type: application/json)',
+    });
+  });
+
+  it('refuses a NUL byte in a matcher or the comment, naming the field', async () => {
+    const matcher = await post('{"matchers":{"rule":"x\\u0000"},"duration":"1h","comment":"c"}');
+    expect(matcher.status).toBe(400);
+    expect(matcher.json.error).toEqual({
+      code: 'bad_request',
+      message: 'body matchers.rule holds a NUL byte, which no stored text can hold',
+    });
+    const comment = await post('{"matchers":{"rule":"x"},"duration":"1h","comment":"a\\u0000b"}');
+    expect(comment.json.error.message).toBe('body comment holds a NUL byte, which no stored text can hold');
+  });
+
+  it('takes a matcher as long as a stored label value', async () => {
+    const value = 'v'.repeat(1024);
+    const created = await post(JSON.stringify({ matchers: { lv: value }, duration: '1h', comment: 'c' }));
+    expect(created.status).toBe(201);
+    expect(created.json.silence.matchers).toEqual({ lv: value });
   });
 });
