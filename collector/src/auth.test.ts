@@ -83,6 +83,13 @@ describe('authorize', () => {
       body: { error: { code: 'unauthorized', message: 'no token: send Authorization: Bearer <token>' } },
     });
     expect((await call('viewer', 'Bearer junk')).body.error.code).toBe('unauthorized');
+    const malformed = {
+      code: 'unauthorized',
+      message: 'the Authorization header is malformed: write Bearer, a space and one token (Authorization: Bearer <token>)',
+    };
+    for (const header of [`Bearer ${viewerToken} extra`, `Basic ${viewerToken}`, 'Bearer']) {
+      expect(await call('viewer', header)).toEqual({ status: 401, body: { error: malformed } });
+    }
     const unknown = await call('viewer', `Bearer ${generateToken()}`);
     expect(unknown).toEqual({ status: 401, body: { error: { code: 'unauthorized', message: 'the token is unknown or revoked' } } });
   });

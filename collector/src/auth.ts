@@ -55,9 +55,16 @@ export async function authenticate(
   storage: Storage,
   header: string | undefined,
 ): Promise<TokenRecord> {
+  if (header === undefined) {
+    throw new HostpulseError('unauthorized', 'no token: send Authorization: Bearer <token>');
+  }
   const token = bearerToken(header);
   if (token === undefined) {
-    throw new HostpulseError('unauthorized', 'no token: send Authorization: Bearer <token>');
+    // The header is not quoted: whatever it holds may be a secret.
+    const message =
+      'the Authorization header is malformed: write Bearer, a space and one token ' +
+      '(Authorization: Bearer <token>)';
+    throw new HostpulseError('unauthorized', message);
   }
   // A string of the wrong shape cannot be one of ours; sparing the lookup also keeps junk
   // headers away from the database.

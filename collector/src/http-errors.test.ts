@@ -179,11 +179,28 @@ describe('handleError', () => {
       ['/q?metric=cpu&agg=median', 'query parameter agg: "median" is not one of avg, max'],
       ['/q?metric=CPU!', 'query parameter metric: "CPU!" must match pattern "^[a-z_]+$"'],
       ['/q?metric=cpu&metirc=x', 'query parameter "metirc" is not known here (known: metric, agg)'],
+      ['/q?metric=a&metric=b', 'query parameter metric: given 2 times ("a", "b"); give it once'],
+      ['/q?metric=a&agg=avg&agg=max', 'query parameter agg: given 2 times ("avg", "max"); give it once'],
     ])('%s → %s', async (url, message) => {
       const { app } = await ready;
       const response = await app.inject({ url });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toEqual({ error: { code: 'bad_request', message } });
+    });
+  });
+
+  it.each([
+    ['hello', 'text/plain'],
+    ['[1]', 'application/json'],
+    ['null', 'application/json'],
+  ])('says a body %s (%s) must be a JSON object', async (payload, type) => {
+    const schema = Type.Object({ name: Type.String() });
+    const { app } = await appWith((a) => a.post('/', { schema: { body: schema } }, async () => ({ ok: true })));
+    const response = await app.inject({ method: 'POST', url: '/', headers: { 'content-type': type }, payload });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toEqual({
+      code: 'bad_request',
+      message: 'the body must be a JSON object (Content-Type: application/json)',
     });
   });
 

@@ -90,11 +90,23 @@ function reportFailure(err: unknown, command: Command, log: Logger): number {
     return EXIT_USAGE;
   }
   if (command.kind === 'serve') {
-    log.fatal({ err }, 'collector cannot run');
+    log.fatal(fatalFields(err), 'collector cannot run');
   } else {
     printError(`hostpulse-collector: ${describe(err)}`);
   }
   return 1;
+}
+
+/**
+ * A HostpulseError without a cause is one we worded in full (`cannot listen on …: the address
+ * is already in use`): its stack shows only where we threw it and would repeat the message, so
+ * the message is logged once, as `reason`. Anything else keeps its stack and its causes.
+ */
+function fatalFields(err: unknown): Record<string, unknown> {
+  if (isHostpulseError(err) && err.cause === undefined) {
+    return { ...err.details, code: err.code, reason: err.message };
+  }
+  return { err };
 }
 
 /** One line per configuration problem, as the loader worded them. */

@@ -24,9 +24,17 @@ export const DASHBOARD_CSP = [
 
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    setCommonHeaders(reply);
   });
+}
+
+/**
+ * The headers every answer carries. Exported for the answers Fastify sends before routing
+ * (frameworkErrors in http-errors.ts), which run no onSend hook.
+ */
+export function setCommonHeaders(reply: FastifyReply): void {
+  reply.header('x-content-type-options', 'nosniff');
+  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
 }
 
 /** For the dashboard's page and files; the caller sets Cache-Control. */

@@ -3,7 +3,13 @@ import { HostpulseError, type Logger } from '@hostpulse/shared';
 import type { Alerting } from './alerting/alerting.js';
 import type { CollectorConfig } from './config.js';
 import { loadDashboardAssets, type Asset, type AssetName } from './dashboard-assets.js';
-import { createErrorHandler, handleNotFound } from './http-errors.js';
+import {
+  createClientErrorHandler,
+  createErrorHandler,
+  createFrameworkErrorHandler,
+  handleNotFound,
+  MAX_PARAM_CHARS,
+} from './http-errors.js';
 import { TokenBuckets } from './rate-limit.js';
 import type { ReadinessCheck } from './readiness.js';
 import { refuseNulBytes } from './refuse-nul.js';
@@ -54,13 +60,19 @@ declare module 'fastify' {
 /** The collector's HTTP server with every route, not yet listening. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { config } = options;
+  const metrics = options.metrics ?? createCollectorMetrics(collectorVersion);
+  const handleError = createErrorHandler(Date.now, countIngestRejections(metrics));
+  const log = options.log.child({ component: 'http' });
   const app = Fastify({
-    loggerInstance: options.log.child({ component: 'http' }),
+    loggerInstance: log,
     logController: new RequestLogController(),
     // Fastify's own 503 while closing has another JSON shape; refuseWhileStopping answers ours.
     return503OnClosing: false,
     bodyLimit: config.limits.maxBodyBytes,
     ajv: { customOptions: { removeAdditional: false, verbose: true } },
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    frameworkErrors: createFrameworkErrorHandler(handleError),
+    clientErrorHandler: createClientErrorHandler(log),
     ...(options.https ? { https: options.https } : {}),
   }) as unknown as FastifyInstance;
 
@@ -69,7 +81,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     storage: options.storage,
     alerting: options.alerting,
     readiness: options.readiness ?? [],
-    metrics: options.metrics ?? createCollectorMetrics(collectorVersion),
+    metrics,
     now: options.now ?? Date.now,
   };
   app.decorateRequest('token', null);
@@ -79,7 +91,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   addSecurityHeaders(app);
   const rawBody = { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes } as const;
   app.addContentTypeParser(PROTOBUF, rawBody, (_request, body, done) => done(null, body));
-  app.setErrorHandler(createErrorHandler(Date.now, countIngestRejections(ctx.metrics)));
+  app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
 
   const buckets = new TokenBuckets(config.limits.ingestPerToken, ctx.now);

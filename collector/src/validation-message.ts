@@ -32,6 +32,15 @@ export function describeValidation(error: Partial<FastifyError>): string {
   if (!first) return `the ${place} is not valid`;
 
   const name = first.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  // A query parameter written twice arrives as an array where one string is expected.
+  if (first.keyword === 'type' && place === 'query parameter' && Array.isArray(first.data)) {
+    const given = first.data.map((value) => quote(value)).join(', ');
+    return `${place} ${name}: given ${first.data.length} times (${given}); give it once`;
+  }
+  // The body as a whole (instancePath empty) is not what the schema wants: text, an array, null.
+  if (name === '' && place === 'body field' && first.keyword === 'type') {
+    return 'the body must be a JSON object (Content-Type: application/json)';
+  }
   switch (first.keyword) {
     case 'required':
       return `${place} ${String(first.params.missingProperty)}: is required`;
@@ -42,6 +51,10 @@ export function describeValidation(error: Partial<FastifyError>): string {
       const named = patterns.map((p) => (p.startsWith('^label\\.') ? 'label.KEY' : p));
       const known = [...Object.keys(parent?.properties ?? {}), ...named].join(', ');
       return `${place} ${quote(first.params.additionalProperty)} is not known here (known: ${known})`;
+    }
+    case 'maxLength': {
+      const limit = String(first.params.limit);
+      return `${place} ${name}: ${quote(first.data)} is longer than ${limit} characters`;
     }
     case 'enum': {
       const allowed = (first.params.allowedValues as unknown[]).join(', ');

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
@@ -201,6 +202,26 @@ notifiers:
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
     });
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['collector listening', 'stopped']));
+  });
+
+  it('exits 1 when its port is taken, saying why once in its log', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+    const { port } = holder.address() as AddressInfo;
+    try {
+      const file = configFile('taken.yaml', `listen: 127.0.0.1:${port}\ndata_dir: ${dir}\n`);
+      const result = cli(['--config', file]);
+      expect(result.status, result.stdout).toBe(1);
+      const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      const fatal = lines.find((line) => line.msg === 'collector cannot run');
+      expect(fatal).toMatchObject({
+        reason: `cannot listen on 127.0.0.1:${port}: the address is already in use (another collector or another program listens there)`,
+        errorCode: 'EADDRINUSE',
+      });
+      expect(result.stdout.match(/already in use|EADDRINUSE: address/g)).toEqual(['already in use']);
+    } finally {
+      holder.close();
+    }
   });
 
   it('serves HTTPS with tls.cert_file and tls.key_file', async () => {

@@ -67,8 +67,7 @@ async function start(config: CollectorConfig, configFile: string, log: Logger): 
     await alerting.stop();
     await storage.close();
     for (const dependency of readiness) await dependency.close();
-    const message = `cannot listen on ${config.listen} (${(err as Error).message})`;
-    throw new HostpulseError('internal', message, {}, { cause: err });
+    throw listenFailure(config.listen, err);
   }
   const address = app.server.address() as AddressInfo;
   const url = `${https ? 'https' : 'http'}://${formatHost(address.address)}:${address.port}`;
@@ -112,6 +111,24 @@ function readTls(config: CollectorConfig, fileName: string): TlsFiles | undefine
     key: readKeyFile(`${fileName}: tls.key_file`, config.tls.keyFile),
     cert: readKeyFile(`${fileName}: tls.cert_file`, config.tls.certFile),
   };
+}
+
+/**
+ * Why the collector cannot listen, in one sentence. Node's own error carries no more than its
+ * code and the address, both said here; kept as a cause, the log line would repeat the reason
+ * in the message, the cause's message and both stacks.
+ */
+function listenFailure(listen: string, err: unknown): HostpulseError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reasons: Record<string, string> = {
+    EADDRINUSE:
+      'the address is already in use (another collector or another program listens there)',
+    EACCES: 'permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)',
+    EADDRNOTAVAIL: 'no network interface of this host has that address',
+  };
+  const reason = (code === undefined ? undefined : reasons[code]) ?? (err as Error).message;
+  const message = `cannot listen on ${listen}: ${reason}`;
+  return new HostpulseError('internal', message, { errorCode: code });
 }
 
 /** Read at start, so a missing or unreadable file is a configuration error (exit 2). */

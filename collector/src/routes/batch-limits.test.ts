@@ -48,9 +48,12 @@ describe('checkBatchLimits', () => {
 
   it.each([
     [{ seq: 2 ** 53 + 10 }, 'batch agent-1/inc/9007199254741002: seq 9007199254741002 is past 2^53'],
-    [{ hostName: 'a\u0000b' }, 'host_name "a\\u0000b" is longer than 253 characters or holds control'],
-    [{ hostName: 'evil\nhost' }, 'host_name "evil\\nhost" is longer than 253 characters or holds control'],
-    [{ hostName: 'a\tb' }, 'host_name "a\\tb" is longer than 253 characters or holds control'],
+    [{ hostName: 'a\u0000b' }, 'host_name "a\\u0000b" holds a control character'],
+    [{ hostName: 'evil\nhost' }, 'host_name "evil\\nhost" holds a control character'],
+    [{ hostName: 'a\tb' }, 'host_name "a\\tb" holds a control character'],
+    [{ hostName: 'h'.repeat(254) }, `host_name "${'h'.repeat(77)}..." is 254 characters long, more than 253`],
+    [{ agentId: 'a'.repeat(129) }, `agent_id "${'a'.repeat(77)}..." is 129 characters long, more than 128`],
+    [{ incarnation: 'i\u0001' }, 'incarnation "i\\u0001" holds a control character'],
     [{ series: series({ timestampsMs: [0] }) }, 'series[0]: timestamp 0 is before 2000-01-01'],
     [
       { series: series({ timestampsMs: [NOW + 2 * 86_400_000] }) },
@@ -60,8 +63,10 @@ describe('checkBatchLimits', () => {
     [{ series: series({ labels: { 'a-b': 'x' } }) }, 'series[0]: label name "a-b" is not a label name'],
     [
       { series: series({ labels: { big: 'x'.repeat(1025) } }) },
-      'series[0]: label big is longer than 1024 characters or holds NUL',
+      'series[0]: label big is 1025 characters long, more than 1024',
     ],
+    [{ series: series({ labels: { nul: 'a\u0000' } }) }, 'series[0]: label nul holds a NUL byte'],
+    [{ events: [{ timeMs: NOW, kind: 'check', labels: { nul: '\u0000' }, message: 'x' }] }, 'events[0]: label nul holds a NUL byte'],
     [
       { gaps: [{ fromMs: NOW, toMs: NOW - 1, batches: 1, reason: 'full' }] },
       `gaps[0]: from ${NOW} is after to ${NOW - 1}`,

@@ -66,15 +66,16 @@ function checkIdentity(batch: IngestBatch, refuse: Refuse): void {
   if (!Number.isSafeInteger(batch.seq)) {
     refuse(`seq ${batch.seq} is past 2^53 and would lose precision`);
   }
-  if (batch.hostName.length > BATCH_LIMITS.hostNameChars || NAME_CONTROL.test(batch.hostName)) {
-    const limit = BATCH_LIMITS.hostNameChars;
-    refuse(`host_name ${quote(batch.hostName)} ${isLongerOrControl(limit)}`);
+  checkName('host_name', batch.hostName, BATCH_LIMITS.hostNameChars, refuse);
+  checkName('agent_id', batch.agentId, BATCH_LIMITS.idChars, refuse);
+  checkName('incarnation', batch.incarnation, BATCH_LIMITS.idChars, refuse);
+}
+
+function checkName(field: string, value: string, limit: number, refuse: Refuse): void {
+  if (value.length > limit) {
+    refuse(`${field} ${quote(value)} is ${value.length} characters long, more than ${limit}`);
   }
-  for (const [field, value] of [['agent_id', batch.agentId], ['incarnation', batch.incarnation]]) {
-    if (value!.length > BATCH_LIMITS.idChars || NAME_CONTROL.test(value!)) {
-      refuse(`${field} ${quote(value)} ${isLongerOrControl(BATCH_LIMITS.idChars)}`);
-    }
-  }
+  if (NAME_CONTROL.test(value)) refuse(`${field} ${quote(value)} holds a control character`);
 }
 
 function checkLabels(labels: Labels, at: string, refuse: Refuse): void {
@@ -86,10 +87,11 @@ function checkLabels(labels: Labels, at: string, refuse: Refuse): void {
     if (name.length > BATCH_LIMITS.nameChars || !LABEL_NAME.test(name)) {
       refuse(`${at}: label name ${quote(name)} is not a label name (${LABEL_NAME.source})`);
     }
-    if (value.length > BATCH_LIMITS.labelValueChars || value.includes('\u0000')) {
+    if (value.length > BATCH_LIMITS.labelValueChars) {
       const limit = BATCH_LIMITS.labelValueChars;
-      refuse(`${at}: label ${name} is longer than ${limit} characters or holds NUL`);
+      refuse(`${at}: label ${name} is ${value.length} characters long, more than ${limit}`);
     }
+    if (value.includes('\u0000')) refuse(`${at}: label ${name} holds a NUL byte`);
   }
 }
 
@@ -102,10 +104,6 @@ function checkTime(t: number, receivedMs: number, at: string, refuse: Refuse): v
     const fix = "fix the host's clock (NTP)";
     refuse(`${at}: timestamp ${t} is ${ahead} ahead of the collector's clock; ${fix}`);
   }
-}
-
-function isLongerOrControl(limit: number): string {
-  return `is longer than ${limit} characters or holds control characters`;
 }
 
 function short(text: string): string {

@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HostpulseError, quote } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import type { HostInventory, HostRecord, Labels } from '../storage/storage.js';
+import { BATCH_LIMITS } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 
 // GET /api/v1/hosts, GET /api/v1/hosts/:id/latest and GET /api/v1/hosts/:id/gaps (SPEC §5.4,
@@ -22,7 +23,10 @@ export interface HostView {
   readonly inventory: HostInventory | null;
 }
 
-const hostParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+// A host's id is at most BATCH_LIMITS.idChars and its name at most hostNameChars, the longer.
+const hostParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: BATCH_LIMITS.hostNameChars }),
+});
 
 /** Stopped after a goodbye; down once silent longer than host_down_after; else up. */
 export function hostStatus(host: HostRecord, nowMs: number, downAfterMs: number): HostStatus {

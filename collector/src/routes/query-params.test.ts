@@ -71,6 +71,12 @@ describe('parseStep', () => {
     expect(parseStep('1500')).toBe(1500);
   });
 
+  it('refuses a step past 2^53 ms, quoting it as sent', () => {
+    expect(messageOf(() => parseStep('99999999999999999999'))).toBe(
+      'query parameter step: "99999999999999999999" is too long (at most 9007199254740991 ms)',
+    );
+  });
+
   it.each(['0', '0s', 'soon', '-5m'])('refuses %s', (text) => {
     expect(messageOf(() => parseStep(text))).toBe(
       `query parameter step: "${text}" is not a positive duration (write 30s, 5m or 60000)`,

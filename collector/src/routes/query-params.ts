@@ -73,6 +73,14 @@ export function parseStep(text: string): number {
       `query parameter step: ${quote(text)} is not a positive duration (write 30s, 5m or 60000)`,
     );
   }
+  // Past 2^53 a number of milliseconds is no longer exact; the storage would refuse it in its
+  // own words, without naming the parameter or quoting what was sent.
+  if (!Number.isSafeInteger(ms)) {
+    throw new HostpulseError(
+      'bad_request',
+      `query parameter step: ${quote(text)} is too long (at most ${Number.MAX_SAFE_INTEGER} ms)`,
+    );
+  }
   return ms;
 }
 

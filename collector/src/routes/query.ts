@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HostpulseError } from '@hostpulse/shared';
 import { authorize } from '../auth.js';
 import type { Aggregation } from '../storage/storage.js';
+import { BATCH_LIMITS } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { findHostOr404 } from './hosts.js';
 import { checkStepCount, labelMatchers, parseRange, parseStep } from './query-params.js';
@@ -31,7 +32,11 @@ export const querySchema = Type.Object(
   },
   {
     additionalProperties: false,
-    patternProperties: { '^label\\.[A-Za-z_][A-Za-z0-9_]*$': Type.String({ maxLength: 256 }) },
+    // Any label value ingest stores can be asked for (docs/api.md: nothing is stored that no
+    // query can read back).
+    patternProperties: {
+      '^label\\.[A-Za-z_][A-Za-z0-9_]*$': Type.String({ maxLength: BATCH_LIMITS.labelValueChars }),
+    },
   },
 );
 

@@ -5,6 +5,7 @@ import { authorize } from '../auth.js';
 import type { AlertOperator } from '../alerting/operator.js';
 import { auditActor, recordAudit } from '../audit.js';
 import { silenceSchema } from './alert-schemas.js';
+import { BATCH_LIMITS } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { parseTime } from './query-params.js';
 
@@ -22,7 +23,8 @@ export const silenceBody = Type.Object(
   {
     matchers: Type.Record(
       Type.String({ pattern: MATCHER_KEY }),
-      Type.String({ minLength: 1, maxLength: 256 }),
+      // As long as a label value ingest stores, so a silence can name one exactly.
+      Type.String({ minLength: 1, maxLength: BATCH_LIMITS.labelValueChars }),
       {
         minProperties: 1,
         maxProperties: 20,
