@@ -6,8 +6,8 @@ import type { RunningProcess } from './helpers/processes.js';
 import { prepareStack, type Stack } from './helpers/stack.js';
 
 // SPEC §5.1: `hostpulse-collector simulate` as a separate process against a real collector:
-// five synthetic hosts pushing every second for five seconds show up in GET /api/v1/hosts, and
-// /api/v1/query answers with their points.
+// five synthetic hosts pushing every second for five seconds show up in GET /api/v1/hosts,
+// stopped once the run is over, and /api/v1/query answers with their points.
 
 describe('simulate against a real collector', () => {
   const dir = tempDir('simulate-fleet');
@@ -36,9 +36,10 @@ describe('simulate against a real collector', () => {
     simulator = startProcess('simulate', collectorBin, args, dir.path);
     expect(await simulator.waitExit(), simulator.log()).toBe(0);
 
+    // The run ended on its duration: each agent said goodbye, as a stopped agent does.
     const { hosts } = await api(stack.url, viewer, '/api/v1/hosts');
     expect(hosts).toHaveLength(5);
-    for (const host of hosts) expect(host.status).toBe('up');
+    for (const host of hosts) expect(host.status).toBe('stopped');
 
     const name = hosts[0].name as string;
     const path = `/api/v1/query?metric=cpu_usage_percent&host=${encodeURIComponent(name)}`;

@@ -115,10 +115,14 @@ function printProblems(err: HostpulseError): void {
   for (const line of problems ?? [err.message]) printError(line);
 }
 
+/**
+ * The message, and its cause's when it adds something: most of our wrappers already quote the
+ * cause (PostgreSQL's `database "x" does not exist` was printed twice).
+ */
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  const cause = err.cause instanceof Error ? ` (${err.cause.message})` : '';
-  return `${err.message}${cause}`;
+  const cause = err.cause instanceof Error ? err.cause.message : '';
+  return cause === '' || err.message.includes(cause) ? err.message : `${err.message} (${cause})`;
 }
 
 function printAndReturn(text: string): number {

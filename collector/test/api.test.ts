@@ -127,6 +127,7 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
 
   describe('GET /api/v1/query', () => {
     const range = `from=${T0}&to=${T0 + 120_000}`;
+    const span = '2025-11-24T16:00:00.000Z to 2025-11-24T16:02:00.000Z';
 
     it('refuses a NUL byte in a parameter with 400 naming it, after the token is checked', async () => {
       const cases = [
@@ -168,6 +169,22 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
       expect(Math.max(...maxima)).toBe(21);
     });
 
+    it('takes a step as long as the range, its points stamped inside the range', async () => {
+      const path = `/api/v1/query?metric=cpu_usage_percent&host=web-1&${range}&step=2m&agg=max`;
+      const answer = await get(path);
+      expect(answer.status).toBe(200);
+      // T0 is a whole number of 2-minute steps from the epoch, so its bucket starts at from.
+      expect(answer.json.series[0].points).toEqual([[T0, 21]]);
+    });
+
+    it('refuses a step longer than the default range, the hour before now', async () => {
+      const answer = await get('/api/v1/query?metric=cpu_usage_percent&step=100d');
+      expect(answer.status).toBe(400);
+      const { message } = answer.json.error;
+      expect(message).toMatch(/^query parameter step: "100d" is longer than the range \(1h, \S+ to \S+\); /);
+      expect(message).toMatch(/; use a step of at most 1h or a longer range$/);
+    });
+
     it('filters by label and by host', async () => {
       const all = await get(`/api/v1/query?metric=cpu_usage_percent&from=${T0 - 4_000_000}&to=${T0 + 120_000}`);
       expect(all.json.series.map((s: { host: string }) => s.host).sort()).toEqual(['db-1', 'web-1']);
@@ -187,6 +204,8 @@ describe.each(BACKENDS)('read API on %s', (backend) => {
       ['metric=cpu_usage_percent&hots=web-1', 'query parameter "hots" is not known here (known: metric, host, from, to, step, agg, label.KEY)'],
       ['metric=cpu_usage_percent&from=2000&to=1000', 'query parameter from: "2000" is after to (1970-01-01T00:00:01.000Z)'],
       [`metric=cpu_usage_percent&${range}&step=1ms`, 'query parameter step: "1ms" gives more than 500 points over this range (use a longer step or a shorter range)'],
+      [`metric=cpu_usage_percent&${range}&step=3m`, `query parameter step: "3m" is longer than the range (2m, ${span}); use a step of at most 2m or a longer range`],
+      [`metric=cpu_usage_percent&${range}&step=1000000000000000`, `query parameter step: "1000000000000000" is longer than the range (2m, ${span}); use a step of at most 2m or a longer range`],
     ])('answers 400 bad_request to %s', async (params, message) => {
       const answer = await get(`/api/v1/query?${params}`);
       expect(answer.status).toBe(400);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -194,6 +195,20 @@ notifiers:
     } finally {
       await db.drop();
     }
+  });
+
+  it('says once, with both ways out, that the PostgreSQL database does not exist', () => {
+    // Never created: the server answers the connection with invalid_catalog_name (3D000).
+    const name = `hostpulse_t_absent_${randomBytes(6).toString('hex')}`;
+    const url = `postgres://postgres@127.0.0.1:5432/${name}`;
+    const config = configFile('absent.yaml', `database: { url: "${url}" }\n`);
+    const result = cli(['migrate', '--config', config]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `hostpulse-collector: PostgreSQL at postgres://***@127.0.0.1:5432/${name}: ` +
+        `database "${name}" does not exist (migrate); ` +
+        'create that database or correct database.url (or DATABASE_URL)',
+    );
   });
 
   it('serves, logs its URL, and stops cleanly on SIGTERM', async () => {

@@ -6,11 +6,13 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBatch } from '@hostpulse/shared';
 import { runSimulate } from '../src/commands/simulate.js';
+import { runSimulation, type SimulationOptions } from '../src/simulate/simulation.js';
 import { EMBEDDED_DATABASE_FILE } from '../src/storage/open-storage.js';
-import { startTestCollector, type TestCollector } from './helpers/collector-server.js';
+import { call, startTestCollector, type TestCollector } from './helpers/collector-server.js';
 
 // `simulate` against a real collector on embedded SQLite, over real HTTP: the batches it sends
-// must each be stored exactly once, and a backfill must land in the past with its progress shown.
+// must each be stored exactly once, a backfill must land in the past with its progress shown,
+// and a real-time run must end with its hosts stopped, not left to turn down.
 
 const bin = resolve(import.meta.dirname, '..', 'bin', 'hostpulse-collector.js');
 
@@ -35,7 +37,15 @@ describe('simulate against a real collector', () => {
 
   const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
-  it('20 agents for 3 cycles: 60 batches, each stored once, 60 series each', async () => {
+  /** Each host's status as GET /api/v1/hosts gives it, for hosts whose name starts with prefix. */
+  async function statuses(prefix: string): Promise<string[]> {
+    const answer = await call(`${collector.url}/api/v1/hosts`, { token: collector.tokens.viewer });
+    expect(answer.status).toBe(200);
+    const hosts = answer.json.hosts as { name: string; status: string }[];
+    return hosts.filter((host) => host.name.startsWith(`${prefix}-`)).map((host) => host.status);
+  }
+
+  it('20 agents for 3 cycles: 60 batches stored once, 60 series each, then goodbyes', async () => {
     const err = captured();
     const env = { HOSTPULSE_AGENT_TOKEN: collector.tokens.agent };
     const argv = ['--url', collector.url, '--agents', '20', '--interval', '200ms', '--duration', '600ms'];
@@ -44,7 +54,8 @@ describe('simulate against a real collector', () => {
     });
     expect(code, err.text()).toBe(0);
 
-    expect(count("SELECT count(*) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60);
+    // Three cycles, then each agent's goodbye: seq 4, no samples, marked stopping.
+    expect(count("SELECT count(*) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(80);
     const perAgent = db
       .prepare(
         "SELECT agent_id, group_concat(seq) AS seqs FROM batches WHERE agent_id LIKE 'rt-%' " +
@@ -52,13 +63,36 @@ describe('simulate against a real collector', () => {
       )
       .all() as { agent_id: string; seqs: string }[];
     expect(perAgent).toHaveLength(20);
-    for (const row of perAgent) expect(row.seqs.split(',').map(Number).sort()).toEqual([1, 2, 3]);
+    for (const row of perAgent) {
+      expect(row.seqs.split(',').map(Number).sort()).toEqual([1, 2, 3, 4]);
+    }
     expect(count("SELECT sum(samples) AS n FROM batches WHERE agent_id LIKE 'rt-%'")).toBe(60 * 60);
     const hosts = "SELECT id FROM hosts WHERE id LIKE 'rt-%'";
     const samples = `FROM samples JOIN series ON series.id = series_id WHERE host_id IN (${hosts})`;
     expect(count(`SELECT count(*) AS n ${samples}`)).toBe(3600);
     expect(count(`SELECT count(*) AS n FROM series WHERE host_id IN (${hosts})`)).toBe(20 * 60);
-    expect(collector.alerting.observed.filter((b) => b.agentId.startsWith('rt-'))).toHaveLength(60);
+    const observed = collector.alerting.observed.filter((b) => b.agentId.startsWith('rt-'));
+    expect(observed).toHaveLength(80);
+    const goodbyes = observed.filter((b) => b.stopping);
+    expect(goodbyes.map((b) => [b.seq, b.series.length])).toEqual(Array(20).fill([4, 0]));
+    expect(await statuses('rt')).toEqual(Array(20).fill('stopped'));
+  });
+
+  it('a run stopped early (Ctrl-C) still marks every host that sent stopped', async () => {
+    const stop = new AbortController();
+    const run = runSimulation(
+      simulationOptions({ url: collector.url, token: collector.tokens.agent, prefix: 'cc' }),
+      captured().stream,
+      stop.signal,
+    );
+    // Runs until stopped (--duration 0); stopped once every agent has sent a batch.
+    const agents = "SELECT count(DISTINCT agent_id) AS n FROM batches WHERE agent_id LIKE 'cc-%'";
+    await until(() => count(agents) === 4);
+    stop.abort();
+    const summary = await run;
+
+    expect(summary).toMatchObject({ failed: 0, stoppedHosts: 4, unstoppedHosts: 0 });
+    expect(await statuses('cc')).toEqual(Array(4).fill('stopped'));
   });
 
   it('--backfill 1h for 5 agents: every cycle of the past hour stored, progress on stderr', async () => {
@@ -84,6 +118,8 @@ describe('simulate against a real collector', () => {
     const lines = err.text().trim().split('\n');
     expect(lines[0]).toMatch(/^simulating 5 agents with seed 8$/);
     expect(lines.at(-1)).toMatch(/^backfill  100\.0 %  300 of 300 batches  [\d,]+ samples\/s  done$/);
+    // History only, no live fleet: no goodbye (the 300 batches above are all there is).
+    expect(await statuses('bf')).toEqual(Array(5).fill('up'));
   });
 
   it('stops with exit 1 and says so when the collector refuses the token', async () => {
@@ -132,6 +168,46 @@ describe('simulate and an overloaded collector', () => {
   });
 });
 
+describe('simulate and a collector that does not answer goodbyes', () => {
+  let server: Server;
+
+  beforeAll(async () => {
+    // Acknowledges every batch at once, except the goodbyes, which it never answers.
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const batch = decodeBatch(Buffer.concat(chunks), true, { maxInflatedBytes: 1 << 20 });
+        if (batch.stopping) return;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ seq: Number(batch.seq), acceptedSamples: 60, duplicate: false }));
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    return new Promise<void>((done) => server.close(() => done()));
+  });
+
+  it('gives up after the deadline, counts the hosts not stopped, says what follows', async () => {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const err = captured();
+    const argv = ['--url', url, '--agents', '3', '--interval', '100ms', '--duration', '200ms'];
+    const env = { HOSTPULSE_AGENT_TOKEN: 'hp_token' };
+    const code = await runSimulate([...argv, '--incidents', '0'], env, { stderr: err.stream });
+
+    // The data was stored, so the exit code is 0; the goodbyes are reported apart.
+    expect(code).toBe(0);
+    expect(err.text()).toContain(
+      'hostpulse-collector simulate: 3 of 3 hosts were not marked stopped within 3 s (',
+    );
+    expect(err.text()).toContain(
+      "they will show as down, with host-down alerts, after the collector's host_down_after",
+    );
+  });
+});
+
 describe('simulate flags', () => {
   function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
     const result = spawnSync(process.execPath, [bin, 'simulate', ...args], {
@@ -165,3 +241,25 @@ describe('simulate flags', () => {
     expect(result.stdout).toContain('--backfill DURATION');
   });
 });
+
+function simulationOptions(
+  overrides: Pick<SimulationOptions, 'url' | 'token' | 'prefix'>,
+): SimulationOptions {
+  return {
+    agents: 4,
+    intervalMs: 100,
+    durationMs: 0,
+    backfillMs: undefined,
+    batchCycles: 1,
+    seed: 3,
+    incidentsPerHostPerDay: 0,
+    connections: 4,
+    timeoutMs: 10_000,
+    progressEveryMs: 5_000,
+    ...overrides,
+  };
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}

@@ -1,4 +1,4 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, stdSerializers, type Logger, type DestinationStream } from 'pino';
 
 export type { Logger } from 'pino';
 
@@ -32,6 +32,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const config = {
     name: options.name,
     level,
+    serializers: { err: serializeError },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -42,4 +43,25 @@ export function createLogger(options: LoggerOptions): Logger {
 /** A logger that writes nothing, for tests and the --once printer. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+/**
+ * pino's error serializer, with a message that names each cause once. pino appends every
+ * cause's message to the error's own, but our wrappers mostly quote their cause already
+ * (`PostgreSQL at …: database "x" does not exist (migrate); …`), which it then repeated.
+ */
+export function serializeError(err: unknown): unknown {
+  const serialized = stdSerializers.err(err as Error);
+  if (err instanceof Error) serialized.message = messageOnce(err);
+  return serialized;
+}
+
+function messageOnce(err: Error): string {
+  let message = err.message;
+  const seen = new Set<unknown>([err]);
+  for (let cause = err.cause; cause instanceof Error && !seen.has(cause); cause = cause.cause) {
+    seen.add(cause);
+    if (cause.message !== '' && !message.includes(cause.message)) message += `: ${cause.message}`;
+  }
+  return message;
 }

@@ -12,6 +12,7 @@ import {
 } from '@hostpulse/shared';
 import type { ProgressStream } from '../simulate/progress.js';
 import {
+  GOODBYE_DEADLINE_MS,
   runSimulation,
   type SimulationOptions,
   type SimulationSummary,
@@ -28,7 +29,11 @@ export const SIMULATE_USAGE = `Usage: hostpulse-collector simulate --url URL [op
   --agents N              simulated hosts (default 10)
   --interval DURATION     sampling interval of each agent (default 10s)
   --duration DURATION     real-time run length (default 60s; 0 runs until Ctrl-C);
-                          with --backfill there is no real-time run unless this is given
+                          with --backfill there is no real-time run unless this is given.
+                          When it ends (or on Ctrl-C) each agent says goodbye as a stopped
+                          agent does, so its host shows as stopped, not down (within
+                          ${GOODBYE_DEADLINE_MS / 1000} s; a second Ctrl-C ends at once).
+                          A backfill alone says no goodbye.
   --backfill DURATION     first write this much history, as fast as the collector takes it
   --batch-cycles N        cycles per batch in the backfill (default 1, as a live agent sends)
   --connections N         requests in flight at once (default 16)
@@ -74,6 +79,7 @@ export async function runSimulate(
   try {
     const summary = await runSimulation(parsed.options, io.stderr, stop.signal);
     report(summary, parsed.json);
+    if (summary.unstoppedHosts > 0) io.stderr.write(`${unstoppedLine(summary)}\n`);
     return summary.failed === 0 ? 0 : 1;
   } catch (err) {
     if (!isHostpulseError(err, 'unauthorized')) throw err;
@@ -223,12 +229,25 @@ function report(summary: SimulationSummary, json: boolean): void {
   const rate = Math.round(summary.samplesPerSecond).toLocaleString('en-US');
   const latency = `p50 ${summary.p50Ms.toFixed(1)} ms, p99 ${summary.p99Ms.toFixed(1)} ms`;
   const what = `${summary.batches} batches (${summary.samples} samples)`;
+  const saidGoodbye = summary.stoppedHosts + summary.unstoppedHosts > 0;
   printLine(
     `stored ${what} from ${summary.agents} agents ` +
       `in ${summary.seconds.toFixed(1)} s: ${rate} samples/s, ${latency}; ` +
-      `${summary.duplicates} duplicates, ${summary.retries} retries, ${summary.failed} failed`,
+      `${summary.duplicates} duplicates, ${summary.retries} retries, ${summary.failed} failed` +
+      (saidGoodbye ? `; ${summary.stoppedHosts} hosts marked stopped` : ''),
   );
   if (summary.firstFailure !== undefined) printError(`first failure: ${summary.firstFailure}`);
+}
+
+/** Why some hosts will turn down, and what the operator will see because of it. */
+function unstoppedLine(summary: SimulationSummary): string {
+  const hosts = summary.stoppedHosts + summary.unstoppedHosts;
+  const seconds = GOODBYE_DEADLINE_MS / 1000;
+  return (
+    `hostpulse-collector simulate: ${summary.unstoppedHosts} of ${hosts} hosts were not marked ` +
+    `stopped within ${seconds} s (${summary.goodbyeFailure ?? 'no answer'}); they will show as ` +
+    "down, with host-down alerts, after the collector's host_down_after"
+  );
 }
 
 function usage(message: string): HostpulseError {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { HostpulseError } from '@hostpulse/shared';
-import { labelMatchers, parseRange, parseStep, parseTime } from './query-params.js';
+import {
+  checkStepWithinRange,
+  labelMatchers,
+  parseRange,
+  parseStep,
+  parseTime,
+} from './query-params.js';
 
 function messageOf(action: () => unknown): string {
   try {
@@ -80,6 +86,46 @@ describe('parseStep', () => {
   it.each(['0', '0s', 'soon', '-5m'])('refuses %s', (text) => {
     expect(messageOf(() => parseStep(text))).toBe(
       `query parameter step: "${text}" is not a positive duration (write 30s, 5m or 60000)`,
+    );
+  });
+});
+
+describe('checkStepWithinRange', () => {
+  // The default range: the hour before now.
+  const hour = { fromMs: Date.UTC(2026, 11, 4, 23), toMs: Date.UTC(2026, 11, 5) };
+  const span = '2026-12-04T23:00:00.000Z to 2026-12-05T00:00:00.000Z';
+
+  it('takes a step up to the range', () => {
+    expect(() => checkStepWithinRange('1h', 3_600_000, hour)).not.toThrow();
+    expect(() => checkStepWithinRange('30s', 30_000, hour)).not.toThrow();
+  });
+
+  it.each([
+    ['1h1ms', 3_600_001],
+    ['100d', 8_640_000_000],
+    // Longer than any range a query can name (epoch ms have at most 15 digits).
+    ['1000000000000000', 1e15],
+    ['99999999999999999999', 1e20],
+  ])('refuses %s, naming the step, the range and the longest step it takes', (text, ms) => {
+    expect(messageOf(() => checkStepWithinRange(text, ms, hour))).toBe(
+      `query parameter step: "${text}" is longer than the range (1h, ${span}); ` +
+        'use a step of at most 1h or a longer range',
+    );
+  });
+
+  it('spells an uneven range exactly, so the advice can be pasted', () => {
+    const range = { fromMs: 1_000, toMs: 91_500 };
+    expect(messageOf(() => checkStepWithinRange('2m', 120_000, range))).toContain(
+      'use a step of at most 90500ms or a longer range',
+    );
+  });
+
+  it('has no step to offer for a range of one instant', () => {
+    const instant = { fromMs: hour.toMs, toMs: hour.toMs };
+    expect(messageOf(() => checkStepWithinRange('1ms', 1, instant))).toBe(
+      'query parameter step: "1ms" is longer than the range ' +
+        '(0ms, 2026-12-05T00:00:00.000Z to 2026-12-05T00:00:00.000Z); ' +
+        'leave step out to get the raw samples at that time, or widen the range',
     );
   });
 });

@@ -1,4 +1,4 @@
-import { HostpulseError, parseDuration, quote } from '@hostpulse/shared';
+import { formatDuration, HostpulseError, parseDuration, quote } from '@hostpulse/shared';
 
 // Parsing of the /api/v1/query parameters that JSON Schema can only check for shape: times and
 // steps. Each failure names the parameter and quotes what was sent.
@@ -82,6 +82,28 @@ export function parseStep(text: string): number {
     );
   }
   return ms;
+}
+
+/**
+ * Refuses a step longer than the range. A point is stamped at the start of its step, counted
+ * from the epoch (floor(t / step) × step), so a step past the range stamps the range's one point
+ * before `from`, as far back as 1970 for a step of millennia. A step no longer than the range
+ * keeps the first point within one step before `from`, as a chart drawn from `from` expects.
+ * This also refuses absurd steps: none is longer than the widest range a query can name.
+ */
+export function checkStepWithinRange(step: string, stepMs: number, range: TimeRange): void {
+  const rangeMs = range.toMs - range.fromMs;
+  if (stepMs <= rangeMs) return;
+  const span = `${new Date(range.fromMs).toISOString()} to ${new Date(range.toMs).toISOString()}`;
+  const advice =
+    rangeMs > 0
+      ? `use a step of at most ${formatDuration(rangeMs)} or a longer range`
+      : 'leave step out to get the raw samples at that time, or widen the range';
+  throw new HostpulseError(
+    'bad_request',
+    `query parameter step: ${quote(step)} is longer than the range ` +
+      `(${formatDuration(rangeMs)}, ${span}); ${advice}`,
+  );
 }
 
 /**

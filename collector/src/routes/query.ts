@@ -6,7 +6,13 @@ import type { Aggregation } from '../storage/storage.js';
 import { BATCH_LIMITS } from './batch-limits.js';
 import type { RouteContext } from './context.js';
 import { findHostOr404 } from './hosts.js';
-import { checkStepCount, labelMatchers, parseRange, parseStep } from './query-params.js';
+import {
+  checkStepCount,
+  checkStepWithinRange,
+  labelMatchers,
+  parseRange,
+  parseStep,
+} from './query-params.js';
 
 // GET /api/v1/query (SPEC §5.4): raw samples without `step`, one aggregated point per step with
 // it. The schema checks shapes and refuses unknown parameters (a typo like `metirc` would
@@ -52,14 +58,18 @@ export function registerQueryRoute(app: FastifyInstance, ctx: RouteContext): voi
     },
     async (request) => {
       const query = request.query;
-      const { fromMs, toMs } = parseRange(query.from, query.to, ctx.now());
+      const range = parseRange(query.from, query.to, ctx.now());
+      const { fromMs, toMs } = range;
       const maxPoints = ctx.config.limits.maxQueryPoints;
       const stepMs = query.step === undefined ? undefined : parseStep(query.step);
       if (stepMs === undefined && query.agg !== undefined) {
         const message = 'query parameter agg: needs step (without step the raw samples are returned)';
         throw new HostpulseError('bad_request', message);
       }
-      if (stepMs !== undefined) checkStepCount(query.step as string, toMs - fromMs, stepMs, maxPoints);
+      if (stepMs !== undefined) {
+        checkStepWithinRange(query.step as string, stepMs, range);
+        checkStepCount(query.step as string, toMs - fromMs, stepMs, maxPoints);
+      }
       const host = query.host === undefined ? undefined : await findHostOr404(ctx, query.host);
 
       const series = await ctx.storage.query({

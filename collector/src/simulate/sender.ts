@@ -30,6 +30,11 @@ export interface SenderOptions {
   readonly timeoutMs: number;
   /** Ends waits between retries early when the run is stopped. */
   readonly signal: AbortSignal;
+  /**
+   * Also cuts requests in flight when the signal fires. The run's own sends let them finish
+   * (each is bounded by timeoutMs); the goodbyes' deadline must hold whatever the collector does.
+   */
+  readonly abortsRequests?: boolean;
 }
 
 export class Sender {
@@ -57,14 +62,17 @@ export class Sender {
 
   /** Sends one batch until it is acknowledged or given up; throws only on 401/403. */
   async send(batch: SimBatch): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const waitMs = await this.attempt(batch, attempt);
+    let attempts = 0;
+    while (attempts < MAX_ATTEMPTS) {
+      attempts++;
+      const waitMs = await this.attempt(batch, attempts);
       if (waitMs === undefined) return;
-      if (this.options.signal.aborted || attempt === MAX_ATTEMPTS) break;
+      if (this.options.signal.aborted || attempts === MAX_ATTEMPTS) break;
       this.stats.retries++;
       await sleep(waitMs, undefined, { signal: this.options.signal }).catch(() => undefined);
     }
-    this.fail(batch, `no acknowledgement after ${MAX_ATTEMPTS} attempts`);
+    const stopped = this.options.signal.aborted ? ', then stopped' : '';
+    this.fail(batch, `no acknowledgement after ${attempts} attempt(s)${stopped}`);
   }
 
   close(): Promise<void> {
@@ -87,6 +95,7 @@ export class Sender {
           'content-encoding': 'gzip',
         },
         body: batch.body,
+        ...(this.options.abortsRequests ? { signal: this.options.signal } : {}),
       });
       status = answer.statusCode;
       text = await answer.body.text();

@@ -34,6 +34,26 @@ export function buildBatch(
 
   const seq = host.seq++;
   const header = {
+    ...headerOf(host, seq, options),
+    events,
+    inventory: seq === 1 ? inventoryOf(host, cyclesMs[0] ?? Date.now()) : null,
+  };
+  return { host, seq, body: compress(encodeSimBatch(header, series, heads)), samples };
+}
+
+/**
+ * The last batch of an agent stopped on purpose (SPEC §4, `stopping`): the collector then shows
+ * the host as stopped rather than letting it turn down. It carries no series; the collector
+ * takes a batch without any.
+ */
+export function buildGoodbye(host: SimHost, options: ModelOptions): SimBatch {
+  const seq = host.seq++;
+  const header = { ...headerOf(host, seq, options), events: [], stopping: true };
+  return { host, seq, body: compress(encodeSimBatch(header, [], heads)), samples: 0 };
+}
+
+function headerOf(host: SimHost, seq: number, options: ModelOptions) {
+  return {
     agentId: host.agentId,
     hostName: host.hostName,
     agentVersion: SIMULATOR_VERSION,
@@ -41,13 +61,14 @@ export function buildBatch(
     seq,
     sentAtMs: Date.now(),
     labels: host.labels,
-    events,
-    inventory: seq === 1 ? inventoryOf(host, cyclesMs[0] ?? Date.now()) : null,
     intervalMs: options.intervalMs,
   };
-  // Level 1: one process plays thousands of agents, and at level 6 compressing was most of its
-  // CPU; the collector inflates either at the same cost.
-  return { host, seq, body: gzipBatch(encodeSimBatch(header, series, heads), 1), samples };
+}
+
+// Level 1: one process plays thousands of agents, and at level 6 compressing was most of its
+// CPU; the collector inflates either at the same cost.
+function compress(body: Buffer): Buffer {
+  return gzipBatch(body, 1);
 }
 
 /** A live agent's batch: each sample of the cycle is its own series. */

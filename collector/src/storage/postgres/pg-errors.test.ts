@@ -16,6 +16,16 @@ describe('toStorageError', () => {
     }
   });
 
+  it('names a database that does not exist once, with both ways out', () => {
+    const missing = pgError('3D000', 'database "hp" does not exist');
+    const err = toStorageError(missing, 'migrate', 'postgres://db:5432/hp');
+    expect(err).toMatchObject({ code: 'storage_unavailable', details: { sqlState: '3D000' } });
+    expect(err.message).toBe(
+      'PostgreSQL at postgres://db:5432/hp: database "hp" does not exist (migrate); ' +
+        'create that database or correct database.url (or DATABASE_URL)',
+    );
+  });
+
   it('keeps a refused CHECK on ingest a bad batch, and anything unknown internal', () => {
     const check = toStorageError(pgError('23514', 'violates check'), 'ingest', 'postgres://db');
     expect(check).toMatchObject({ code: 'batch_invalid' });

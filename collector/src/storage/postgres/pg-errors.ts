@@ -55,6 +55,18 @@ export function toStorageError(err: unknown, what: string, where: string): Error
     );
   }
   const sqlState = (err as { code?: unknown }).code;
+  // invalid_catalog_name: database.url names a database the server does not have. Nothing can
+  // be stored until an operator creates it or corrects the URL, so agents keep their batches
+  // (503) meanwhile, and the message says both ways out.
+  if (sqlState === '3D000') {
+    return new HostpulseError(
+      'storage_unavailable',
+      `PostgreSQL at ${where}: ${message} (${what}); ` +
+        'create that database or correct database.url (or DATABASE_URL)',
+      { sqlState },
+      { cause: err },
+    );
+  }
   // A deadlock or serialization failure is the luck of timing: the same work succeeds when
   // tried again, so the caller is told to come back rather than that something is broken.
   if (sqlState === '40P01' || sqlState === '40001') {
