@@ -1,6 +1,17 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  collectorBin,
+  freePort,
+  runCli,
+  startProcess,
+  tempDir,
+  waitFor,
+  type RunningProcess,
+} from './helpers/processes.js';
 
 // `npm start` refuses a HOSTPULSE_PORT that is no port before it installs, builds or writes
 // anything (it used to write `listen: 127.0.0.1:NaN` into the operator's collector.yaml, and
@@ -51,4 +62,132 @@ describe('HOSTPULSE_PORT', () => {
   it.each(refused)('refuses %j', async (value) => {
     await expect(parsePortSetting(value)).rejects.toThrow(`HOSTPULSE_PORT=${JSON.stringify(value)} is not a port`);
   });
+});
+
+// The runs below start the whole product, as `npm start` does, in a temp folder of their own
+// (HOSTPULSE_START_DIR) on a port of their own, one after another on the same folder.
+
+const TOKEN_SHAPE = /^hp_[A-Za-z0-9_-]{43}\n$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The PIDs a child logged (pino puts its pid on every line), last run's last. */
+function loggedPids(logFile: string): number[] {
+  if (!existsSync(logFile)) return [];
+  const pids = readFileSync(logFile, 'utf8')
+    .split('\n')
+    .map((line) => /^\{.*"pid":(\d+)/.exec(line)?.[1])
+    .filter((pid): pid is string => pid !== undefined)
+    .map(Number);
+  return [...new Set(pids)];
+}
+
+describe('npm start, once the collector has started', () => {
+  const dir = tempDir('start-script');
+  const home = join(dir.path, 'home');
+  let env: NodeJS.ProcessEnv;
+  let url: string;
+  let current: RunningProcess | undefined;
+  let runs = 0;
+
+  function startRun(extraEnv: NodeJS.ProcessEnv = {}): RunningProcess {
+    runs += 1;
+    current = startProcess(`npm-start-${runs}`, script, [], dir.path, { ...env, ...extraEnv });
+    return current;
+  }
+
+  async function untilRunning(run: RunningProcess): Promise<void> {
+    await waitFor('the npm start banner', () => {
+      if (!run.isRunning) throw new Error(`npm start exited:\n${run.log()}`);
+      return run.log().includes('hostpulse is running.');
+    }, 120_000);
+  }
+
+  async function ping(file: string): Promise<number> {
+    const secret = readFileSync(file, 'utf8').trim();
+    const answer = await fetch(`${url}/api/v1/ping`, {
+      headers: { authorization: `Bearer ${secret}` },
+    });
+    return answer.status;
+  }
+
+  function collectorPid(): number {
+    const pids = loggedPids(join(home, 'collector.log'));
+    expect(pids.length).toBeGreaterThan(0);
+    return pids[pids.length - 1] as number;
+  }
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    // undefined: spawn leaves the variable out, whatever the developer's shell has set.
+    env = {
+      HOSTPULSE_START_DIR: home,
+      HOSTPULSE_PORT: String(port),
+      HOSTPULSE_LOG_LEVEL: undefined,
+    };
+    const first = startRun();
+    await untilRunning(first);
+    expect(await first.stop('SIGTERM', 40_000)).toBe(0);
+  }, 180_000);
+
+  afterAll(async () => {
+    await current?.stop('SIGTERM', 40_000);
+    // Whatever a failed case left behind: only children of these runs, found by their logs.
+    for (const log of ['agent.log', 'collector.log']) {
+      for (const pid of loggedPids(join(home, log))) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    dir.remove();
+  }, 60_000);
+
+  const tokenFiles = ['api.token', 'agent.token'];
+
+  it.each(tokenFiles)('replaces a damaged %s with a working token', async (name) => {
+    const file = join(home, name);
+    writeFileSync(file, 'garbage\n');
+    const run = startRun();
+    await untilRunning(run);
+    expect(run.log()).toContain(`${file} holds no token; making a new `);
+    expect(readFileSync(file, 'utf8')).toMatch(TOKEN_SHAPE);
+    expect(await ping(file)).toBe(200);
+    expect(await run.stop('SIGTERM', 40_000)).toBe(0);
+  }, 120_000);
+
+  it.each(tokenFiles)('replaces a %s the collector refuses', async (name) => {
+    const file = join(home, name);
+    const tokenName = name === 'api.token' ? 'local-admin' : 'local-agent';
+    const config = join(home, 'collector.yaml');
+    const revoked = runCli(collectorBin, ['token', 'revoke', tokenName, '--config', config]);
+    expect(revoked.status).toBe(0);
+    const run = startRun();
+    await untilRunning(run);
+    const kind = name === 'api.token' ? 'API' : 'agent';
+    expect(run.log()).toContain(`the saved ${kind} token was refused (revoked?); making a new one`);
+    expect(await ping(file)).toBe(200);
+    expect(await run.stop('SIGTERM', 40_000)).toBe(0);
+  }, 120_000);
+
+  it('stops the collector it started when the agent cannot start', async () => {
+    // A folder where the agent's SQLite buffer should be: the agent exits at start.
+    const buffer = join(home, 'agent.db');
+    renameSync(buffer, `${buffer}.kept`);
+    mkdirSync(buffer);
+    try {
+      const run = startRun();
+      expect(await run.waitExit()).toBe(1);
+      expect(run.log()).toContain('the agent exited with 1 at start');
+      expect(isAlive(collectorPid())).toBe(false);
+      expect(existsSync(join(home, 'start.pid'))).toBe(false);
+    } finally {
+      rmSync(buffer, { recursive: true, force: true });
+      renameSync(`${buffer}.kept`, buffer);
+    }
+  }, 120_000);
 });
