@@ -169,20 +169,26 @@ async function giveUp(err) {
   process.exit(isExpected ? err.exitCode : 1);
 }
 
-/**
- * Sets the keys npm start owns and keeps everything else the operator wrote (rules, notifiers,
- * checks, backups, comments): a restart must not throw away their configuration.
- */
-async function writeOwnedKeys(file, header, owned) {
-  const { Document, parseDocument } = await import('yaml');
-  const doc = existsSync(file) ? parseDocument(readFileSync(file, 'utf8')) : new Document({});
-  if (doc.errors.length > 0) {
-    const reason = doc.errors[0].message;
-    throw new StartError(`${shown(file)} is not valid YAML (${reason}); fix or delete it`);
-  }
-  if (!existsSync(file)) doc.commentBefore = header;
-  for (const [path, value] of owned) doc.setIn(path, value);
-  writeFileSync(file, doc.toString());
+/** Both files are read and checked before either is written or anything is migrated. */
+async function writeConfigs(url, port) {
+  // Only after `npm ci`: it needs the yaml package.
+  const { withOwnedKeys } = await import('./owned-keys.mjs');
+  const owns = ' written by npm start; edit freely: npm start rewrites only';
+  const agentIsNew = !existsSync(agentConfig);
+  const agentHeader = `${owns} collector.url, collector.token_file, buffer.path`;
+  const files = [
+    withOwnedKeys(collectorConfig, shown(collectorConfig), `${owns} listen: and data_dir:`, [
+      [['listen'], `127.0.0.1:${port}`],
+      [['data_dir'], join(home, 'data')],
+    ]),
+    withOwnedKeys(agentConfig, shown(agentConfig), agentHeader, [
+      [['collector', 'url'], url],
+      [['collector', 'token_file'], tokens.agent.file],
+      [['buffer', 'path'], join(home, 'agent.db')],
+      ...(agentIsNew ? [[['interval'], '5s']] : []),
+    ]),
+  ];
+  for (const file of files) file.write();
 }
 
 function spawnChild(bin, args, logFile, flags = []) {
@@ -191,13 +197,9 @@ function spawnChild(bin, args, logFile, flags = []) {
   return spawn(node, [...flags, bin, ...args], { cwd: root, detached: true, stdio });
 }
 
-/** From `--check-config` on to the banner; whatever it throws goes to giveUp(). */
+/** From the configuration files on to the banner; whatever it throws goes to giveUp(). */
 async function start(url, port) {
-  const owns = 'written by npm start; edit freely: npm start rewrites only';
-  await writeOwnedKeys(collectorConfig, ` ${owns} listen: and data_dir:`, [
-    [['listen'], `127.0.0.1:${port}`],
-    [['data_dir'], join(home, 'data')],
-  ]);
+  await writeConfigs(url, port);
   mkdirSync(join(home, 'data'), { recursive: true });
 
   // Tokens live in the database; a fresh database makes the saved token files worthless.
@@ -208,13 +210,6 @@ async function start(url, port) {
   step('migrating the embedded database');
   capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
   ensureTokens();
-  const agentIsNew = !existsSync(agentConfig);
-  await writeOwnedKeys(agentConfig, ` ${owns} collector.url, collector.token_file, buffer.path`, [
-    [['collector', 'url'], url],
-    [['collector', 'token_file'], tokens.agent.file],
-    [['buffer', 'path'], join(home, 'agent.db')],
-    ...(agentIsNew ? [[['interval'], '5s']] : []),
-  ]);
 
   // The agent's configuration is checked before anything starts, so a typo in agent.yaml stops
   // here with the agent's own message instead of after a banner saying all is running.

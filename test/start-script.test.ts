@@ -64,6 +64,43 @@ describe('HOSTPULSE_PORT', () => {
   });
 });
 
+// A configuration file that is YAML but not settings used to crash npm start with the yaml
+// package's stack (from setIn); it must stop with one line, exit 2 and start nothing.
+describe('npm start with a configuration file that is not a map of settings', () => {
+  const cases = [
+    ['agent.yaml', '- a\n', 'expected a map of settings at the top, found a list'],
+    ['agent.yaml', 'hello\n', 'expected a map of settings at the top, found the text "hello"'],
+    ['agent.yaml', 'collector: 5\n', 'collector: expected a map of settings, found the number 5'],
+    ['agent.yaml', 'buffer: [a]\n', 'buffer: expected a map of settings, found a list'],
+    ['collector.yaml', '- a\n', 'expected a map of settings at the top, found a list'],
+    ['collector.yaml', 'hello\n', 'expected a map of settings at the top, found the text "hello"'],
+  ];
+
+  it.each(cases)('refuses %s holding %j, with exit 2', async (name, text, problem) => {
+    const dir = tempDir('start-config');
+    try {
+      writeFileSync(join(dir.path, name), text);
+      const result = spawnSync(process.execPath, [script], {
+        env: {
+          ...process.env,
+          HOSTPULSE_START_DIR: dir.path,
+          HOSTPULSE_PORT: String(await freePort()),
+          HOSTPULSE_LOG_LEVEL: undefined,
+        },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(result.stderr).toBe(`${join(dir.path, name)}: ${problem}\n`);
+      expect(result.status).toBe(2);
+      expect(readFileSync(join(dir.path, name), 'utf8')).toBe(text);
+      expect(existsSync(join(dir.path, 'collector.log'))).toBe(false);
+      expect(existsSync(join(dir.path, 'data'))).toBe(false);
+    } finally {
+      dir.remove();
+    }
+  }, 120_000);
+});
+
 // The runs below start the whole product, as `npm start` does, in a temp folder of their own
 // (HOSTPULSE_START_DIR) on a port of their own, one after another on the same folder.
 
