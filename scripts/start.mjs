@@ -14,6 +14,8 @@ import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children } from './children.mjs';
+import { parseLogLevelSetting } from './log-level-setting.mjs';
+import { logEnd, withLogTail } from './log-tail.mjs';
 import { parsePortSetting } from './port-setting.mjs';
 import { StartError } from './start-error.mjs';
 import { isRefused, readToken, renewToken, savedTokens } from './tokens.mjs';
@@ -150,6 +152,18 @@ function chosenPort() {
   }
 }
 
+/**
+ * HOSTPULSE_LOG_LEVEL, checked with HOSTPULSE_PORT: the agent would take a level pino does not
+ * know and die at start, after the collector started. Blank counts as unset.
+ */
+function chosenLogLevel() {
+  try {
+    return parseLogLevelSetting(process.env.HOSTPULSE_LOG_LEVEL);
+  } catch (err) {
+    throw new StartError(err.message, 2);
+  }
+}
+
 /** Stops what was started, then exits; Ctrl-C or `kill` during the start come here too. */
 async function stop() {
   if (children.stopping) return;
@@ -191,14 +205,20 @@ async function writeConfigs(url, port) {
   for (const file of files) file.write();
 }
 
-function spawnChild(bin, args, logFile, flags = []) {
+/**
+ * A child with its output appended to `logFile`. `why(what)`: the sentence saying it stopped
+ * followed by the end of what it logged, so the user reads the reason without opening the file.
+ */
+function spawnChild(bin, args, logFile, { flags = [], env = process.env } = {}) {
+  const offset = logEnd(logFile);
   const log = () => openSync(logFile, 'a');
   const stdio = ['ignore', log(), log()];
-  return spawn(node, [...flags, bin, ...args], { cwd: root, detached: true, stdio });
+  const child = spawn(node, [...flags, bin, ...args], { cwd: root, detached: true, stdio, env });
+  return { child, why: (what) => withLogTail(what, logFile, shown(logFile), offset) };
 }
 
 /** From the configuration files on to the banner; whatever it throws goes to giveUp(). */
-async function start(url, port) {
+async function start(url, port, logLevel) {
   await writeConfigs(url, port);
   mkdirSync(join(home, 'data'), { recursive: true });
 
@@ -219,11 +239,11 @@ async function start(url, port) {
 
   const collectorLog = join(home, 'collector.log');
   step(`starting the collector on ${url} (log: ${shown(collectorLog)})`);
-  const collectorFlags = unitNodeFlags('collector');
   const collectorArgs = ['--config', collectorConfig];
+  const flags = unitNodeFlags('collector');
+  const collectorRun = spawnChild(collectorBin, collectorArgs, collectorLog, { flags });
   // Its grace is a little over the collector's own 25 s deadline for a clean stop.
-  const collectorChild = spawnChild(collectorBin, collectorArgs, collectorLog, collectorFlags);
-  const collector = children.add('collector', collectorChild, 30_000);
+  const collector = children.add('collector', collectorRun.child, 30_000);
   // From here on, Ctrl-C or `kill` must stop the collector too, even before the banner.
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -242,23 +262,24 @@ async function start(url, port) {
         'a port already taken is the usual cause ' +
         '(set HOSTPULSE_PORT to another, or unset it to pick a free one)'
       : 'the collector did not become ready within 30 s';
-    throw new StartError(`${what}; read ${shown(collectorLog)}`);
+    throw new StartError(collectorRun.why(what));
   }
   await renewRefusedTokens(url);
   if (children.stopping) return;
 
   const agentLog = join(home, 'agent.log');
   step(`starting the agent on this host (log: ${shown(agentLog)})`);
+  // The checked level without its blanks, or none: the agent hands it to pino as it is.
+  const agentEnv = { ...process.env, HOSTPULSE_LOG_LEVEL: logLevel };
+  const agentRun = spawnChild(agentBin, ['--config', agentConfig], agentLog, { env: agentEnv });
   // Its grace is a little over the agent's own 4.5 s guard for a clean stop.
-  const agentChild = spawnChild(agentBin, ['--config', agentConfig], agentLog);
-  const agent = children.add('agent', agentChild, 10_000);
+  const agent = children.add('agent', agentRun.child, 10_000);
 
   // An agent that cannot start (its buffer locked by another agent, a token file it cannot read)
   // exits within a second: say so instead of printing that everything runs.
   await new Promise((r) => setTimeout(r, 1_500));
   if (agent.exitCode !== null) {
-    const code = agent.exitCode;
-    throw new StartError(`the agent exited with ${code} at start; read ${shown(agentLog)}`);
+    throw new StartError(agentRun.why(`the agent exited with ${agent.exitCode} at start`));
   }
   if (children.stopping) return;
 
@@ -282,16 +303,17 @@ Ctrl-C stops both.
 
   agent.on('exit', (code) => {
     if (children.stopping) return;
-    process.stderr.write(`the agent exited with ${code}; read ${shown(agentLog)}\n`);
+    process.stderr.write(`${agentRun.why(`the agent exited with ${code}`)}\n`);
   });
   collector.on('exit', (code) => {
     if (children.stopping) return;
-    void giveUp(new StartError(`the collector exited with ${code}; read ${shown(collectorLog)}`));
+    void giveUp(new StartError(collectorRun.why(`the collector exited with ${code}`)));
   });
 }
 
 try {
   const wantedPort = chosenPort();
+  const logLevel = chosenLogLevel();
   mkdirSync(home, { recursive: true });
   takeRunLock(join(home, 'start.pid'));
   if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
@@ -301,7 +323,7 @@ try {
   step('building (tsc -b)');
   run('npm', ['run', 'build', '--silent'], 'the build');
   const port = wantedPort ?? (await freePort(8080));
-  await start(`http://127.0.0.1:${port}`, port);
+  await start(`http://127.0.0.1:${port}`, port, logLevel);
 } catch (err) {
   await giveUp(err);
 }

@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +28,7 @@ import {
 
 const script = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url));
 const portSetting = new URL('../scripts/port-setting.mjs', import.meta.url).href;
+const logLevelSetting = new URL('../scripts/log-level-setting.mjs', import.meta.url).href;
 
 async function parsePortSetting(raw: string | undefined): Promise<number | undefined> {
   const module = (await import(portSetting)) as { parsePortSetting(raw: string | undefined): number | undefined };
@@ -61,6 +71,51 @@ describe('HOSTPULSE_PORT', () => {
 
   it.each(refused)('refuses %j', async (value) => {
     await expect(parsePortSetting(value)).rejects.toThrow(`HOSTPULSE_PORT=${JSON.stringify(value)} is not a port`);
+  });
+});
+
+// The agent hands HOSTPULSE_LOG_LEVEL to pino, which throws on a level it does not know: the
+// collector started, the agent died, and npm start said only that the agent exited.
+describe('HOSTPULSE_LOG_LEVEL', () => {
+  async function parseLogLevelSetting(raw: string | undefined): Promise<string | undefined> {
+    type Module = { parseLogLevelSetting(raw: string | undefined): string | undefined };
+    return ((await import(logLevelSetting)) as Module).parseLogLevelSetting(raw);
+  }
+
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+  const wrong = ['bogus', 'DEBUG', 'silent', 'warning', 'info,debug', '30'];
+
+  it.each(wrong)('npm start refuses %j, naming it and the levels, with exit 2', (value) => {
+    const dir = tempDir('start-level');
+    try {
+      const result = spawnSync(process.execPath, [script], {
+        env: { ...process.env, HOSTPULSE_LOG_LEVEL: value, HOSTPULSE_START_DIR: dir.path },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(result.stderr).toBe(
+        `HOSTPULSE_LOG_LEVEL=${JSON.stringify(value)} is not a log level ` +
+          '(fatal, error, warn, info, debug or trace); ' +
+          'set one of those, or unset it to use log_level from agent.yaml.\n',
+      );
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(readdirSync(dir.path)).toEqual([]);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it.each(levels)('reads %j', async (value) => {
+    expect(await parseLogLevelSetting(value)).toBe(value);
+  });
+
+  it('reads a level without the blanks around it', async () => {
+    expect(await parseLogLevelSetting(' debug\n')).toBe('debug');
+  });
+
+  it.each([undefined, '', '  '])('leaves %j unset: log_level in agent.yaml counts', async (value) => {
+    expect(await parseLogLevelSetting(value)).toBeUndefined();
   });
 });
 
@@ -219,12 +274,32 @@ describe('npm start, once the collector has started', () => {
     try {
       const run = startRun();
       expect(await run.waitExit()).toBe(1);
-      expect(run.log()).toContain('the agent exited with 1 at start');
+      const agentLog = join(home, 'agent.log');
+      expect(run.log()).toContain(`the agent exited with 1 at start; the end of ${agentLog}:\n  `);
+      expect(run.log()).toMatch(/\n {2}fatal: agent cannot start/);
       expect(isAlive(collectorPid())).toBe(false);
       expect(existsSync(join(home, 'start.pid'))).toBe(false);
     } finally {
       rmSync(buffer, { recursive: true, force: true });
       renameSync(`${buffer}.kept`, buffer);
+    }
+  }, 120_000);
+
+  it('stops, showing the end of collector.log, when the collector cannot listen', async () => {
+    // Something else on the port that was set: the collector exits before it is ready.
+    const holder = createServer((socket) => socket.destroy());
+    const port = await freePort();
+    await new Promise<void>((done) => holder.listen(port, '127.0.0.1', done));
+    try {
+      const run = startRun({ HOSTPULSE_PORT: String(port) });
+      expect(await run.waitExit()).toBe(1);
+      const collectorLog = join(home, 'collector.log');
+      expect(run.log()).toContain('the collector exited (code 1) before it was ready');
+      expect(run.log()).toContain(`; the end of ${collectorLog}:\n  `);
+      expect(run.log()).toContain('EADDRINUSE');
+      expect(isAlive(collectorPid())).toBe(false);
+    } finally {
+      await new Promise((done) => holder.close(done));
     }
   }, 120_000);
 });
