@@ -10,10 +10,10 @@
 // they never touch, or wait for, a developer's own run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children } from './children.mjs';
+import { firstFreePort } from './free-port.mjs';
 import { parseLogLevelSetting } from './log-level-setting.mjs';
 import { logEnd, withLogTail } from './log-tail.mjs';
 import { parsePortSetting } from './port-setting.mjs';
@@ -62,20 +62,6 @@ function capture(args, what) {
     throw new StartError(`${what} failed (exit ${result.status}):\n${output}`);
   }
   return result.stdout;
-}
-
-function freePort(preferred) {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => {
-      const any = createServer();
-      any.listen(0, '127.0.0.1', () => {
-        const { port } = any.address();
-        any.close(() => resolve(port));
-      });
-    });
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
-  });
 }
 
 function isAlive(pid) {
@@ -287,10 +273,10 @@ async function start(url, port, logLevel) {
   const apiToken = shown(tokens.api.file);
   process.stdout.write(`
 hostpulse is running.
-  dashboard  ${url}/   (sign in with the token in ${apiToken})
+  dashboard  ${url}/   (sign in with the admin token in ${apiToken})
   collector  ${url}   (embedded SQLite in ${shown(join(home, 'data'))})
   agent      sampling ${host} every ${intervalMs / 1000} s, buffer ${shown(join(home, 'agent.db'))}
-  API token  ${apiToken}
+  API token  ${apiToken}   (role admin: keep it to yourself)
 
 Try, in another terminal (points appear within about 15 s):
   curl -s -H "Authorization: Bearer $(cat ${apiToken})" '${url}/api/v1/hosts'
@@ -298,7 +284,7 @@ Try, in another terminal (points appear within about 15 s):
     '${url}/api/v1/query?metric=cpu_usage_percent&host=${host}'
   node agent/bin/hostpulse-agent.js --once --config ${shown(agentConfig)}
 
-Ctrl-C stops both.
+Ctrl-C stops both, or \`kill ${process.pid}\` from another terminal.
 `);
 
   agent.on('exit', (code) => {
@@ -322,7 +308,7 @@ try {
   }
   step('building (tsc -b)');
   run('npm', ['run', 'build', '--silent'], 'the build');
-  const port = wantedPort ?? (await freePort(8080));
+  const port = wantedPort ?? (await firstFreePort(8080, 10));
   await start(`http://127.0.0.1:${port}`, port, logLevel);
 } catch (err) {
   await giveUp(err);

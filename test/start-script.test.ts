@@ -29,6 +29,7 @@ import {
 const script = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url));
 const portSetting = new URL('../scripts/port-setting.mjs', import.meta.url).href;
 const logLevelSetting = new URL('../scripts/log-level-setting.mjs', import.meta.url).href;
+const freePortModule = new URL('../scripts/free-port.mjs', import.meta.url).href;
 
 async function parsePortSetting(raw: string | undefined): Promise<number | undefined> {
   const module = (await import(portSetting)) as { parsePortSetting(raw: string | undefined): number | undefined };
@@ -74,6 +75,65 @@ describe('HOSTPULSE_PORT', () => {
   });
 });
 
+// README promises 8080 "or the next free one from there"; npm start used to take a random
+// port as soon as 8080 was taken. Tried on ports the test finds free, as 8080 may be in use.
+describe('the port npm start picks when HOSTPULSE_PORT is unset', () => {
+  async function firstFreePort(first: number, count: number): Promise<number> {
+    type Module = { firstFreePort(first: number, count: number): Promise<number> };
+    return ((await import(freePortModule)) as Module).firstFreePort(first, count);
+  }
+
+  function listen(port: number): Promise<ReturnType<typeof createServer> | undefined> {
+    return new Promise((done) => {
+      const server = createServer();
+      server.once('error', () => done(undefined));
+      server.listen(port, '127.0.0.1', () => done(server));
+    });
+  }
+
+  function close(server: ReturnType<typeof createServer> | undefined): Promise<void> {
+    return new Promise((done) => (server ? server.close(() => done()) : done()));
+  }
+
+  it('is the first port when it is free', async () => {
+    const port = await freePort();
+    expect(await firstFreePort(port, 10)).toBe(port);
+  });
+
+  it('is the next port when the first is taken', async () => {
+    // A taken port whose next one was free a moment ago; a few tries, as others use ports too.
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const taken = await listen(await freePort());
+      const port = (taken?.address() as { port: number }).port;
+      const next = await listen(port + 1);
+      await close(next);
+      if (next === undefined) {
+        await close(taken);
+        continue;
+      }
+      try {
+        expect(await firstFreePort(port, 10)).toBe(port + 1);
+        return;
+      } finally {
+        await close(taken);
+      }
+    }
+    throw new Error('found no two free ports in a row to try');
+  });
+
+  it('is any free port when all of the few are taken', async () => {
+    const taken = await listen(await freePort());
+    const port = (taken?.address() as { port: number }).port;
+    try {
+      const picked = await firstFreePort(port, 1);
+      expect(picked).not.toBe(port);
+      expect(picked).toBeGreaterThan(0);
+    } finally {
+      await close(taken);
+    }
+  });
+});
+
 // The agent hands HOSTPULSE_LOG_LEVEL to pino, which throws on a level it does not know: the
 // collector started, the agent died, and npm start said only that the agent exited.
 describe('HOSTPULSE_LOG_LEVEL', () => {
@@ -114,7 +174,7 @@ describe('HOSTPULSE_LOG_LEVEL', () => {
     expect(await parseLogLevelSetting(' debug\n')).toBe('debug');
   });
 
-  it.each([undefined, '', '  '])('leaves %j unset: log_level in agent.yaml counts', async (value) => {
+  it.each([undefined, '', '  '])('leaves %j unset (log_level counts)', async (value) => {
     expect(await parseLogLevelSetting(value)).toBeUndefined();
   });
 });
@@ -188,6 +248,8 @@ describe('npm start, once the collector has started', () => {
   let url: string;
   let current: RunningProcess | undefined;
   let runs = 0;
+  let firstBanner = '';
+  let firstPid = 0;
 
   function startRun(extraEnv: NodeJS.ProcessEnv = {}): RunningProcess {
     runs += 1;
@@ -227,6 +289,8 @@ describe('npm start, once the collector has started', () => {
     };
     const first = startRun();
     await untilRunning(first);
+    firstBanner = first.log();
+    firstPid = first.pid;
     expect(await first.stop('SIGTERM', 40_000)).toBe(0);
   }, 180_000);
 
@@ -238,6 +302,12 @@ describe('npm start, once the collector has started', () => {
     }
     dir.remove();
   }, 60_000);
+
+  it('says how to stop it, with its own PID, and that the API token is an admin one', () => {
+    const stopLine = `Ctrl-C stops both, or \`kill ${firstPid}\` from another terminal.`;
+    expect(firstBanner).toContain(stopLine);
+    expect(firstBanner).toContain(`sign in with the admin token in ${join(home, 'api.token')}`);
+  });
 
   const tokenFiles = ['api.token', 'agent.token'];
 
