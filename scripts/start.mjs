@@ -117,37 +117,44 @@ async function waitReady(url, child) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return 'exited';
+    // Bounded: something else holding the port may accept the connection and never answer.
+    // A timer of our own, not AbortSignal.timeout(): that one does not keep node running, so
+    // with the collector gone and a probe stuck, node ended the script with exit 13 (top-level
+    // await never settled) before it could report anything.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 2_000);
     try {
-      // Bounded: something else holding the port may accept the connection and never answer.
-      const answer = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const answer = await fetch(`${url}/readyz`, { signal: abort.signal });
       if (answer.ok) return 'ready';
     } catch {
       // Not listening yet: the loop is the retry, and the deadline bounds it.
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   return child.exitCode !== null ? 'exited' : 'late';
 }
 
-/** HOSTPULSE_PORT, checked before anything is installed or written; empty counts as unset. */
-function chosenPort() {
-  try {
-    return parsePortSetting(process.env.HOSTPULSE_PORT);
-  } catch (err) {
-    throw new StartError(err.message, 2);
-  }
-}
-
 /**
- * HOSTPULSE_LOG_LEVEL, checked with HOSTPULSE_PORT: the agent would take a level pino does not
- * know and die at start, after the collector started. Blank counts as unset.
+ * HOSTPULSE_PORT and HOSTPULSE_LOG_LEVEL, checked before anything is installed or written, each
+ * problem on a line of its own; blank counts as unset. A level pino does not know would kill
+ * the agent at start, after the collector had started.
  */
-function chosenLogLevel() {
-  try {
-    return parseLogLevelSetting(process.env.HOSTPULSE_LOG_LEVEL);
-  } catch (err) {
-    throw new StartError(err.message, 2);
-  }
+function checkedSettings() {
+  const problems = [];
+  const read = (parse, raw) => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      problems.push(err.message);
+      return undefined;
+    }
+  };
+  const port = read(parsePortSetting, process.env.HOSTPULSE_PORT);
+  const logLevel = read(parseLogLevelSetting, process.env.HOSTPULSE_LOG_LEVEL);
+  if (problems.length > 0) throw new StartError(problems.join('\n'), 2);
+  return { port, logLevel };
 }
 
 /** Stops what was started, then exits; Ctrl-C or `kill` during the start come here too. */
@@ -298,8 +305,7 @@ Ctrl-C stops both, or \`kill ${process.pid}\` from another terminal.
 }
 
 try {
-  const wantedPort = chosenPort();
-  const logLevel = chosenLogLevel();
+  const settings = checkedSettings();
   mkdirSync(home, { recursive: true });
   takeRunLock(join(home, 'start.pid'));
   if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
@@ -308,8 +314,8 @@ try {
   }
   step('building (tsc -b)');
   run('npm', ['run', 'build', '--silent'], 'the build');
-  const port = wantedPort ?? (await firstFreePort(8080, 10));
-  await start(`http://127.0.0.1:${port}`, port, logLevel);
+  const port = settings.port ?? (await firstFreePort(8080, 10));
+  await start(`http://127.0.0.1:${port}`, port, settings.logLevel);
 } catch (err) {
   await giveUp(err);
 }

@@ -41,7 +41,8 @@ export function readToken(token) {
  */
 export function renewToken(token, collectorCli) {
   const revoke = collectorCli(['token', 'revoke', token.name]);
-  // Exit 1 with this line is the one refusal to expect: the name was revoked by hand already.
+  // Exit 1 with this line is the one refusal to expect: no live token has the name (revoked
+  // by hand, or never made in a fresh database).
   if (revoke.status !== 0 && !(revoke.stderr ?? '').includes('no live token is named')) {
     throw cliFailure(`revoking the old ${token.kind} token ${JSON.stringify(token.name)}`, revoke);
   }

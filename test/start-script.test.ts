@@ -8,7 +8,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,10 +39,10 @@ async function parsePortSetting(raw: string | undefined): Promise<number | undef
 const refused = ['abc', '0', '70000', '80.5', '0x1F90', '1e3', ' 80 80', '+80', '80.0', '-80', '８０'];
 
 describe('npm start', () => {
-  // Only refusals run the script itself: an accepted port would go on to start the whole product.
+  // A refusal comes before anything is written, so these runs need no folder of their own.
   it.each(refused)('refuses HOSTPULSE_PORT=%j, naming it, with exit 2', (value) => {
     const result = spawnSync(process.execPath, [script], {
-      env: { ...process.env, HOSTPULSE_PORT: value },
+      env: { ...process.env, HOSTPULSE_PORT: value, HOSTPULSE_LOG_LEVEL: undefined },
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -104,7 +104,7 @@ describe('the port npm start picks when HOSTPULSE_PORT is unset', () => {
     // A taken port whose next one was free a moment ago; a few tries, as others use ports too.
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const taken = await listen(await freePort());
-      const port = (taken?.address() as { port: number }).port;
+      const port = (taken?.address() as AddressInfo).port;
       const next = await listen(port + 1);
       await close(next);
       if (next === undefined) {
@@ -123,7 +123,7 @@ describe('the port npm start picks when HOSTPULSE_PORT is unset', () => {
 
   it('is any free port when all of the few are taken', async () => {
     const taken = await listen(await freePort());
-    const port = (taken?.address() as { port: number }).port;
+    const port = (taken?.address() as AddressInfo).port;
     try {
       const picked = await firstFreePort(port, 1);
       expect(picked).not.toBe(port);
@@ -149,7 +149,12 @@ describe('HOSTPULSE_LOG_LEVEL', () => {
     const dir = tempDir('start-level');
     try {
       const result = spawnSync(process.execPath, [script], {
-        env: { ...process.env, HOSTPULSE_LOG_LEVEL: value, HOSTPULSE_START_DIR: dir.path },
+        env: {
+          ...process.env,
+          HOSTPULSE_LOG_LEVEL: value,
+          HOSTPULSE_PORT: undefined,
+          HOSTPULSE_START_DIR: dir.path,
+        },
         encoding: 'utf8',
         timeout: 20_000,
       });
@@ -176,6 +181,19 @@ describe('HOSTPULSE_LOG_LEVEL', () => {
 
   it.each([undefined, '', '  '])('leaves %j unset (log_level counts)', async (value) => {
     expect(await parseLogLevelSetting(value)).toBeUndefined();
+  });
+
+  it('is reported with a bad HOSTPULSE_PORT, one line each', () => {
+    const result = spawnSync(process.execPath, [script], {
+      env: { ...process.env, HOSTPULSE_LOG_LEVEL: 'bogus', HOSTPULSE_PORT: 'abc' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    const lines = result.stderr.split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^HOSTPULSE_PORT="abc" is not a port/);
+    expect(lines[1]).toMatch(/^HOSTPULSE_LOG_LEVEL="bogus" is not a log level/);
   });
 });
 
@@ -272,6 +290,18 @@ describe('npm start, once the collector has started', () => {
     return answer.status;
   }
 
+  /**
+   * The output once it holds `expected` (it reaches the file a little after the exit), or as
+   * it is after 10 s, for the assertion that follows to show.
+   */
+  async function outputOf(run: RunningProcess, expected: string): Promise<string> {
+    const deadline = Date.now() + 10_000;
+    while (!run.log().includes(expected) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return run.log();
+  }
+
   function collectorPid(): number {
     const pids = loggedPids(join(home, 'collector.log'));
     expect(pids.length).toBeGreaterThan(0);
@@ -322,7 +352,7 @@ describe('npm start, once the collector has started', () => {
     expect(await run.stop('SIGTERM', 40_000)).toBe(0);
   }, 120_000);
 
-  it.each(tokenFiles)('replaces a %s the collector refuses', async (name) => {
+  it.each(tokenFiles)('replaces %s when the collector refuses its token', async (name) => {
     const file = join(home, name);
     const tokenName = name === 'api.token' ? 'local-admin' : 'local-agent';
     const config = join(home, 'collector.yaml');
@@ -344,9 +374,10 @@ describe('npm start, once the collector has started', () => {
     try {
       const run = startRun();
       expect(await run.waitExit()).toBe(1);
-      const agentLog = join(home, 'agent.log');
-      expect(run.log()).toContain(`the agent exited with 1 at start; the end of ${agentLog}:\n  `);
-      expect(run.log()).toMatch(/\n {2}fatal: agent cannot start/);
+      const reason = `the agent exited with 1 at start; the end of ${join(home, 'agent.log')}:\n  `;
+      const output = await outputOf(run, reason);
+      expect(output).toContain(reason);
+      expect(output).toMatch(/\n {2}fatal: agent cannot start/);
       expect(isAlive(collectorPid())).toBe(false);
       expect(existsSync(join(home, 'start.pid'))).toBe(false);
     } finally {
@@ -363,10 +394,10 @@ describe('npm start, once the collector has started', () => {
     try {
       const run = startRun({ HOSTPULSE_PORT: String(port) });
       expect(await run.waitExit()).toBe(1);
-      const collectorLog = join(home, 'collector.log');
-      expect(run.log()).toContain('the collector exited (code 1) before it was ready');
-      expect(run.log()).toContain(`; the end of ${collectorLog}:\n  `);
-      expect(run.log()).toContain('EADDRINUSE');
+      const output = await outputOf(run, 'EADDRINUSE');
+      expect(output).toContain('the collector exited (code 1) before it was ready');
+      expect(output).toContain(`; the end of ${join(home, 'collector.log')}:\n  `);
+      expect(output).toContain('EADDRINUSE');
       expect(isAlive(collectorPid())).toBe(false);
     } finally {
       await new Promise((done) => holder.close(done));
