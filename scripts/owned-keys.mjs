@@ -43,7 +43,11 @@ function checkSections(doc, owned, name) {
       const node = doc.getIn(section, true);
       if (node === undefined || isMap(node)) continue;
       if (isEmpty(node)) {
-        doc.setIn(section, doc.createNode({}));
+        // The empty value may carry the operator's comments; the new map keeps them.
+        const map = doc.createNode({});
+        map.commentBefore = node.commentBefore;
+        map.comment = node.comment;
+        doc.setIn(section, map);
         continue;
       }
       const found = describeNode(node);

@@ -30,6 +30,7 @@ const script = fileURLToPath(new URL('../scripts/start.mjs', import.meta.url));
 const portSetting = new URL('../scripts/port-setting.mjs', import.meta.url).href;
 const logLevelSetting = new URL('../scripts/log-level-setting.mjs', import.meta.url).href;
 const freePortModule = new URL('../scripts/free-port.mjs', import.meta.url).href;
+const ownedKeysModule = new URL('../scripts/owned-keys.mjs', import.meta.url).href;
 
 async function parsePortSetting(raw: string | undefined): Promise<number | undefined> {
   const module = (await import(portSetting)) as { parsePortSetting(raw: string | undefined): number | undefined };
@@ -232,6 +233,30 @@ describe('npm start with a configuration file that is not a map of settings', ()
       dir.remove();
     }
   }, 120_000);
+});
+
+describe('the keys npm start owns in its configuration files', () => {
+  type Owned = [string[], string][];
+  type Module = {
+    withOwnedKeys(file: string, name: string, header: string, owned: Owned): { write(): void };
+  };
+
+  it('fills a section written with nothing under it, keeping its comments', async () => {
+    const dir = tempDir('start-owned');
+    try {
+      const file = join(dir.path, 'agent.yaml');
+      writeFileSync(file, 'collector:\n# mine\ninterval: 10s\n');
+      const { withOwnedKeys } = (await import(ownedKeysModule)) as Module;
+      const owned: Owned = [[['collector', 'url'], 'http://127.0.0.1:1']];
+      withOwnedKeys(file, 'agent.yaml', 'header', owned).write();
+      const text = readFileSync(file, 'utf8');
+      expect(text).toMatch(/^collector:\n {2}url: http:\/\/127\.0\.0\.1:1\n/);
+      expect(text).toContain('# mine');
+      expect(text).toContain('interval: 10s');
+    } finally {
+      dir.remove();
+    }
+  });
 });
 
 // The runs below start the whole product, as `npm start` does, in a temp folder of their own
