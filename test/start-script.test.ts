@@ -411,6 +411,22 @@ describe('npm start, once the collector has started', () => {
     }
   }, 120_000);
 
+  it('stops the collector on Ctrl-C before the start is through', async () => {
+    const collectorLog = join(home, 'collector.log');
+    const before = loggedPids(collectorLog).length;
+    const run = startRun();
+    // Its first log line: the collector runs, and the agent is 1.5 s or more away.
+    const hasLogged = () => loggedPids(collectorLog).length > before;
+    await waitFor('the collector of this start', hasLogged, 60_000);
+    const pid = collectorPid();
+    run.child.kill('SIGINT');
+    expect(await run.waitExit()).toBe(0);
+    const output = await outputOf(run, 'stopping the collector');
+    expect(output).toContain('==> stopping the collector\n');
+    expect(output).not.toContain('hostpulse is running.');
+    expect(isAlive(pid)).toBe(false);
+  }, 120_000);
+
   it('stops, showing the end of collector.log, when the collector cannot listen', async () => {
     // Something else on the port that was set: the collector exits before it is ready.
     const holder = createServer((socket) => socket.destroy());
