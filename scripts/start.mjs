@@ -6,19 +6,38 @@
 // The children run in process groups of their own: a terminal's Ctrl-C reaches only this script,
 // which stops the agent first and the collector after it. One run per checkout: a second one
 // would share the agent's buffer and the collector's database.
+// HOSTPULSE_START_DIR puts the files of .hostpulse/ in another folder; the tests use it so that
+// they never touch, or wait for, a developer's own run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Children } from './children.mjs';
+import { firstFreePort } from './free-port.mjs';
+import { parseLogLevelSetting } from './log-level-setting.mjs';
+import { logEnd, withLogTail } from './log-tail.mjs';
 import { parsePortSetting } from './port-setting.mjs';
+import { StartError } from './start-error.mjs';
+import { isRefused, readToken, renewToken, savedTokens } from './tokens.mjs';
 import { unitNodeFlags } from './unit-flags.mjs';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const home = join(root, '.hostpulse');
+const home = process.env.HOSTPULSE_START_DIR?.trim()
+  ? resolve(process.env.HOSTPULSE_START_DIR.trim())
+  : join(root, '.hostpulse');
 const node = process.execPath;
 const collectorBin = join(root, 'collector', 'bin', 'hostpulse-collector.js');
 const agentBin = join(root, 'agent', 'bin', 'hostpulse-agent.js');
+const collectorConfig = join(home, 'collector.yaml');
+const agentConfig = join(home, 'agent.yaml');
+const tokens = savedTokens(home);
+const children = new Children();
+
+/** A path as the user types it from the checkout (npm start runs there), else in full. */
+function shown(file) {
+  const inside = relative(root, file);
+  return inside.startsWith('..') || isAbsolute(inside) ? file : inside;
+}
 
 function step(text) {
   process.stdout.write(`==> ${text}\n`);
@@ -27,43 +46,22 @@ function step(text) {
 function run(command, args, what) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    process.stderr.write(`${what} failed (exit ${result.status}); see the output above.\n`);
-    process.exit(1);
+    throw new StartError(`${what} failed (exit ${result.status}); see the output above.`);
   }
+}
+
+function collectorCli(args) {
+  const argv = [collectorBin, ...args, '--config', collectorConfig];
+  return spawnSync(node, argv, { cwd: root, encoding: 'utf8' });
 }
 
 function capture(args, what) {
   const result = spawnSync(node, args, { cwd: root, encoding: 'utf8' });
   if (result.status !== 0) {
-    process.stderr.write(`${what} failed (exit ${result.status}):\n${result.stdout}${result.stderr}\n`);
-    process.exit(1);
+    const output = `${result.stdout}${result.stderr}`;
+    throw new StartError(`${what} failed (exit ${result.status}):\n${output}`);
   }
   return result.stdout;
-}
-
-function freePort(preferred) {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => {
-      const any = createServer();
-      any.listen(0, '127.0.0.1', () => {
-        const { port } = any.address();
-        any.close(() => resolve(port));
-      });
-    });
-    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolve(preferred)));
-  });
-}
-
-function token(file, args, what) {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const match = /hp_[A-Za-z0-9_-]+/.exec(capture([collectorBin, ...args], what));
-  if (!match) {
-    process.stderr.write(`${what}: no token in the output of hostpulse-collector ${args.join(' ')}\n`);
-    process.exit(1);
-  }
-  writeFileSync(file, `${match[0]}\n`, { mode: 0o600 });
-  return match[0];
 }
 
 function isAlive(pid) {
@@ -78,11 +76,10 @@ function isAlive(pid) {
 function takeRunLock(file) {
   const held = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : 0;
   if (held > 0 && held !== process.pid && isAlive(held)) {
-    process.stderr.write(
+    throw new StartError(
       `hostpulse is already running from this checkout (npm start, pid ${held}); ` +
-        `stop it with Ctrl-C in its terminal or \`kill ${held}\`, then try again.\n`,
+        `stop it with Ctrl-C in its terminal or \`kill ${held}\`, then try again.`,
     );
-    process.exit(1);
   }
   writeFileSync(file, `${process.pid}\n`);
   process.on('exit', () => {
@@ -92,18 +89,27 @@ function takeRunLock(file) {
   });
 }
 
+/** A token file that is missing or holds no token gets a new token before anything starts. */
+function ensureTokens() {
+  for (const token of [tokens.agent, tokens.api]) {
+    if (readToken(token) !== undefined) continue;
+    if (existsSync(token.file)) {
+      step(`${shown(token.file)} holds no token; making a new ${token.kind} token`);
+    }
+    renewToken(token, collectorCli);
+  }
+}
+
 /**
- * A saved token the running collector refuses (revoked with `token revoke`) is replaced by a
- * new one of the same name, so a restart repairs it instead of an agent logging 401s.
+ * A saved token the running collector refuses (revoked with `token revoke`, or a file damaged
+ * into another token) is replaced, so a restart repairs it instead of an agent logging 401s.
  */
-async function renewRefusedToken(file, kindArgs, kind) {
-  const answer = await fetch(`${url}/api/v1/ping`, {
-    headers: { authorization: `Bearer ${readFileSync(file, 'utf8').trim()}` },
-  });
-  if (answer.status !== 401) return;
-  step(`the saved ${kind} token was refused (revoked?); making a new one`);
-  rmSync(file, { force: true });
-  token(file, ['token', 'create', ...kindArgs, '--config', collectorConfig], `creating the ${kind} token`);
+async function renewRefusedTokens(url) {
+  for (const token of [tokens.agent, tokens.api]) {
+    if (!(await isRefused(token, url))) continue;
+    step(`the saved ${token.kind} token was refused (revoked?); making a new one`);
+    renewToken(token, collectorCli);
+  }
 }
 
 /** 'ready', 'exited' (the collector stopped first) or 'late' (not ready within 30 s). */
@@ -111,162 +117,205 @@ async function waitReady(url, child) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) return 'exited';
+    // Bounded: something else holding the port may accept the connection and never answer.
+    // A timer of our own, not AbortSignal.timeout(): that one does not keep node running, so
+    // with the collector gone and a probe stuck, node ended the script with exit 13 (top-level
+    // await never settled) before it could report anything.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 2_000);
     try {
-      // Bounded: something else holding the port may accept the connection and never answer.
-      const answer = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      const answer = await fetch(`${url}/readyz`, { signal: abort.signal });
       if (answer.ok) return 'ready';
     } catch {
       // Not listening yet: the loop is the retry, and the deadline bounds it.
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   return child.exitCode !== null ? 'exited' : 'late';
 }
 
-/** HOSTPULSE_PORT, checked before anything is installed or written; empty counts as unset. */
-function chosenPort() {
-  try {
-    return parsePortSetting(process.env.HOSTPULSE_PORT);
-  } catch (err) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
+/**
+ * HOSTPULSE_PORT and HOSTPULSE_LOG_LEVEL, checked before anything is installed or written, each
+ * problem on a line of its own; blank counts as unset. A level pino does not know would kill
+ * the agent at start, after the collector had started.
+ */
+function checkedSettings() {
+  const problems = [];
+  const read = (parse, raw) => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      problems.push(err.message);
+      return undefined;
+    }
+  };
+  const port = read(parsePortSetting, process.env.HOSTPULSE_PORT);
+  const logLevel = read(parseLogLevelSetting, process.env.HOSTPULSE_LOG_LEVEL);
+  if (problems.length > 0) throw new StartError(problems.join('\n'), 2);
+  return { port, logLevel };
 }
 
-const wantedPort = chosenPort();
-mkdirSync(home, { recursive: true });
-takeRunLock(join(home, 'start.pid'));
-if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
-  step('installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)');
-  run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+/** Stops what was started, then exits; Ctrl-C or `kill` during the start come here too. */
+async function stop() {
+  if (children.stopping) return;
+  step(`stopping ${children.describeStop()}`);
+  await children.stopAll();
+  process.exit(0);
 }
-step('building (tsc -b)');
-run('npm', ['run', 'build', '--silent'], 'the build');
 
-const port = wantedPort ?? (await freePort(8080));
-const url = `http://127.0.0.1:${port}`;
-const collectorConfig = join(home, 'collector.yaml');
-const agentConfig = join(home, 'agent.yaml');
-const { Document, parseDocument } = await import('yaml');
+/** The one way out of a failed start: the reason, then the children stopped, then the exit. */
+async function giveUp(err) {
+  // A stop is already under way (Ctrl-C during the start), and it exits when done.
+  if (children.stopping) return;
+  const isExpected = err instanceof StartError;
+  const reason = isExpected ? err.message : `npm start failed: ${err?.stack ?? err}`;
+  process.stderr.write(`${reason}\n`);
+  await children.stopAll();
+  process.exit(isExpected ? err.exitCode : 1);
+}
+
+/** Both files are read and checked before either is written or anything is migrated. */
+async function writeConfigs(url, port) {
+  // Only after `npm ci`: it needs the yaml package.
+  const { withOwnedKeys } = await import('./owned-keys.mjs');
+  const owns = ' written by npm start; edit freely: npm start rewrites only';
+  const agentIsNew = !existsSync(agentConfig);
+  const agentHeader = `${owns} collector.url, collector.token_file, buffer.path`;
+  const files = [
+    withOwnedKeys(collectorConfig, shown(collectorConfig), `${owns} listen: and data_dir:`, [
+      [['listen'], `127.0.0.1:${port}`],
+      [['data_dir'], join(home, 'data')],
+    ]),
+    withOwnedKeys(agentConfig, shown(agentConfig), agentHeader, [
+      [['collector', 'url'], url],
+      [['collector', 'token_file'], tokens.agent.file],
+      [['buffer', 'path'], join(home, 'agent.db')],
+      ...(agentIsNew ? [[['interval'], '5s']] : []),
+    ]),
+  ];
+  for (const file of files) file.write();
+}
 
 /**
- * Sets the keys npm start owns and keeps everything else the operator wrote (rules, notifiers,
- * checks, backups, comments): a restart must not throw away their configuration.
+ * A child with its output appended to `logFile`. `why(what)`: the sentence saying it stopped
+ * followed by the end of what it logged, so the user reads the reason without opening the file.
  */
-function writeOwnedKeys(file, header, owned) {
-  const doc = existsSync(file) ? parseDocument(readFileSync(file, 'utf8')) : new Document({});
-  if (doc.errors.length > 0) {
-    process.stderr.write(`${file} is not valid YAML (${doc.errors[0].message}); fix or delete it\n`);
-    process.exit(1);
+function spawnChild(bin, args, logFile, { flags = [], env = process.env } = {}) {
+  const offset = logEnd(logFile);
+  const log = () => openSync(logFile, 'a');
+  const stdio = ['ignore', log(), log()];
+  const child = spawn(node, [...flags, bin, ...args], { cwd: root, detached: true, stdio, env });
+  return { child, why: (what) => withLogTail(what, logFile, shown(logFile), offset) };
+}
+
+/** From the configuration files on to the banner; whatever it throws goes to giveUp(). */
+async function start(url, port, logLevel) {
+  await writeConfigs(url, port);
+  mkdirSync(join(home, 'data'), { recursive: true });
+
+  // Tokens live in the database; a fresh database makes the saved token files worthless.
+  if (!existsSync(join(home, 'data', 'hostpulse.db'))) {
+    rmSync(tokens.agent.file, { force: true });
+    rmSync(tokens.api.file, { force: true });
   }
-  if (!existsSync(file)) doc.commentBefore = header;
-  for (const [path, value] of owned) doc.setIn(path, value);
-  writeFileSync(file, doc.toString());
-}
+  step('migrating the embedded database');
+  capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
+  ensureTokens();
 
-const owns = 'written by npm start; edit freely: npm start rewrites only';
-writeOwnedKeys(collectorConfig, ` ${owns} listen: and data_dir:`, [
-  [['listen'], `127.0.0.1:${port}`],
-  [['data_dir'], join(home, 'data')],
-]);
-mkdirSync(join(home, 'data'), { recursive: true });
+  // The agent's configuration is checked before anything starts, so a typo in agent.yaml stops
+  // here with the agent's own message instead of after a banner saying all is running.
+  const checkArgs = [agentBin, '--check-config', '--config', agentConfig];
+  const checked = capture(checkArgs, `checking ${shown(agentConfig)}`);
+  const intervalMs = JSON.parse(checked.slice(checked.indexOf('{'))).intervalMs;
 
-// Tokens live in the database; a fresh database makes the saved token files worthless.
-if (!existsSync(join(home, 'data', 'hostpulse.db'))) {
-  rmSync(join(home, 'agent.token'), { force: true });
-  rmSync(join(home, 'api.token'), { force: true });
-}
-step('migrating the embedded database');
-capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
-token(join(home, 'agent.token'), ['token', 'create', '--agent', 'local-agent', '--config', collectorConfig], 'creating the agent token');
-token(join(home, 'api.token'), ['token', 'create', '--api', 'local-admin', '--role', 'admin', '--config', collectorConfig], 'creating the API token');
-const agentIsNew = !existsSync(agentConfig);
-writeOwnedKeys(agentConfig, ` ${owns} collector.url, collector.token_file, buffer.path`, [
-  [['collector', 'url'], url],
-  [['collector', 'token_file'], join(home, 'agent.token')],
-  [['buffer', 'path'], join(home, 'agent.db')],
-  ...(agentIsNew ? [[['interval'], '5s']] : []),
-]);
+  const collectorLog = join(home, 'collector.log');
+  step(`starting the collector on ${url} (log: ${shown(collectorLog)})`);
+  const collectorArgs = ['--config', collectorConfig];
+  const flags = unitNodeFlags('collector');
+  const collectorRun = spawnChild(collectorBin, collectorArgs, collectorLog, { flags });
+  // Its grace is a little over the collector's own 25 s deadline for a clean stop.
+  const collector = children.add('collector', collectorRun.child, 30_000);
+  // From here on, Ctrl-C or `kill` must stop the collector too, even before the banner.
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+  // `kill <npm pid>` ends npm without a word to this script: when our parent is gone, stop too,
+  // so no collector or agent is left running without anyone to stop it.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void stop();
+  }, 1000).unref();
 
-// The agent's configuration is checked before anything starts, so a typo in agent.yaml stops
-// here with the agent's own message instead of after a banner saying all is running.
-const checked = capture([agentBin, '--check-config', '--config', agentConfig], 'checking .hostpulse/agent.yaml');
-const intervalMs = JSON.parse(checked.slice(checked.indexOf('{'))).intervalMs;
+  const readiness = await waitReady(url, collector);
+  if (readiness !== 'ready') {
+    const what = readiness === 'exited'
+      ? `the collector exited (code ${collector.exitCode}) before it was ready; ` +
+        'a port already taken is the usual cause ' +
+        '(set HOSTPULSE_PORT to another, or unset it to pick a free one)'
+      : 'the collector did not become ready within 30 s';
+    throw new StartError(collectorRun.why(what));
+  }
+  await renewRefusedTokens(url);
+  if (children.stopping) return;
 
-step(`starting the collector on ${url} (log: .hostpulse/collector.log)`);
-const collector = spawn(node, [...unitNodeFlags('collector'), collectorBin, '--config', collectorConfig], {
-  cwd: root,
-  detached: true,
-  stdio: ['ignore', openSync(join(home, 'collector.log'), 'a'), openSync(join(home, 'collector.log'), 'a')],
-});
-const readiness = await waitReady(url, collector);
-if (readiness !== 'ready') {
-  const what = readiness === 'exited'
-    ? `the collector exited (code ${collector.exitCode}) before it was ready; a port already taken is the usual cause ` +
-      '(set HOSTPULSE_PORT to another, or unset it to pick a free one)'
-    : 'the collector did not become ready within 30 s';
-  process.stderr.write(`${what}; read .hostpulse/collector.log\n`);
-  collector.kill('SIGTERM');
-  process.exit(1);
-}
-await renewRefusedToken(join(home, 'agent.token'), ['--agent', 'local-agent'], 'agent');
-await renewRefusedToken(join(home, 'api.token'), ['--api', 'local-admin', '--role', 'admin'], 'API');
-step('starting the agent on this host (log: .hostpulse/agent.log)');
-const agent = spawn(node, [agentBin, '--config', agentConfig], {
-  cwd: root,
-  detached: true,
-  stdio: ['ignore', openSync(join(home, 'agent.log'), 'a'), openSync(join(home, 'agent.log'), 'a')],
-});
+  const agentLog = join(home, 'agent.log');
+  step(`starting the agent on this host (log: ${shown(agentLog)})`);
+  // The checked level without its blanks, or none: the agent hands it to pino as it is.
+  const agentEnv = { ...process.env, HOSTPULSE_LOG_LEVEL: logLevel };
+  const agentRun = spawnChild(agentBin, ['--config', agentConfig], agentLog, { env: agentEnv });
+  // Its grace is a little over the agent's own 4.5 s guard for a clean stop.
+  const agent = children.add('agent', agentRun.child, 10_000);
 
-// An agent that cannot start (its buffer locked by another agent, a token file it cannot read)
-// exits within a second: say so instead of printing that everything runs.
-await new Promise((r) => setTimeout(r, 1_500));
-if (agent.exitCode !== null) {
-  process.stderr.write(`the agent exited with ${agent.exitCode} at start; read .hostpulse/agent.log\n`);
-  collector.kill('SIGTERM');
-  process.exit(1);
-}
+  // An agent that cannot start (its buffer locked by another agent, a token file it cannot read)
+  // exits within a second: say so instead of printing that everything runs.
+  await new Promise((r) => setTimeout(r, 1_500));
+  if (agent.exitCode !== null) {
+    throw new StartError(agentRun.why(`the agent exited with ${agent.exitCode} at start`));
+  }
+  if (children.stopping) return;
 
-const host = (await import('node:os')).hostname();
-process.stdout.write(`
+  const host = (await import('node:os')).hostname();
+  const apiToken = shown(tokens.api.file);
+  process.stdout.write(`
 hostpulse is running.
-  dashboard  ${url}/   (sign in with the token in .hostpulse/api.token)
-  collector  ${url}   (embedded SQLite in .hostpulse/data)
-  agent      sampling ${host} every ${intervalMs / 1000} s, buffer .hostpulse/agent.db
-  API token  .hostpulse/api.token
+  dashboard  ${url}/   (sign in with the admin token in ${apiToken})
+  collector  ${url}   (embedded SQLite in ${shown(join(home, 'data'))})
+  agent      sampling ${host} every ${intervalMs / 1000} s, buffer ${shown(join(home, 'agent.db'))}
+  API token  ${apiToken}   (role admin: keep it to yourself)
 
 Try, in another terminal (points appear within about 15 s):
-  curl -s -H "Authorization: Bearer $(cat .hostpulse/api.token)" '${url}/api/v1/hosts'
-  curl -s -H "Authorization: Bearer $(cat .hostpulse/api.token)" '${url}/api/v1/query?metric=cpu_usage_percent&host=${host}'
-  node agent/bin/hostpulse-agent.js --once --config .hostpulse/agent.yaml
+  curl -s -H "Authorization: Bearer $(cat ${apiToken})" '${url}/api/v1/hosts'
+  curl -s -H "Authorization: Bearer $(cat ${apiToken})" \\
+    '${url}/api/v1/query?metric=cpu_usage_percent&host=${host}'
+  node agent/bin/hostpulse-agent.js --once --config ${shown(agentConfig)}
 
-Ctrl-C stops both.
+Ctrl-C stops both, or \`kill ${process.pid}\` from another terminal.
 `);
 
-let stopping = false;
-function stop() {
-  if (stopping) return;
-  stopping = true;
-  step('stopping the agent, then the collector');
-  agent.kill('SIGTERM');
-  agent.once('exit', () => collector.kill('SIGTERM'));
-  if (agent.exitCode !== null) collector.kill('SIGTERM');
+  agent.on('exit', (code) => {
+    if (children.stopping) return;
+    process.stderr.write(`${agentRun.why(`the agent exited with ${code}`)}\n`);
+  });
+  collector.on('exit', (code) => {
+    if (children.stopping) return;
+    void giveUp(new StartError(collectorRun.why(`the collector exited with ${code}`)));
+  });
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-process.on('SIGHUP', stop);
-// `kill <npm pid>` ends npm without a word to this script: when our parent is gone, stop too,
-// so no collector or agent is left running without anyone to stop it.
-const parent = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parent) stop();
-}, 1000).unref();
-agent.on('exit', (code) => {
-  if (!stopping) process.stderr.write(`the agent exited with ${code}; read .hostpulse/agent.log\n`);
-});
-collector.on('exit', (code) => {
-  if (!stopping) process.stderr.write(`the collector exited with ${code}; read .hostpulse/collector.log\n`);
-  agent.kill('SIGTERM');
-  process.exitCode = stopping ? 0 : 1;
-  process.exit();
-});
+
+try {
+  const settings = checkedSettings();
+  mkdirSync(home, { recursive: true });
+  takeRunLock(join(home, 'start.pid'));
+  if (!existsSync(join(root, 'node_modules', 'better-sqlite3'))) {
+    step('installing dependencies (npm ci; better-sqlite3 compiles from source, about 2 minutes)');
+    run('npm', ['ci', '--no-audit', '--no-fund'], 'npm ci');
+  }
+  step('building (tsc -b)');
+  run('npm', ['run', 'build', '--silent'], 'the build');
+  const port = settings.port ?? (await firstFreePort(8080, 10));
+  await start(`http://127.0.0.1:${port}`, port, settings.logLevel);
+} catch (err) {
+  await giveUp(err);
+}
