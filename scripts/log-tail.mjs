@@ -31,7 +31,7 @@ function cut(text) {
   return text.length > MAX_LINE ? `${text.slice(0, MAX_LINE)}…` : text;
 }
 
-/** A pino line as `level: message: error message`; any other line as it is. */
+/** A pino line as `level: message: reason or error message`; any other line as it is. */
 function readable(line) {
   if (!line.startsWith('{')) return cut(line);
   let entry;
@@ -42,7 +42,9 @@ function readable(line) {
     return cut(line);
   }
   const level = LEVEL_NAMES[entry.level] ?? String(entry.level);
-  const error = typeof entry.err?.message === 'string' ? `: ${entry.err.message}` : '';
+  // The collector logs an error it explains itself as `reason`, any other as `err`.
+  const why = typeof entry.err?.message === 'string' ? entry.err.message : entry.reason;
+  const error = typeof why === 'string' ? `: ${why}` : '';
   return cut(`${level}: ${entry.msg ?? ''}${error}`);
 }
 

@@ -220,7 +220,7 @@ async function start(url, port, logLevel) {
     rmSync(tokens.agent.file, { force: true });
     rmSync(tokens.api.file, { force: true });
   }
-  step('migrating the embedded database');
+  step(`migrating the database ${shown(collectorConfig)} names`);
   capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
   ensureTokens();
 
