@@ -78,6 +78,19 @@ describe('simulate against a real collector', () => {
     expect(await statuses('rt')).toEqual(Array(20).fill('stopped'));
   });
 
+  it('--no-goodbye ends a real-time run with its hosts up and no stopping batch', async () => {
+    const err = captured();
+    const env = { HOSTPULSE_AGENT_TOKEN: collector.tokens.agent };
+    const argv = ['--url', collector.url, '--agents', '3', '--interval', '200ms', '--duration', '400ms'];
+    const flags = ['--seed', '5', '--incidents', '0', '--prefix', 'ng', '--no-goodbye'];
+    const code = await runSimulate([...argv, ...flags], env, { stderr: err.stream });
+    expect(code, err.text()).toBe(0);
+    const observed = collector.alerting.observed.filter((b) => b.agentId.startsWith('ng-'));
+    expect(observed).toHaveLength(6);
+    expect(observed.some((b) => b.stopping)).toBe(false);
+    expect(await statuses('ng')).toEqual(Array(3).fill('up'));
+  });
+
   it('a run stopped early (Ctrl-C) still marks every host that sent stopped', async () => {
     const stop = new AbortController();
     const run = runSimulation(

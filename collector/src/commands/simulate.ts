@@ -34,6 +34,9 @@ export const SIMULATE_USAGE = `Usage: hostpulse-collector simulate --url URL [op
                           agent does, so its host shows as stopped, not down (within
                           ${GOODBYE_DEADLINE_MS / 1000} s; a second Ctrl-C ends at once).
                           A backfill alone says no goodbye.
+  --no-goodbye            end a real-time run without the goodbyes: for load tests that
+                          measure the steady state (all agents saying goodbye at once is a
+                          burst of their own); the hosts then go down after host_down_after
   --backfill DURATION     first write this much history, as fast as the collector takes it
   --batch-cycles N        cycles per batch in the backfill (default 1, as a live agent sends)
   --connections N         requests in flight at once (default 16)
@@ -118,6 +121,7 @@ export function parseSimulateFlags(argv: readonly string[], env: NodeJS.ProcessE
     connections: integer('--connections', values.connections ?? '16', 1, 10_000),
     timeoutMs: duration('--timeout', values.timeout ?? '10s', 1),
     progressEveryMs: duration('--progress-every', values['progress-every'] ?? '5s', 1),
+    goodbye: values['no-goodbye'] !== true,
   };
   return { options, json: values.json === true };
 }
@@ -144,6 +148,7 @@ function parseFlags(argv: readonly string[]) {
         timeout: text,
         'progress-every': text,
         json: { type: 'boolean' },
+        'no-goodbye': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });

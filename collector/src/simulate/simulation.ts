@@ -34,6 +34,8 @@ export interface SimulationOptions {
   readonly connections: number;
   readonly timeoutMs: number;
   readonly progressEveryMs: number;
+  /** False: a real-time run ends without the goodbyes (default true). */
+  readonly goodbye?: boolean;
 }
 
 export interface SimulationSummary {
@@ -103,7 +105,7 @@ export async function runSimulation(
   }
   // Timed before the goodbyes: samples/s and latency describe the data sent.
   const seconds = (performance.now() - started) / 1000;
-  const goodbyes = ranLive ? await sayGoodbye(run) : NO_GOODBYES;
+  const goodbyes = ranLive && options.goodbye !== false ? await sayGoodbye(run) : NO_GOODBYES;
   return summarize(options, sender.stats, seconds, goodbyes);
 }
 
