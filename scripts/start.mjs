@@ -89,12 +89,12 @@ function takeRunLock(file) {
   });
 }
 
-/** A token file that is missing or holds no token gets a new token before anything starts. */
+/** A token file that is missing or holds no valid token gets a new one before anything starts. */
 function ensureTokens() {
   for (const token of [tokens.agent, tokens.api]) {
     if (readToken(token) !== undefined) continue;
     if (existsSync(token.file)) {
-      step(`${shown(token.file)} holds no token; making a new ${token.kind} token`);
+      step(`${shown(token.file)} holds no valid token; making a new ${token.kind} token`);
     }
     renewToken(token, collectorCli);
   }
@@ -220,7 +220,7 @@ async function start(url, port, logLevel) {
     rmSync(tokens.agent.file, { force: true });
     rmSync(tokens.api.file, { force: true });
   }
-  step(`migrating the database ${shown(collectorConfig)} names`);
+  step(`migrating the database (${shown(collectorConfig)}: embedded unless database.url is set)`);
   capture([collectorBin, 'migrate', '--config', collectorConfig], 'migrate');
   ensureTokens();
 

@@ -371,7 +371,7 @@ describe('npm start, once the collector has started', () => {
     writeFileSync(file, 'garbage\n');
     const run = startRun();
     await untilRunning(run);
-    expect(run.log()).toContain(`${file} holds no token; making a new `);
+    expect(run.log()).toContain(`${file} holds no valid token; making a new `);
     expect(readFileSync(file, 'utf8')).toMatch(TOKEN_SHAPE);
     expect(await ping(file)).toBe(200);
     expect(await run.stop('SIGTERM', 40_000)).toBe(0);

@@ -167,7 +167,7 @@ function clientRefusal(error: ConnectionError): ClientRefusal {
         status: 400,
         message:
           'a header name or value holds a character HTTP does not allow, such as a control ' +
-          'character; check the Authorization header for a stray line break or tab',
+          'character; check the Authorization header for a stray line break',
       };
   }
   // llhttp's reason (`Invalid method encountered`) describes the request, never our data.
