@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -145,28 +145,40 @@ describe('simulate against a real collector', () => {
   });
 });
 
+/**
+ * An HTTP server in place of a collector: `answer` sees each decoded batch and returns true to
+ * have it acknowledged as stored; it answers otherwise itself, or leaves the request hanging.
+ */
+async function fakeCollector(
+  answer: (batch: ReturnType<typeof decodeBatch>, res: ServerResponse) => boolean,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const batch = decodeBatch(Buffer.concat(chunks), true, { maxInflatedBytes: 1 << 20 });
+      if (!answer(batch, res)) return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ seq: Number(batch.seq), acceptedSamples: 60, duplicate: false }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return server;
+}
+
 describe('simulate and an overloaded collector', () => {
   let server: Server;
   const arrivals: { ms: number; seq: number }[] = [];
 
   beforeAll(async () => {
     // Answers the first request 429 Retry-After: 1, then acknowledges like a collector.
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const batch = decodeBatch(Buffer.concat(chunks), true, { maxInflatedBytes: 1 << 20 });
-        arrivals.push({ ms: Date.now(), seq: Number(batch.seq) });
-        if (arrivals.length === 1) {
-          res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
-          res.end('{"error":{"code":"overloaded","message":"busy"}}');
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ seq: Number(batch.seq), acceptedSamples: 60, duplicate: false }));
-      });
+    server = await fakeCollector((batch, res) => {
+      arrivals.push({ ms: Date.now(), seq: Number(batch.seq) });
+      if (arrivals.length > 1) return true;
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+      res.end('{"error":{"code":"overloaded","message":"busy"}}');
+      return false;
     });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   });
   afterAll(() => new Promise<void>((done) => server.close(() => done())));
 
@@ -186,17 +198,7 @@ describe('simulate and a collector that does not answer goodbyes', () => {
 
   beforeAll(async () => {
     // Acknowledges every batch at once, except the goodbyes, which it never answers.
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const batch = decodeBatch(Buffer.concat(chunks), true, { maxInflatedBytes: 1 << 20 });
-        if (batch.stopping) return;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ seq: Number(batch.seq), acceptedSamples: 60, duplicate: false }));
-      });
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    server = await fakeCollector((batch) => !batch.stopping);
   });
   afterAll(() => {
     server.closeAllConnections();
