@@ -34,3 +34,11 @@ export const ROLLUP_BUCKET_MS = 300_000;
 export function bucketStart(t: number, width: number): number {
   return t - (((t % width) + width) % width);
 }
+
+/**
+ * bucketStart() as SQL, the same in PostgreSQL and SQLite: `expr` a column or placeholder,
+ * `width` a number or placeholder. (Released migrations keep their own copies.)
+ */
+export function bucketStartSql(expr: string, width: string | number): string {
+  return `${expr} - (((${expr} % ${width}) + ${width}) % ${width})`;
+}

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bucketStart, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
+import { bucketStart, bucketStartSql, ROLLUP_BUCKET_MS, type StoragePolicy } from '../policy.js';
 import { NOTHING_DONE, type MaintenanceResult } from '../storage.js';
 import { advanceState } from './maintenance-state.js';
 import { DAY_MS, ensurePartitions } from './partitions.js';
@@ -49,7 +49,7 @@ WITH next AS (
 )
 SELECT (SELECT min(from_ms) FROM next) AS from_ms, (SELECT max(to_ms) FROM next) AS to_ms,
   ARRAY(
-    SELECT DISTINCT t - (((t % ${DAY_MS}) + ${DAY_MS}) % ${DAY_MS})
+    SELECT DISTINCT ${bucketStartSql('t', DAY_MS)}
     FROM next CROSS JOIN LATERAL unnest(CASE
       WHEN floor(from_ms / ${DAY_MS}.0) = floor(to_ms / ${DAY_MS}.0) THEN ARRAY[from_ms]
       ELSE times_ms END) AS t
@@ -67,7 +67,7 @@ WITH taken AS (
     FOR UPDATE SKIP LOCKED))
   RETURNING host_id, series_ids, times_ms, vals
 ), x AS (
-  SELECT u.series_id, u.t_ms, u.value, u.t_ms - (((u.t_ms % ${W}) + ${W}) % ${W}) AS bucket
+  SELECT u.series_id, u.t_ms, u.value, ${bucketStartSql('u.t_ms', W)} AS bucket
   FROM taken CROSS JOIN LATERAL unnest(taken.series_ids, taken.times_ms, taken.vals)
     AS u (series_id, t_ms, value)
 ), chunks AS (

@@ -3,7 +3,7 @@ import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.j
 import { planQuery, type QueryPlan } from '../resolution.js';
 import type { Aggregation, QueryRequest, SeriesResult } from '../storage.js';
 import { readMaintenanceState } from './maintenance-state.js';
-import { ROLLUP_BUCKET_MS } from '../policy.js';
+import { bucketStartSql, ROLLUP_BUCKET_MS } from '../policy.js';
 
 // A query is two statements: the matching series (few, with their host names), then their
 // points, cut at maxPoints + 1 rows. Raw points live in two tables (migration 011): the 5-minute
@@ -73,7 +73,7 @@ function steppedSql(agg: Aggregation): string {
   return `
 SELECT series_id, bucket AS t_ms, ${AGGREGATES[agg]} AS value
 FROM (
-  SELECT series_id, t_ms, value, t_ms - (((t_ms % $5) + $5) % $5) AS bucket
+  SELECT series_id, t_ms, value, ${bucketStartSql('t_ms', '$5')} AS bucket
   FROM (${rawPoints('$1', '$6', '$2', '$3')}
   ) AS points
 ) AS picked
@@ -98,12 +98,12 @@ function mixedSql(agg: Aggregation): string {
   return `
 SELECT series_id, bucket AS t_ms, ${FINAL[agg]} AS value
 FROM (
-  SELECT series_id, bucket_ms - (((bucket_ms % $5) + $5) % $5) AS bucket, min_value AS mn,
+  SELECT series_id, ${bucketStartSql('bucket_ms', '$5')} AS bucket, min_value AS mn,
     max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv
   FROM samples_5m
   WHERE series_id = ANY($1::int[]) AND bucket_ms >= $2 AND bucket_ms < $3
   UNION ALL
-  SELECT series_id, t_ms - (((t_ms % $5) + $5) % $5), value, value, value, 1, t_ms, value
+  SELECT series_id, ${bucketStartSql('t_ms', '$5')}, value, value, value, 1, t_ms, value
   FROM (${chunkPoints('$1', '$6', '$7')}
     UNION ALL${chunkPoints('$1', '$8', '$9')}
     UNION ALL${waitingPoints('$1', '$10', '$11', '$12')}

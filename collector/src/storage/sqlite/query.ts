@@ -1,5 +1,5 @@
 import { checkQueryRequest, groupPoints, tooManyPoints } from '../query-limits.js';
-import { ROLLUP_BUCKET_MS } from '../policy.js';
+import { bucketStartSql, ROLLUP_BUCKET_MS } from '../policy.js';
 import { planQuery, wholeRawFromMs } from '../resolution.js';
 import type { Aggregation, Labels, QueryRequest, SeriesResult } from '../storage.js';
 import { readMaintenanceState } from './maintenance-state.js';
@@ -19,7 +19,7 @@ WHERE s.metric = ?
 ORDER BY h.name, s.host_id, s.labels_key`;
 
 const PICKED = `
-SELECT series_id, t_ms, value, t_ms - (((t_ms % @step) + @step) % @step) AS bucket FROM samples
+SELECT series_id, t_ms, value, ${bucketStartSql('t_ms', '@step')} AS bucket FROM samples
 WHERE series_id IN (SELECT value FROM json_each(@ids)) AND t_ms >= @fromMs AND t_ms <= @toMs`;
 
 // Two samples at one time come smaller first (the (series_id, t_ms, value) index order), so
@@ -68,16 +68,16 @@ LIMIT @limit`;
 const STALE = `
 stale AS MATERIALIZED (
   SELECT s.id AS series_id,
-    max(p.from_ms - (((p.from_ms % ${W}) + ${W}) % ${W}), @rollupFrom, @wholeRawFrom) AS sf,
-    min(p.to_ms - (((p.to_ms % ${W}) + ${W}) % ${W}) + ${W}, @rollupTo) AS st
+    max(${bucketStartSql('p.from_ms', W)}, @rollupFrom, @wholeRawFrom) AS sf,
+    min(${bucketStartSql('p.to_ms', W)} + ${W}, @rollupTo) AS st
   FROM rollup_pending p JOIN series s ON s.host_id = p.host_id
   WHERE p.from_ms < @rollupTo AND p.to_ms >= @rollupFrom
     AND s.id IN (SELECT value FROM json_each(@ids))
 )`;
 
-const ROLLUP_COLUMNS = `series_id, bucket_ms - (((bucket_ms % @step) + @step) % @step) AS bucket,
+const ROLLUP_COLUMNS = `series_id, ${bucketStartSql('bucket_ms', '@step')} AS bucket,
     min_value AS mn, max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv`;
-const RAW_COLUMNS = 'series_id, t_ms - (((t_ms % @step) + @step) % @step), value, value, value, 1, t_ms, value';
+const RAW_COLUMNS = `series_id, ${bucketStartSql('t_ms', '@step')}, value, value, value, 1, t_ms, value`;
 
 const MIXED_PARTS = `
   SELECT ${ROLLUP_COLUMNS}
