@@ -4,7 +4,7 @@ import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from
 import { HostpulseError, quote, type ErrorCode, type Logger } from '@hostpulse/shared';
 import { BATCH_LIMITS } from './routes/batch-limits.js';
 import { INGEST_PATH, PROTOBUF } from './routes/ingest.js';
-import { setCommonHeaders } from './security-headers.js';
+import { COMMON_HEADERS, setCommonHeaders } from './security-headers.js';
 import { describeValidation } from './validation-message.js';
 
 // The one place where error codes become HTTP statuses and where every error leaving a route
@@ -202,8 +202,7 @@ export function createClientErrorHandler(log: Logger) {
         `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
         'content-type: application/json; charset=utf-8',
         `content-length: ${Buffer.byteLength(body)}`,
-        'x-content-type-options: nosniff',
-        'cache-control: no-store',
+        ...Object.entries(COMMON_HEADERS).map(([name, value]) => `${name}: ${value}`),
         'connection: close',
         '',
         body,

@@ -29,12 +29,16 @@ export function addSecurityHeaders(app: FastifyInstance): void {
 }
 
 /**
- * The headers every answer carries. Exported for the answers Fastify sends before routing
- * (frameworkErrors in http-errors.ts), which run no onSend hook.
+ * The headers every answer carries; a route's own Cache-Control wins. Also written by hand on
+ * the answers to requests Node's HTTP parser refused (clientErrorHandler in http-errors.ts).
  */
+export const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+
+/** For the answers Fastify sends before routing (frameworkErrors), which run no onSend hook. */
 export function setCommonHeaders(reply: FastifyReply): void {
-  reply.header('x-content-type-options', 'nosniff');
-  if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(COMMON_HEADERS)) {
+    if (!reply.hasHeader(name)) reply.header(name, value);
+  }
 }
 
 /** For the dashboard's page and files; the caller sets Cache-Control. */
