@@ -22,15 +22,14 @@ export function refuseNulBytes(app: FastifyInstance): void {
   });
 }
 
+/** Parameters are named as sent: one given twice (`metric[1]`) is still `metric`. */
 function check(kind: string, values: unknown): void {
   if (typeof values !== 'object' || values === null) return;
-  for (const [name, value] of Object.entries(values)) {
-    const texts = Array.isArray(value) ? value : [value];
-    if (texts.some((text) => typeof text === 'string' && text.includes('\u0000'))) {
-      const message = `${kind} ${name} holds a NUL byte, which no name or label can hold`;
-      throw new HostpulseError('bad_request', message);
-    }
-  }
+  const at = nulPath(values);
+  if (at === undefined) return;
+  const name = at.replace(/\[\d+\]$/, '');
+  const message = `${kind} ${name} holds a NUL byte, which no name or label can hold`;
+  throw new HostpulseError('bad_request', message);
 }
 
 function checkBody(body: unknown): void {
