@@ -258,7 +258,8 @@ export function toHostpulseError(error: unknown, request: FastifyRequest): Hostp
 /** An agent sets a batch it cannot send aside on batch_invalid, whatever made it so. */
 function notProtobuf(request: FastifyRequest): HostpulseError {
   const type = quote(request.headers['content-type'] ?? '');
-  return new HostpulseError('batch_invalid', `the body must be ${PROTOBUF}, not Content-Type ${type}`);
+  const message = `the body must be ${PROTOBUF}, not Content-Type ${type}`;
+  return new HostpulseError('batch_invalid', message);
 }
 
 function forClient(error: HostpulseError, request: FastifyRequest): HostpulseError {

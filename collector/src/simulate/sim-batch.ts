@@ -29,7 +29,10 @@ export function buildBatch(
     events.push(...cycle.events);
     return cycle.samples;
   });
-  const series = cycles.length === 1 ? oneCycle(cyclesMs[0] as number, cycles[0] as SimSample[]) : bySeries(cyclesMs, cycles);
+  const series =
+    cycles.length === 1
+      ? oneCycle(cyclesMs[0] as number, cycles[0] as SimSample[])
+      : bySeries(cyclesMs, cycles);
   const samples = cycles.reduce((sum, cycle) => sum + cycle.length, 0);
 
   const seq = host.seq++;
@@ -73,7 +76,12 @@ function compress(body: Buffer): Buffer {
 
 /** A live agent's batch: each sample of the cycle is its own series. */
 function oneCycle(tMs: number, samples: readonly SimSample[]): SimSeries[] {
-  return samples.map((s) => ({ metric: s.metric, labels: s.labels, timestampsMs: [tMs], values: [s.value] }));
+  return samples.map(({ metric, labels, value }) => ({
+    metric,
+    labels,
+    timestampsMs: [tMs],
+    values: [value],
+  }));
 }
 
 /** Several cycles in one batch: each series carries a sample per cycle it appeared in. */

@@ -62,9 +62,13 @@ export async function deleteOldEventsAndGaps<Sql>(
   limitMs: number,
   log: Logger,
 ): Promise<{ deletedEvents: number; deletedGaps: number }> {
-  const old = await deleteInSteps({ events: stepOf(statements.events), gaps: stepOf(statements.gaps) });
+  const old = await deleteInSteps({
+    events: stepOf(statements.events),
+    gaps: stepOf(statements.gaps),
+  });
   if (old.cutShort) {
-    log.info({ limitMs, ...old.deleted }, 'events and gaps past retention.rollup left for the next run');
+    const message = 'events and gaps past retention.rollup left for the next run';
+    log.info({ limitMs, ...old.deleted }, message);
   }
   return { deletedEvents: old.deleted.events, deletedGaps: old.deleted.gaps };
 }

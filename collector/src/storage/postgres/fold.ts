@@ -72,7 +72,8 @@ WITH taken AS (
     AS u (series_id, t_ms, value)
 ), chunks AS (
   INSERT INTO sample_chunks (series_id, bucket_ms, times_ms, vals)
-  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms, value), array_agg(value ORDER BY t_ms, value)
+  SELECT series_id, bucket, array_agg(t_ms ORDER BY t_ms, value),
+    array_agg(value ORDER BY t_ms, value)
   FROM x WHERE bucket >= $5
   GROUP BY series_id, bucket
   RETURNING 1
@@ -130,7 +131,8 @@ export async function foldPostgres(
     // Nothing taken: another replica's step holds those rows; it finishes them.
     if (!step || step.rows === 0 || performance.now() - started > RUN_BUDGET_MS) break;
   }
-  return { ...NOTHING_DONE, created, hosts: hosts.size, rolledSamples: samples, writtenChunks: chunks };
+  const done = { hosts: hosts.size, rolledSamples: samples, writtenChunks: chunks };
+  return { ...NOTHING_DONE, created, ...done };
 }
 
 interface FoldRow {
@@ -154,9 +156,14 @@ async function partitionsFor(
 ): Promise<string[]> {
   // hostpulse_ensure_partition() takes any time in a month for its monthly partition.
   return [
-    ...(await ensurePartitions(client, 'sample_chunks', days.filter((day) => day + DAY_MS > oldestChunk))),
-    ...(await ensurePartitions(client, 'samples_5m', days.filter((day) => day + DAY_MS > oldestRollup))),
+    ...(await ensurePartitions(client, 'sample_chunks', daysAfter(days, oldestChunk))),
+    ...(await ensurePartitions(client, 'samples_5m', daysAfter(days, oldestRollup))),
   ];
+}
+
+/** The days that end after `oldestMs`: those that can hold a bucket still kept. */
+function daysAfter(days: readonly number[], oldestMs: number): number[] {
+  return days.filter((day) => day + DAY_MS > oldestMs);
 }
 
 /** Rollups are complete up to the cut, or to the bucket of the oldest sample still waiting. */

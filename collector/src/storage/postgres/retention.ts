@@ -91,7 +91,8 @@ export async function applyRetentionPostgres(
   const deletes = { events: DELETE_EVENTS, gaps: DELETE_GAPS };
   const stepOf = (sql: string) => async (rows: number) =>
     (await client.query(sql, [limitMs, rows])).rowCount ?? 0;
-  const { deletedEvents, deletedGaps } = await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
+  const { deletedEvents, deletedGaps } =
+    await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
   return { ...NOTHING_DONE, dropped, deletedEvents, deletedGaps };
 }
 

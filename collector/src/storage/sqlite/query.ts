@@ -43,7 +43,8 @@ const AGGREGATES: Readonly<Record<Aggregation, string>> = {
 
 function steppedSql(agg: Aggregation): string {
   const points = agg === 'last'
-    ? `SELECT series_id, bucket, t_ms, max(value) AS value FROM (${PICKED}) GROUP BY series_id, t_ms`
+    ? `SELECT series_id, bucket, t_ms, max(value) AS value FROM (${PICKED})
+       GROUP BY series_id, t_ms`
     : PICKED;
   return `
 SELECT series_id, bucket AS t_ms, ${AGGREGATES[agg]}
@@ -77,17 +78,20 @@ stale AS MATERIALIZED (
 
 const ROLLUP_COLUMNS = `series_id, ${bucketStartSql('bucket_ms', '@step')} AS bucket,
     min_value AS mn, max_value AS mx, sum_value AS sm, count AS n, last_ms AS lt, last_value AS lv`;
-const RAW_COLUMNS = `series_id, ${bucketStartSql('t_ms', '@step')}, value, value, value, 1, t_ms, value`;
+const RAW_COLUMNS =
+  `series_id, ${bucketStartSql('t_ms', '@step')}, value, value, value, 1, t_ms, value`;
 
 const MIXED_PARTS = `
   SELECT ${ROLLUP_COLUMNS}
   FROM samples_5m
-  WHERE series_id IN (SELECT value FROM json_each(@ids) WHERE value NOT IN (SELECT series_id FROM stale))
+  WHERE series_id IN (
+      SELECT value FROM json_each(@ids) WHERE value NOT IN (SELECT series_id FROM stale))
     AND bucket_ms >= @rollupFrom AND bucket_ms < @rollupTo
   UNION ALL
   SELECT ${ROLLUP_COLUMNS}
   FROM stale x JOIN samples_5m r USING (series_id)
-  WHERE r.bucket_ms >= @rollupFrom AND r.bucket_ms < @rollupTo AND (r.bucket_ms < x.sf OR r.bucket_ms >= x.st)
+  WHERE r.bucket_ms >= @rollupFrom AND r.bucket_ms < @rollupTo
+    AND (r.bucket_ms < x.sf OR r.bucket_ms >= x.st)
   UNION ALL
   SELECT ${RAW_COLUMNS}
   FROM stale x JOIN samples r USING (series_id)
@@ -112,7 +116,8 @@ const FINAL: Readonly<Record<Aggregation, string>> = {
 
 function mixedSql(agg: Aggregation): string {
   const parts = agg === 'last'
-    ? `SELECT series_id, bucket, lt, max(lv) AS lv FROM (${MIXED_PARTS}) GROUP BY series_id, bucket, lt`
+    ? `SELECT series_id, bucket, lt, max(lv) AS lv FROM (${MIXED_PARTS})
+       GROUP BY series_id, bucket, lt`
     : MIXED_PARTS;
   return `
 WITH ${STALE}

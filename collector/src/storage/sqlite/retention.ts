@@ -87,7 +87,8 @@ export async function applyRetentionSqlite(
   const deletes = { events: DELETE_EVENTS, gaps: DELETE_GAPS };
   const stepOf = (sql: string) => (rows: number) =>
     guard(() => statements.get(sql).run({ limitMs, rows }).changes);
-  const { deletedEvents, deletedGaps } = await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
+  const { deletedEvents, deletedGaps } =
+    await deleteOldEventsAndGaps(deletes, stepOf, limitMs, log);
   return { ...NOTHING_DONE, deletedRows, deletedKeys, deletedEvents, deletedGaps };
 }
 

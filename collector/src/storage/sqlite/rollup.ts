@@ -100,7 +100,12 @@ export function rollUpSqlite(statements: StatementCache, nowMs: number): Mainten
 }
 
 /** Returns how many samples it read. */
-function rollUpRange(statements: StatementCache, hostId: string, fromMs: number, toMs: number): number {
+function rollUpRange(
+  statements: StatementCache,
+  hostId: string,
+  fromMs: number,
+  toMs: number,
+): number {
   const upsert = statements.get(UPSERT);
   let current: Bucket | undefined;
   // Read whole (at most MAX_SPAN_MS of one host): better-sqlite3 cannot write mid-iteration.
