@@ -3,22 +3,17 @@
 // is easy to type; any port the system hands out when those are all taken.
 import { createServer } from 'node:net';
 
-/** Whether 127.0.0.1:port can be listened on now (the collector listens there). */
-function canListen(port) {
+/**
+ * Listens on 127.0.0.1:port for a moment (0: a port the system picks); resolves the port it
+ * got, or undefined when that one is taken. The collector listens there next.
+ */
+function probe(port) {
   return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-function anyFreePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
+      const got = server.address().port;
+      server.close(() => resolve(got));
     });
   });
 }
@@ -26,7 +21,9 @@ function anyFreePort() {
 /** The first of `count` ports from `first` that is free, else any free port. */
 export async function firstFreePort(first = 8080, count = 10) {
   for (let port = first; port < first + count && port <= 65535; port += 1) {
-    if (await canListen(port)) return port;
+    if ((await probe(port)) !== undefined) return port;
   }
-  return anyFreePort();
+  const any = await probe(0);
+  if (any === undefined) throw new Error('no port on 127.0.0.1 can be listened on');
+  return any;
 }
